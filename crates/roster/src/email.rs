@@ -1,0 +1,242 @@
+//! Email address syntax and normalisation.
+//!
+//! The rule is the HTML standard's "valid e-mail address", tightened to what a
+//! CA will issue for: the domain is a fully-qualified name of at least two
+//! labels, each 1–63 letters, digits or hyphens, not starting or ending with a
+//! hyphen, at most 253 characters in all with no trailing dot; the local part is
+//! at most 64 characters and the address at most 254. Internationalised domains
+//! are converted to A-labels (`xn--…`) before they are checked or compared.
+
+/// An address that passed the syntax check, in the form used for comparisons.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Address {
+    /// The local part, as written.
+    pub local: String,
+    /// The domain in lower-case A-label form.
+    pub domain: String,
+}
+
+impl Address {
+    /// The key under which two addresses are the same mailbox for us: the
+    /// whole address in lower case, domain in A-labels.
+    pub fn key(&self) -> String {
+        let mut key = String::with_capacity(self.local.len() + 1 + self.domain.len());
+        key.extend(self.local.chars().flat_map(char::to_lowercase));
+        key.push('@');
+        key.push_str(&self.domain);
+        key
+    }
+}
+
+/// Why an address is not valid, in words for people.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmailError {
+    /// What is wrong with it.
+    pub reason: String,
+    /// A corrected address, when one is clear.
+    pub suggestion: Option<String>,
+}
+
+const MAX_LOCAL: usize = 64;
+const MAX_DOMAIN: usize = 253;
+const MAX_ADDRESS: usize = 254;
+const MAX_LABEL: usize = 63;
+
+fn is_local_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || ".!#$%&'*+/=?^_`{|}~-".contains(c)
+}
+
+/// Parses and normalises an address.
+///
+/// ```
+/// use smime_bulk_roster::email::parse_address;
+/// let a = parse_address("Jane.Doe@Bücher.example").unwrap();
+/// assert_eq!(a.domain, "xn--bcher-kva.example");
+/// assert!(parse_address("jane@localhost").is_err());
+/// ```
+pub fn parse_address(raw: &str) -> Result<Address, EmailError> {
+    let fail = |reason: String| EmailError { reason, suggestion: suggest(raw) };
+    let Some((local, domain)) = raw.rsplit_once('@') else {
+        return Err(fail("it has no \"@\"".into()));
+    };
+    if local.is_empty() {
+        return Err(fail("nothing comes before the \"@\"".into()));
+    }
+    if local.contains('@') {
+        return Err(fail("it has more than one \"@\"".into()));
+    }
+    if let Some(c) = local.chars().find(|&c| !is_local_char(c)) {
+        return Err(fail(format!("the part before \"@\" contains {}", describe_char(c))));
+    }
+    if local.chars().count() > MAX_LOCAL {
+        return Err(fail(format!("the part before \"@\" is longer than {MAX_LOCAL} characters")));
+    }
+    let domain = normalize_domain(domain).map_err(|reason| fail(reason))?;
+    if local.len() + 1 + domain.len() > MAX_ADDRESS {
+        return Err(fail(format!("it is longer than {MAX_ADDRESS} characters")));
+    }
+    Ok(Address { local: local.to_owned(), domain })
+}
+
+/// Checks a domain name and returns it in lower-case A-label form.
+///
+/// ```
+/// use smime_bulk_roster::email::normalize_domain;
+/// assert_eq!(normalize_domain("Example.COM").unwrap(), "example.com");
+/// assert!(normalize_domain("example").is_err());
+/// ```
+pub fn normalize_domain(domain: &str) -> Result<String, String> {
+    if domain.is_empty() {
+        return Err("nothing comes after the \"@\"".into());
+    }
+    if domain.ends_with('.') {
+        return Err("the domain ends with a dot".into());
+    }
+    let ascii = if domain.is_ascii() {
+        domain.to_ascii_lowercase()
+    } else {
+        idna::domain_to_ascii(domain).map_err(|_| {
+            format!("the domain \"{domain}\" is not a valid internationalised domain name")
+        })?
+    };
+    if ascii.len() > MAX_DOMAIN {
+        return Err(format!("the domain is longer than {MAX_DOMAIN} characters"));
+    }
+    let labels: Vec<&str> = ascii.split('.').collect();
+    if labels.len() < 2 {
+        return Err(format!("the domain \"{domain}\" is not fully qualified (it needs a dot, as in example.com)"));
+    }
+    for label in labels {
+        if label.is_empty() {
+            return Err("the domain has an empty part (two dots in a row, or a leading dot)".into());
+        }
+        if label.len() > MAX_LABEL {
+            return Err(format!("a part of the domain is longer than {MAX_LABEL} characters"));
+        }
+        if let Some(c) = label.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-')) {
+            return Err(format!("the domain contains {}", describe_char(c)));
+        }
+        if label.starts_with('-') || label.ends_with('-') {
+            return Err(format!("the domain part \"{label}\" starts or ends with a hyphen"));
+        }
+    }
+    Ok(ascii)
+}
+
+fn describe_char(c: char) -> String {
+    match c {
+        ' ' => "a space".into(),
+        '\t' => "a tab".into(),
+        c if c.is_control() => format!("the control character U+{:04X}", c as u32),
+        c => format!("the character \"{c}\""),
+    }
+}
+
+/// A corrected address for the usual slips, if the fix makes it valid:
+/// `mailto:` prefixes, angle brackets, spaces, a trailing dot, doubled dots,
+/// a comma for a dot in the domain.
+fn suggest(raw: &str) -> Option<String> {
+    let mut s: String = raw.trim().trim_start_matches("mailto:").trim_start_matches("MAILTO:").to_owned();
+    s = s.trim_matches(|c| matches!(c, '<' | '>' | '"' | '\'' | ',' | ';')).to_owned();
+    s.retain(|c| !c.is_whitespace());
+    s = s.replace('＠', "@");
+    if let Some((local, domain)) = s.rsplit_once('@') {
+        let mut domain = domain.replace(',', ".");
+        while domain.contains("..") {
+            domain = domain.replace("..", ".");
+        }
+        let domain = domain.trim_matches('.');
+        s = format!("{local}@{domain}");
+    }
+    (s != raw && parse_address_strict(&s)).then_some(s)
+}
+
+/// Whether `s` is valid, without computing a suggestion (no recursion).
+fn parse_address_strict(s: &str) -> bool {
+    let Some((local, domain)) = s.rsplit_once('@') else { return false };
+    !local.is_empty()
+        && local.chars().count() <= MAX_LOCAL
+        && local.chars().all(is_local_char)
+        && normalize_domain(domain).is_ok_and(|d| local.len() + 1 + d.len() <= MAX_ADDRESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn valid_addresses() {
+        for a in [
+            "jane@example.com",
+            "Jane.Doe+smime@mail.example.co.uk",
+            "o'brien@example.ie",
+            "x@a.io",
+            "user@xn--bcher-kva.example",
+            "a!#$%&'*/=?^_`{|}~-@example.com",
+        ] {
+            assert!(parse_address(a).is_ok(), "{a}");
+        }
+    }
+
+    #[test]
+    fn invalid_addresses() {
+        for a in [
+            "",
+            "jane",
+            "@example.com",
+            "jane@",
+            "jane@@example.com",
+            "jane@localhost",
+            "jane@example.com.",
+            "jane@-example.com",
+            "jane@example-.com",
+            "jane@exa_mple.com",
+            "jane@example..com",
+            "jane doe@example.com",
+            "\"jane\"@example.com",
+            "jane@[127.0.0.1]",
+        ] {
+            assert!(parse_address(a).is_err(), "{a}");
+        }
+    }
+
+    #[test]
+    fn length_limits() {
+        let local64 = "a".repeat(64);
+        assert!(parse_address(&format!("{local64}@example.com")).is_ok());
+        assert!(parse_address(&format!("a{local64}@example.com")).is_err());
+        let label63 = "b".repeat(63);
+        assert!(parse_address(&format!("x@{label63}.com")).is_ok());
+        assert!(parse_address(&format!("x@b{label63}.com")).is_err());
+        // 4 × 63 + 3 dots = 255 > 253
+        let long_domain = [label63.as_str(); 4].join(".");
+        assert!(normalize_domain(&long_domain).is_err());
+        // A 253-character domain is fine, but the whole address must fit 254.
+        let d253 = format!("{}.{}.{}.{}", "c".repeat(63), "c".repeat(63), "c".repeat(63), "c".repeat(61));
+        assert_eq!(d253.len(), 253);
+        assert!(normalize_domain(&d253).is_ok());
+        assert!(parse_address(&format!("ab@{d253}")).is_err());
+    }
+
+    #[test]
+    fn unicode_domains_become_a_labels_and_compare_equal() {
+        let u = parse_address("Jane@BÜCHER.example").unwrap();
+        let a = parse_address("jane@xn--bcher-kva.example").unwrap();
+        assert_eq!(u.key(), a.key());
+    }
+
+    #[test]
+    fn clear_slips_get_a_suggestion() {
+        for (bad, good) in [
+            ("mailto:jane@example.com", "jane@example.com"),
+            ("<jane@example.com>", "jane@example.com"),
+            ("jane @example.com", "jane@example.com"),
+            ("jane@example.com.", "jane@example.com"),
+            ("jane@example..com", "jane@example.com"),
+            ("jane@example,com", "jane@example.com"),
+        ] {
+            assert_eq!(parse_address(bad).unwrap_err().suggestion.as_deref(), Some(good), "{bad}");
+        }
+        assert_eq!(parse_address("jane").unwrap_err().suggestion, None);
+    }
+}

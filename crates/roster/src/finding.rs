@@ -1,0 +1,226 @@
+//! Findings: the problems the engine reports, each with a stable code.
+
+use serde::Serialize;
+use std::fmt;
+
+/// How serious a finding is. A row with an [`Severity::Error`] is not sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// The row (or the file) cannot be ordered as it is.
+    Error,
+    /// Worth a look, but the row can be ordered.
+    Warning,
+}
+
+/// The stable identifier of a kind of finding. Its snake_case text (see
+/// [`Code::as_str`]) is part of the public contract: the CLI's JSON, the
+/// error report and the UI filters all use it, so a code is never renamed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Code {
+    // File-level
+    /// The bytes are not text (a binary file, a workbook, an image…).
+    NotText,
+    /// Zero bytes, or only white space and a byte-order mark.
+    EmptyFile,
+    /// A header but not a single data row.
+    NoRows,
+    /// No column maps to Email.
+    MissingColumn,
+    /// Two headers map to the same field.
+    DuplicateColumn,
+    /// A field other than Email has no column; the CA collects it later.
+    ColumnAbsent,
+    /// A column that maps to no field; its values are not used.
+    ColumnIgnored,
+    // Row-level
+    /// The record has more or fewer fields than the header.
+    RaggedRow,
+    /// The Email cell is empty.
+    EmailMissing,
+    /// The Email cell is not a valid address.
+    EmailInvalid,
+    /// The address's domain is not covered by a pre-validated domain.
+    DomainNotValidated,
+    /// The same address appears on an earlier line.
+    DuplicateEmail,
+    /// The Last Name cell is empty.
+    LastNameMissing,
+    /// The First Name cell is empty (allowed: single legal name).
+    FirstNameMissing,
+    /// A name is longer than 64 characters.
+    NameTooLong,
+    /// A name holds control characters or line breaks.
+    NameInvalid,
+    /// The Country cell is empty.
+    CountryMissing,
+    /// The Country cell is not an ISO 3166-1 alpha-2 code.
+    CountryInvalid,
+    /// A lower-case country code, accepted and upper-cased.
+    CountryLowercase,
+    /// The CSR cannot be read as a PKCS#10 request.
+    CsrInvalid,
+    /// The CSR's self-signature does not verify.
+    CsrSignatureInvalid,
+    /// The CSR's signature uses an algorithm this engine cannot check.
+    CsrSignatureUnverified,
+    /// An RSA key shorter than 2048 bits.
+    CsrWeakKey,
+    /// A key type, curve or parameter the S/MIME BR do not allow.
+    CsrKeyUnsupported,
+    /// The CSR names an email address other than the row's.
+    CsrEmailMismatch,
+    /// A cell starts with a character a spreadsheet runs as a formula.
+    FormulaInjection,
+}
+
+impl Code {
+    /// Every code, in a stable order (file-level first).
+    pub const ALL: [Code; 26] = [
+        Code::NotText,
+        Code::EmptyFile,
+        Code::NoRows,
+        Code::MissingColumn,
+        Code::DuplicateColumn,
+        Code::ColumnAbsent,
+        Code::ColumnIgnored,
+        Code::RaggedRow,
+        Code::EmailMissing,
+        Code::EmailInvalid,
+        Code::DomainNotValidated,
+        Code::DuplicateEmail,
+        Code::LastNameMissing,
+        Code::FirstNameMissing,
+        Code::NameTooLong,
+        Code::NameInvalid,
+        Code::CountryMissing,
+        Code::CountryInvalid,
+        Code::CountryLowercase,
+        Code::CsrInvalid,
+        Code::CsrSignatureInvalid,
+        Code::CsrSignatureUnverified,
+        Code::CsrWeakKey,
+        Code::CsrKeyUnsupported,
+        Code::CsrEmailMismatch,
+        Code::FormulaInjection,
+    ];
+
+    /// The stable snake_case text of the code, e.g. `"country_invalid"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::NotText => "not_text",
+            Code::EmptyFile => "empty_file",
+            Code::NoRows => "no_rows",
+            Code::MissingColumn => "missing_column",
+            Code::DuplicateColumn => "duplicate_column",
+            Code::ColumnAbsent => "column_absent",
+            Code::ColumnIgnored => "column_ignored",
+            Code::RaggedRow => "ragged_row",
+            Code::EmailMissing => "email_missing",
+            Code::EmailInvalid => "email_invalid",
+            Code::DomainNotValidated => "domain_not_validated",
+            Code::DuplicateEmail => "duplicate_email",
+            Code::LastNameMissing => "last_name_missing",
+            Code::FirstNameMissing => "first_name_missing",
+            Code::NameTooLong => "name_too_long",
+            Code::NameInvalid => "name_invalid",
+            Code::CountryMissing => "country_missing",
+            Code::CountryInvalid => "country_invalid",
+            Code::CountryLowercase => "country_lowercase",
+            Code::CsrInvalid => "csr_invalid",
+            Code::CsrSignatureInvalid => "csr_signature_invalid",
+            Code::CsrSignatureUnverified => "csr_signature_unverified",
+            Code::CsrWeakKey => "csr_weak_key",
+            Code::CsrKeyUnsupported => "csr_key_unsupported",
+            Code::CsrEmailMismatch => "csr_email_mismatch",
+            Code::FormulaInjection => "formula_injection",
+        }
+    }
+
+    /// The severity every finding of this code has.
+    pub fn severity(self) -> Severity {
+        match self {
+            Code::ColumnAbsent
+            | Code::ColumnIgnored
+            | Code::FirstNameMissing
+            | Code::CountryLowercase
+            | Code::CsrSignatureUnverified
+            | Code::CsrEmailMismatch
+            | Code::FormulaInjection => Severity::Warning,
+            _ => Severity::Error,
+        }
+    }
+
+    /// Whether an error of this code makes the whole file unusable (CLI exit 2).
+    pub fn is_file_level(self) -> bool {
+        matches!(
+            self,
+            Code::NotText | Code::EmptyFile | Code::NoRows | Code::MissingColumn | Code::DuplicateColumn
+        )
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One problem, located in the file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// 1-based physical line where the record starts; `None` for the file as a whole.
+    pub line: Option<u32>,
+    /// The column's header as written in the file, if the finding is about one cell.
+    pub column: Option<String>,
+    /// What kind of problem this is.
+    pub code: Code,
+    /// Always `code.severity()`; carried for consumers of the JSON.
+    pub severity: Severity,
+    /// What is wrong, where, and how to fix it, in words for the administrator.
+    pub message: String,
+    /// The corrected value, when one is clear.
+    pub suggestion: Option<String>,
+    /// Index of the row in [`crate::Report::rows`] this finding belongs to, if any.
+    #[serde(skip)]
+    pub row: Option<usize>,
+}
+
+impl Finding {
+    /// A finding about the file as a whole (no line, no row).
+    pub fn file(code: Code, message: impl Into<String>) -> Self {
+        Finding {
+            line: None,
+            column: None,
+            code,
+            severity: code.severity(),
+            message: message.into(),
+            suggestion: None,
+            row: None,
+        }
+    }
+
+    /// Sets the line.
+    pub fn at_line(mut self, line: u32) -> Self {
+        self.line = Some(line);
+        self
+    }
+
+    /// Sets the column header.
+    pub fn in_column(mut self, column: Option<&str>) -> Self {
+        self.column = column.map(str::to_owned);
+        self
+    }
+
+    /// Sets the suggested value.
+    pub fn suggest(mut self, suggestion: Option<String>) -> Self {
+        self.suggestion = suggestion;
+        self
+    }
+
+    /// Whether this finding is an error.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}

@@ -1,0 +1,114 @@
+//! Splits delimited text into records, each with the physical line it starts on.
+//!
+//! Uses the `csv` crate in flexible mode: quoted fields may hold delimiters,
+//! doubled quotes and line breaks; CRLF, LF and CR all end a record. Blank
+//! records (nothing but delimiters and white space) are skipped. Fields are
+//! trimmed of surrounding white space.
+
+use crate::sniff::Delimiter;
+
+/// One record of the table, fields trimmed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    /// 1-based physical line on which the record starts.
+    pub line: u32,
+    /// The fields, trimmed.
+    pub fields: Vec<String>,
+    /// For each field, whether it began with TAB or CR before trimming (a
+    /// spreadsheet formula trick that trimming would otherwise hide).
+    pub leading_control: Vec<bool>,
+}
+
+/// Parses `text` with `delimiter`. The first record returned is the header.
+pub fn records(text: &str, delimiter: Delimiter) -> Vec<Record> {
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter.byte())
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::None)
+        .from_reader(text.as_bytes());
+    let mut lines = LineCounter::new(text.as_bytes());
+    let mut out = Vec::new();
+    let mut record = csv::StringRecord::new();
+    // The input is already valid UTF-8 and the reader is flexible, so reading
+    // can only end; an error here would be a bug in csv, and ends the table.
+    while let Ok(true) = reader.read_record(&mut record) {
+        // csv reports the position where it started reading, which is before
+        // any blank lines it skipped: step over those line breaks.
+        let mut byte = record.position().map_or(0, |p| p.byte() as usize);
+        while matches!(text.as_bytes().get(byte), Some(b'\r' | b'\n')) {
+            byte += 1;
+        }
+        let line = lines.line_at(byte);
+        if record.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        let leading_control = record.iter().map(|f| f.starts_with(['\t', '\r'])).collect();
+        let fields = record.iter().map(|f| f.trim().to_owned()).collect();
+        out.push(Record { line, fields, leading_control });
+    }
+    out
+}
+
+/// Maps byte offsets (visited in increasing order) to 1-based line numbers,
+/// counting CRLF, LF and a lone CR each as one line break. Linear overall.
+struct LineCounter<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    line: u32,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        LineCounter { bytes, pos: 0, line: 1 }
+    }
+
+    fn line_at(&mut self, offset: usize) -> u32 {
+        let end = offset.min(self.bytes.len());
+        while self.pos < end {
+            match self.bytes[self.pos] {
+                b'\n' => self.line += 1,
+                b'\r' if self.bytes.get(self.pos + 1) != Some(&b'\n') => self.line += 1,
+                _ => {}
+            }
+            self.pos += 1;
+        }
+        self.line
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(text: &str) -> Vec<(u32, Vec<String>)> {
+        records(text, Delimiter::Comma).into_iter().map(|r| (r.line, r.fields)).collect()
+    }
+
+    #[test]
+    fn lines_count_crlf_lf_and_cr_alike() {
+        for eol in ["\n", "\r\n", "\r"] {
+            let text = format!("a,b{eol}1,2{eol}{eol}3,4{eol}");
+            let got: Vec<u32> = lines(&text).iter().map(|r| r.0).collect();
+            assert_eq!(got, vec![1, 2, 4], "eol {eol:?}");
+        }
+    }
+
+    #[test]
+    fn quoted_line_breaks_keep_the_starting_line_and_later_lines_shift() {
+        let got = lines("a,b\n\"x\ny\",1\nz,2\n");
+        assert_eq!(got[1], (2, vec!["x\ny".to_owned(), "1".to_owned()]));
+        assert_eq!(got[2].0, 4);
+    }
+
+    #[test]
+    fn doubled_quotes_and_delimiters_inside_quotes() {
+        let got = lines("a,b\n\"Doe, \"\"JD\"\" Jane\",  x  \n");
+        assert_eq!(got[1].1, vec!["Doe, \"JD\" Jane".to_owned(), "x".to_owned()]);
+    }
+
+    #[test]
+    fn rows_of_only_delimiters_are_blank() {
+        assert_eq!(lines("a,b\n,\n , \n1,2\n").len(), 2);
+    }
+}

@@ -1,0 +1,392 @@
+//! The row rules. One [`Validator`] walks the rows in order, keeping the
+//! duplicate set and the coverage counts, so a roster is checked in one pass.
+
+use crate::country::{self, CountryCheck};
+use crate::csr::{self, CsrError};
+use crate::domains::{CoverageCounter, ValidatedDomains};
+use crate::email::{self, parse_address};
+use crate::finding::{Code, Finding};
+use crate::mapping::{Field, Mapping};
+use crate::name::{self, NameProblem};
+use crate::report::Row;
+use std::collections::HashMap;
+
+/// Which fields a roster has, and what their headers say (for messages and
+/// the `column` of findings). An email list has only Email, with no header.
+#[derive(Debug, Clone)]
+pub struct Columns {
+    present: [bool; 5],
+    headers: [Option<String>; 5],
+}
+
+impl Columns {
+    /// Columns of a table, from its mapping.
+    pub fn from_mapping(mapping: &Mapping) -> Self {
+        Columns {
+            present: Field::ALL.map(|f| mapping.has(f)),
+            headers: Field::ALL.map(|f| mapping.header(f).map(str::to_owned)),
+        }
+    }
+
+    /// The one column of an email list.
+    pub fn email_list() -> Self {
+        Columns { present: Field::ALL.map(|f| f == Field::Email), headers: Default::default() }
+    }
+
+    fn has(&self, field: Field) -> bool {
+        self.present[field as usize]
+    }
+
+    fn header(&self, field: Field) -> Option<&str> {
+        self.headers[field as usize].as_deref()
+    }
+}
+
+/// Checks rows one after the other.
+pub struct Validator<'a> {
+    domains: &'a ValidatedDomains,
+    exact: bool,
+    columns: Columns,
+    /// Address key → line of its first occurrence.
+    seen: HashMap<String, u32>,
+    coverage: CoverageCounter,
+    /// Uncovered domain → nearest validated domain (cached: typos repeat).
+    nearest: HashMap<String, Option<String>>,
+}
+
+impl<'a> Validator<'a> {
+    /// A validator for rows with `columns`, against `domains`.
+    pub fn new(domains: &'a ValidatedDomains, exact: bool, columns: Columns) -> Self {
+        Validator {
+            domains,
+            exact,
+            columns,
+            seen: HashMap::new(),
+            coverage: CoverageCounter::default(),
+            nearest: HashMap::new(),
+        }
+    }
+
+    /// Checks `row` (index `index` in the report), normalising what it accepts
+    /// (an upper-cased country), pushing its findings and setting `row.valid`.
+    pub fn check(&mut self, index: usize, row: &mut Row, out: &mut Vec<Finding>) {
+        let start = out.len();
+        let mut push = |field: Option<Field>, code: Code, message: String, suggestion: Option<String>| {
+            let column = field.and_then(|f| self.columns.header(f));
+            out.push(Finding {
+                line: Some(row.line),
+                column: column.map(str::to_owned),
+                code,
+                severity: code.severity(),
+                message,
+                suggestion,
+                row: Some(index),
+            });
+        };
+        let label = |field: Field| self.columns.header(field).unwrap_or(field.label()).to_owned();
+
+        // Email, its domain and duplicates.
+        let email_label = label(Field::Email);
+        if row.email.is_empty() {
+            push(
+                Some(Field::Email),
+                Code::EmailMissing,
+                format!("{email_label} is empty. Enter the person's email address; the certificate is issued for it."),
+                None,
+            );
+        } else {
+            match parse_address(&row.email) {
+                Err(e) => {
+                    let hint = e.suggestion.as_ref().map_or(String::new(), |s| format!(" Did you mean \"{s}\"?"));
+                    push(
+                        Some(Field::Email),
+                        Code::EmailInvalid,
+                        format!(
+                            "{email_label} \"{}\" is not a valid address: {}.{hint} Correct the address.",
+                            row.email, e.reason
+                        ),
+                        e.suggestion,
+                    );
+                }
+                Ok(address) => {
+                    match self.domains.covering(&address.domain, self.exact) {
+                        Some(covering) => self.coverage.covered(covering),
+                        None => {
+                            self.coverage.uncovered(&address.domain);
+                            if !self.domains.is_empty() {
+                                let nearest = self
+                                    .nearest
+                                    .entry(address.domain.clone())
+                                    .or_insert_with(|| self.domains.nearest(&address.domain).map(str::to_owned))
+                                    .clone();
+                                let (msg, suggestion) =
+                                    domain_message(&email_label, &row.email, &address, self.domains, self.exact, nearest);
+                                push(Some(Field::Email), Code::DomainNotValidated, msg, suggestion);
+                            }
+                        }
+                    }
+                    let key = address.key();
+                    if let Some(&first) = self.seen.get(&key) {
+                        push(
+                            Some(Field::Email),
+                            Code::DuplicateEmail,
+                            format!(
+                                "{email_label} \"{}\" already appears on line {first}; each person needs exactly one \
+                                 row. Delete this row or correct the address.",
+                                row.email
+                            ),
+                            None,
+                        );
+                    } else {
+                        self.seen.insert(key, row.line);
+                    }
+                }
+            }
+        }
+
+        // Names.
+        if self.columns.has(Field::LastName) {
+            let l = label(Field::LastName);
+            if row.last_name.is_empty() {
+                push(
+                    Some(Field::LastName),
+                    Code::LastNameMissing,
+                    format!(
+                        "{l} is empty. Enter the person's surname; a person with a single legal name puts it \
+                         here (S/MIME BR 7.1.4.2.2)."
+                    ),
+                    None,
+                );
+            } else if let Some(p) = name::check(&row.last_name) {
+                let (code, msg, s) = name_problem(&l, &row.last_name, p);
+                push(Some(Field::LastName), code, msg, s);
+            }
+        }
+        if self.columns.has(Field::FirstName) {
+            let l = label(Field::FirstName);
+            if row.first_name.is_empty() {
+                push(
+                    Some(Field::FirstName),
+                    Code::FirstNameMissing,
+                    format!(
+                        "{l} is empty. That is right only for a person with a single legal name (S/MIME BR \
+                         7.1.4.2.2); otherwise enter the given name."
+                    ),
+                    None,
+                );
+            } else if let Some(p) = name::check(&row.first_name) {
+                let (code, msg, s) = name_problem(&l, &row.first_name, p);
+                push(Some(Field::FirstName), code, msg, s);
+            }
+        }
+
+        // Country.
+        if self.columns.has(Field::Country) {
+            let l = label(Field::Country);
+            if row.country.is_empty() {
+                push(
+                    Some(Field::Country),
+                    Code::CountryMissing,
+                    format!(
+                        "{l} is empty. Enter the ISO 3166 two-letter code of the person's country, e.g. \"DE\", \
+                         or \"XX\" if none applies."
+                    ),
+                    None,
+                );
+            } else {
+                match country::check(&row.country) {
+                    CountryCheck::Valid => {}
+                    CountryCheck::Lowercase(upper) => {
+                        push(
+                            Some(Field::Country),
+                            Code::CountryLowercase,
+                            format!("{l} \"{}\" is in lower case; it is read as \"{upper}\".", row.country),
+                            Some(upper.clone()),
+                        );
+                        row.country = upper;
+                    }
+                    CountryCheck::Invalid(Some(code)) => push(
+                        Some(Field::Country),
+                        Code::CountryInvalid,
+                        format!("{l} \"{}\" is not an ISO 3166 code; did you mean \"{code}\"?", row.country),
+                        Some(code.to_owned()),
+                    ),
+                    CountryCheck::Invalid(None) => push(
+                        Some(Field::Country),
+                        Code::CountryInvalid,
+                        format!(
+                            "{l} \"{}\" is not an ISO 3166 code. Use the two-letter code of the person's country, \
+                             e.g. \"FR\" for France, or \"XX\" if none applies.",
+                            row.country
+                        ),
+                        None,
+                    ),
+                }
+            }
+        }
+
+        // CSR.
+        if self.columns.has(Field::Csr) && !row.csr.is_empty() {
+            let l = label(Field::Csr);
+            match csr::check(&row.csr) {
+                Err(e) => {
+                    let (code, msg) = csr_problem(&l, e);
+                    push(Some(Field::Csr), code, msg, None);
+                }
+                Ok(info) => {
+                    if !info.signature_verified {
+                        push(
+                            Some(Field::Csr),
+                            Code::CsrSignatureUnverified,
+                            format!(
+                                "{l}: the request's signature algorithm cannot be checked here; the CA will verify it \
+                                 when the order is placed."
+                            ),
+                            None,
+                        );
+                    }
+                    let row_key = parse_address(&row.email).ok().map(|a| a.key());
+                    let named: Vec<&String> = info.emails.iter().collect();
+                    let matches = |e: &&String| parse_address(e).ok().map(|a| a.key()) == row_key;
+                    if row_key.is_some() && !named.is_empty() && !named.iter().any(matches) {
+                        let list = named.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
+                        push(
+                            Some(Field::Csr),
+                            Code::CsrEmailMismatch,
+                            format!(
+                                "{l} names {list}, not this row's address \"{}\"; the certificate will be for the row's \
+                                 address. Check that this CSR belongs to this person.",
+                                row.email
+                            ),
+                            None,
+                        );
+                    }
+                }
+            }
+        }
+
+        // Cells a spreadsheet would run as formulas.
+        for field in Field::ALL {
+            if !self.columns.has(field) {
+                continue;
+            }
+            let value = row.get(field);
+            if field == Field::Csr && value.starts_with("-----BEGIN ") {
+                continue;
+            }
+            if let Some(c) = value.chars().next().filter(|c| matches!(c, '=' | '+' | '-' | '@')) {
+                let l = label(field);
+                push(
+                    Some(field),
+                    Code::FormulaInjection,
+                    format!(
+                        "{l} \"{value}\" starts with \"{c}\", which spreadsheets run as a formula; exports write it \
+                         with a leading ' so it stays text. Remove the \"{c}\" if it is not meant."
+                    ),
+                    None,
+                );
+            }
+        }
+
+        row.valid = !out[start..].iter().any(Finding::is_error);
+    }
+
+    /// Records a warning that a cell began with TAB or CR before trimming.
+    pub fn leading_control(&self, index: usize, row: &Row, field: Field, out: &mut Vec<Finding>) {
+        let l = self.columns.header(field).unwrap_or(field.label());
+        out.push(Finding {
+            line: Some(row.line),
+            column: self.columns.header(field).map(str::to_owned),
+            code: Code::FormulaInjection,
+            severity: Code::FormulaInjection.severity(),
+            message: format!(
+                "{l} starts with a tab or carriage return, which spreadsheets can use to hide a formula; it was \
+                 removed. Check the cell's content."
+            ),
+            suggestion: None,
+            row: Some(index),
+        });
+    }
+
+    /// The coverage counts gathered so far.
+    pub fn finish(self) -> crate::domains::Coverage {
+        self.coverage.finish(self.domains)
+    }
+}
+
+fn domain_message(
+    label: &str,
+    raw: &str,
+    address: &email::Address,
+    domains: &ValidatedDomains,
+    exact: bool,
+    nearest: Option<String>,
+) -> (String, Option<String>) {
+    let listed: Vec<&str> = domains.iter().take(3).collect();
+    let more = if domains.iter().count() > 3 { ", …" } else { "" };
+    let scope = if exact { " (exact matching is on: subdomains are not covered)" } else { "" };
+    let mut msg = format!(
+        "{label} \"{raw}\": the domain {} is not one of the organisation's validated domains ({}{more}){scope}.",
+        address.domain,
+        listed.join(", ")
+    );
+    let suggestion = nearest.map(|d| format!("{}@{d}", address.local));
+    match &suggestion {
+        Some(s) => msg.push_str(&format!(" Did you mean \"{s}\"?")),
+        None => msg.push_str(&format!(
+            " Have {} validated with the CA first, or remove this row.",
+            address.domain
+        )),
+    }
+    (msg, suggestion)
+}
+
+fn name_problem(label: &str, value: &str, problem: NameProblem) -> (Code, String, Option<String>) {
+    match problem {
+        NameProblem::TooLong(n) => (
+            Code::NameTooLong,
+            format!("{label} is {n} characters long; the CA accepts at most {}. Shorten it.", name::MAX_NAME),
+            None,
+        ),
+        NameProblem::Control(c) => {
+            let cleaned: String = value
+                .split(|c: char| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}'))
+                .filter(|s| !s.trim().is_empty())
+                .map(str::trim)
+                .collect::<Vec<_>>()
+                .join(" ");
+            (
+                Code::NameInvalid,
+                format!("{label} contains {}. Keep the name on one line, without special characters.", name::describe_control(c)),
+                (!cleaned.is_empty() && name::check(&cleaned).is_none()).then_some(cleaned),
+            )
+        }
+    }
+}
+
+fn csr_problem(label: &str, e: CsrError) -> (Code, String) {
+    match e {
+        CsrError::Unreadable(why) => (
+            Code::CsrInvalid,
+            format!(
+                "{label} cannot be read: {why}. Paste the whole request, from -----BEGIN CERTIFICATE REQUEST----- to \
+                 -----END CERTIFICATE REQUEST-----, or leave the cell empty to have the key generated later."
+            ),
+        ),
+        CsrError::BadSignature(why) => (
+            Code::CsrSignatureInvalid,
+            format!("{label}: the request's signature is not valid: {why}. Generate the CSR again."),
+        ),
+        CsrError::WeakKey(bits) => (
+            Code::CsrWeakKey,
+            format!(
+                "{label} has a {bits}-bit RSA key; S/MIME certificates need at least 2048 bits (S/MIME BR 6.1.5). \
+                 Generate a new key of 2048 bits or more and a new CSR."
+            ),
+        ),
+        CsrError::Unsupported(why) => (
+            Code::CsrKeyUnsupported,
+            format!("{label}: {why}. Generate a new key and CSR of an allowed type."),
+        ),
+    }
+}

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# The body of ./x: set-up, run and test chores. Every step is idempotent and
+# skips what is already installed at the right version, so a second run costs
+# seconds. Nothing here downloads except through cargo, npm and apt-get.
+set -euo pipefail
+
+ROOT=$(pwd)
+TRUNK_VERSION=0.21.14
+# The wasm-bindgen pin lives in Cargo.toml; the CLI must match it exactly.
+WASM_BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)".*/\1/p' Cargo.toml)
+export PATH="$HOME/.cargo/bin:$ROOT/node_modules/.bin:$PATH"
+
+log() { printf '\033[1m[x] %s\033[0m\n' "$*" >&2; }
+die() { printf '[x] error: %s\n' "$*" >&2; exit 2; }
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+apt_updated=0
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  ((${#missing[@]})) || return 0
+  if [ "$apt_updated" = 0 ]; then
+    log "apt-get update"
+    as_root apt-get update -qq
+    apt_updated=1
+  fi
+  log "apt-get install ${missing[*]}"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+setup_rust() {
+  command -v cargo >/dev/null || die "cargo not found: install Rust 1.95 with rustup first"
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    log "rustup target add wasm32-unknown-unknown"
+    rustup target add wasm32-unknown-unknown
+  fi
+  if ! trunk --version 2>/dev/null | grep -q " $TRUNK_VERSION\$"; then
+    log "cargo install trunk $TRUNK_VERSION"
+    cargo install --locked --quiet trunk --version "$TRUNK_VERSION"
+  fi
+  [ -n "$WASM_BINDGEN_VERSION" ] || die "no exact wasm-bindgen pin (wasm-bindgen = \"=X.Y.Z\") in Cargo.toml"
+  if ! wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION\$"; then
+    # Not --locked: the CLI's own lockfile pins a yanked crate.
+    log "cargo install wasm-bindgen-cli $WASM_BINDGEN_VERSION"
+    cargo install --quiet --force wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+  fi
+}
+
+setup_node() {
+  command -v npm >/dev/null || apt_install nodejs npm
+  if [ ! -x node_modules/.bin/wasm-opt ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    log "npm ci (binaryen's wasm-opt, playwright-core)"
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+}
+
+setup_browser() {
+  apt_install chromium chromium-driver
+}
+
+setup() {
+  setup_rust
+  setup_node
+  setup_browser
+}
+
+# Start the sandbox CA in the background if the binary exists (from the ordering
+# issue on). Prints nothing when there is none yet.
+cmd_dev() {
+  setup
+  log "serving the app; open the URL trunk prints below"
+  exec trunk serve --address 127.0.0.1 --port "${PORT:-8080}"
+}
+
+cmd_test() {
+  setup
+  export CHROMEDRIVER=/usr/bin/chromedriver
+  log "native tests: cargo test --workspace"
+  cargo test --workspace --quiet
+  log "wasm tests in headless Chromium"
+  (cd crates/roster && cargo test --quiet --target wasm32-unknown-unknown --test wasm)
+  log "release build of the site"
+  trunk build --release --quiet
+  log "browser tests"
+  node --test tests/
+}
+
+case "${1:-}" in
+  dev) cmd_dev ;;
+  test) cmd_test ;;
+  setup) setup ;;
+  *) echo "usage: ./x dev | test | setup" >&2; exit 2 ;;
+esac
