@@ -1,0 +1,154 @@
+//! The `smime-bulk` binary as a user runs it: exit statuses, JSON shape, text format.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn fixture(name: &str) -> String {
+    format!("{}/../roster/tests/fixtures/roster/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn smime_bulk() -> Command {
+    Command::cargo_bin("smime-bulk").unwrap()
+}
+
+#[test]
+fn valid_roster_exits_0() {
+    smime_bulk()
+        .args(["check", "--domains", "example.com,example.org", "-"])
+        .write_stdin("First Name,Last Name,Email,Country\nJane,Doe,jane@example.com,GB\n")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("<stdin>: 1 rows, 1 valid, 0 invalid"));
+}
+
+#[test]
+fn invalid_rows_exit_1_with_compiler_style_lines() {
+    let file = fixture("excel-1252-semicolon.csv");
+    smime_bulk()
+        .args(["check", "--domains", "example.com,example.org", &file])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(format!(
+            "{file}:5: Country \"UK\" is not an ISO 3166 code; did you mean \"GB\"? [country_invalid]"
+        )))
+        .stdout(predicate::str::contains(format!("{file}:3: warning: Country \"dk\"")))
+        .stdout(predicate::str::contains("6 rows, 4 valid, 2 invalid"));
+}
+
+#[test]
+fn unusable_files_exit_2() {
+    smime_bulk().args(["check", "-"]).write_stdin("").assert().code(2).stdout(predicate::str::contains("[empty_file]"));
+    smime_bulk()
+        .args(["check", "-"])
+        .write_stdin(&b"PK\x03\x04\0\0binary"[..])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains("[not_text]"));
+    smime_bulk()
+        .args(["check", "-"])
+        .write_stdin("First Name,Last Name\nJane,Doe\n")
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains("[missing_column]"));
+}
+
+#[test]
+fn wrong_command_lines_exit_2_with_one_clear_line() {
+    smime_bulk().args(["check"]).assert().code(2).stderr(predicate::str::contains("required"));
+    smime_bulk().args(["check", "no-such-file.csv"]).assert().code(2).stderr(predicate::str::contains(
+        "smime-bulk: cannot read no-such-file.csv",
+    ));
+    smime_bulk()
+        .args(["check", "--domains", "not a domain!", "-"])
+        .write_stdin("Email\na@example.com\n")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--domains: validated domain \"not\""));
+    smime_bulk().args(["frobnicate"]).assert().code(2);
+    smime_bulk()
+        .args(["check", "--format", "xml", "-"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("panicked").not());
+}
+
+#[test]
+fn json_has_the_documented_shape() {
+    let out = smime_bulk()
+        .args(["check", "--domains", "example.com,example.org", "--format", "json", &fixture("all-rules.csv")])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, ["rows", "valid", "invalid", "encoding", "delimiter", "mapping", "coverage", "findings"]);
+    assert_eq!(v["rows"], 23);
+    assert_eq!(v["encoding"], "UTF-8");
+    assert_eq!(v["delimiter"], ",");
+    assert_eq!(v["mapping"]["email"], "Email");
+    assert_eq!(v["coverage"]["validated"][0]["domain"], "example.com");
+    let f = &v["findings"][0];
+    let fkeys: Vec<&str> = f.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(fkeys, ["line", "column", "code", "severity", "message", "suggestion"]);
+    assert_eq!(f["severity"], "warning");
+    let dup = v["findings"].as_array().unwrap().iter().find(|f| f["code"] == "duplicate_email").unwrap();
+    assert_eq!(dup["severity"], "error");
+    assert_eq!(dup["column"], "Email");
+}
+
+#[test]
+fn domains_file_and_exact_matching() {
+    let dir = std::env::temp_dir().join(format!("smime-bulk-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let domains = dir.join("domains.txt");
+    std::fs::write(&domains, "# validated\nexample.com\n").unwrap();
+    let roster = "Email\na@mail.example.com\n";
+    smime_bulk()
+        .args(["check", "--domains-file", domains.to_str().unwrap(), "-"])
+        .write_stdin(roster)
+        .assert()
+        .code(0);
+    smime_bulk()
+        .args(["check", "--domains-file", domains.to_str().unwrap(), "--exact-domains", "-"])
+        .write_stdin(roster)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("[domain_not_validated]"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn list_mode_reads_pasted_recipients() {
+    smime_bulk()
+        .args(["check", "--list", "--domains", "example.com", "-"])
+        .write_stdin("Doe, Jane <jane@example.com>; bob@example.com\n")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("2 rows, 2 valid"));
+}
+
+#[test]
+fn parse_prints_rows_keyed_by_header_as_written() {
+    let out = smime_bulk().args(["parse", &fixture("header-variants.csv")]).assert().code(0).get_output().stdout.clone();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v[0]["E-mail Address"], "jane@example.com");
+    assert_eq!(v[0]["Department"], "Finance");
+    let keys: Vec<&str> = v[0].as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, ["E-mail Address", "Surname", "Given Name", "Country Code", "Department"]);
+    smime_bulk().args(["parse", "-"]).write_stdin("").assert().code(2).stderr(predicate::str::contains("[empty_file]"));
+}
+
+#[test]
+fn template_prints_the_header() {
+    smime_bulk().arg("template").assert().code(0).stdout("First Name,Last Name,Email,Country,Csr\r\n");
+}
+
+#[test]
+fn help_has_examples() {
+    for sub in ["check", "parse", "template"] {
+        smime_bulk().args([sub, "--help"]).assert().code(0).stdout(predicate::str::contains("Example"));
+    }
+}
