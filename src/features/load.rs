@@ -1,0 +1,109 @@
+//! Step: load the roster by file picker, drag-and-drop anywhere, or paste.
+
+use crate::shared::file::read_bytes;
+use crate::shared::state::{use_roster, RosterInput, RosterState};
+use leptos::ev;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use smime_bulk_roster::template::{TEMPLATE_CSV, TEMPLATE_FILE_NAME};
+use smime_bulk_roster::Mode;
+
+/// Loads `file` into the state, or reports why it could not be read.
+fn load_file(state: RosterState, file: web_sys::File) {
+    spawn_local(async move {
+        match read_bytes(&file).await {
+            Ok(bytes) => {
+                state.load_error.set(None);
+                state.input.set(Some(RosterInput { source: file.name(), bytes: bytes.into(), mode: Mode::Auto }));
+            }
+            Err(message) => state.load_error.set(Some(message)),
+        }
+    });
+}
+
+/// File input, paste box, template link, and a page-wide drop target.
+#[component]
+pub fn LoadStep() -> impl IntoView {
+    let state = use_roster();
+    let pasted = RwSignal::new(String::new());
+    let dragging = RwSignal::new(false);
+
+    let on_file = move |ev: ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        if let Some(file) = input.files().and_then(|files| files.get(0)) {
+            load_file(state, file);
+        }
+        // Let the same file be chosen again after it was edited on disk.
+        input.set_value("");
+    };
+    let on_paste_check = move |_| {
+        let text = pasted.get();
+        if text.trim().is_empty() {
+            state.load_error.set(Some("The paste box is empty. Paste a spreadsheet range, CSV text or a list of addresses first.".into()));
+            return;
+        }
+        state.load_error.set(None);
+        state.input.set(Some(RosterInput { source: "pasted text".into(), bytes: text.into_bytes().into(), mode: Mode::Auto }));
+    };
+
+    // Drag-and-drop anywhere on the page.
+    let has_files = |e: &web_sys::DragEvent| {
+        e.data_transfer().is_some_and(|dt| dt.types().iter().any(|t| t.as_string().as_deref() == Some("Files")))
+    };
+    let over = window_event_listener(ev::dragover, move |e| {
+        if has_files(&e) {
+            e.prevent_default();
+            dragging.set(true);
+        }
+    });
+    let leave = window_event_listener(ev::dragleave, move |e| {
+        if e.related_target().is_none() {
+            dragging.set(false);
+        }
+    });
+    let drop = window_event_listener(ev::drop, move |e| {
+        e.prevent_default();
+        dragging.set(false);
+        let file = e.data_transfer().and_then(|dt| dt.files()).and_then(|files| files.get(0));
+        if let Some(file) = file {
+            load_file(state, file);
+        }
+    });
+    on_cleanup(move || {
+        over.remove();
+        leave.remove();
+        drop.remove();
+    });
+
+    let template_href = format!("data:text/csv;charset=utf-8,{}", js_sys::encode_uri_component(TEMPLATE_CSV));
+    view! {
+        <section class="step" aria-labelledby="load-title">
+            <h2 id="load-title">"2. Load the roster"</h2>
+            <p class="hint">
+                "A CSV or text export with the columns First Name, Last Name, Email, Country and Csr (Csr may be empty), "
+                "or a list of addresses. "
+                <a href=template_href download=TEMPLATE_FILE_NAME>"Download the CSV template"</a>
+            </p>
+            <div class="load-options">
+                <div class="picker">
+                    <label for="roster-file">"Choose a file"</label>
+                    <input type="file" id="roster-file" accept=".csv,.txt,.tsv,text/csv,text/plain" on:change=on_file/>
+                    <p class="hint">"…or drop it anywhere on this page."</p>
+                </div>
+                <div class="paste">
+                    <label for="roster-paste">"Or paste a spreadsheet range, CSV text or a list of addresses"</label>
+                    <textarea id="roster-paste" rows="5"
+                        placeholder="Jane Doe <jane@example.com>; bob@example.com"
+                        prop:value=move || pasted.get()
+                        on:input=move |ev| pasted.set(event_target_value(&ev))
+                    ></textarea>
+                    <button type="button" id="check-paste" on:click=on_paste_check>"Check pasted text"</button>
+                </div>
+            </div>
+            {move || state.load_error.get().map(|m| view! { <p class="error" role="alert">{m}</p> })}
+        </section>
+        <div class="drop-overlay" class:visible=move || dragging.get() aria-hidden="true">
+            <p>"Drop the roster file to check it"</p>
+        </div>
+    }
+}

@@ -1,0 +1,120 @@
+// The first page, in headless Chromium: load rosters by file input, paste and
+// drop, and see the engine's counts and messages. Runs against the release
+// build in dist/ served by a plain static server.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFile, mkdir } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+import { serveStatic } from "./support/static-server.mjs";
+import { launch } from "./support/browser.mjs";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const fixtures = join(root, "crates/roster/tests/fixtures/roster");
+const shots = join(root, "tests/output");
+let server, browser;
+
+before(async () => {
+  server = await serveStatic(join(root, "dist"));
+  browser = await launch();
+  await mkdir(shots, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function openPage() {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(server.url);
+  await page.waitForSelector("#roster-file", { state: "attached" });
+  return { page, errors };
+}
+
+const text = (page, id) => page.locator(`[data-testid=${id}]`).innerText();
+
+test("a Windows-1252 semicolon export loaded by the file input shows counts and fixes", async () => {
+  const { page, errors } = await openPage();
+  await page.fill("#domains", "example.com, example.org");
+  await page.setInputFiles("#roster-file", join(fixtures, "excel-1252-semicolon.csv"));
+  await page.waitForSelector("#summary");
+  assert.equal(await text(page, "rows"), "6");
+  assert.equal(await text(page, "valid"), "4");
+  assert.equal(await text(page, "invalid"), "2");
+  assert.equal(await text(page, "encoding"), "Windows-1252");
+  assert.equal(await text(page, "delimiter"), ";");
+  const findings = await page.locator("#findings").innerText();
+  assert.match(findings, /Country "UK" is not an ISO 3166 code; did you mean "GB"\?/);
+  assert.match(findings, /country_invalid/);
+  await page.screenshot({ path: join(shots, "first-page.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("changing the validated domains re-checks the loaded roster", async () => {
+  const { page } = await openPage();
+  await page.setInputFiles("#roster-file", join(fixtures, "excel-unicode-text.txt"));
+  await page.waitForSelector("#summary");
+  assert.equal(await text(page, "encoding"), "UTF-16LE");
+  assert.equal(await text(page, "delimiter"), "TAB");
+  assert.equal(await text(page, "invalid"), "0", "no domains typed: domains are not checked");
+  await page.fill("#domains", "example.com");
+  await page.waitForFunction(() => document.querySelector("[data-testid=invalid]")?.textContent === "2");
+  const coverage = await page.locator("#coverage").innerText();
+  assert.match(coverage, /elsewhere\.net\s+1\s+not validated/);
+  assert.match(coverage, /example\.org\s+1\s+not validated/);
+  await page.close();
+});
+
+test("a pasted Outlook recipient list is detected and checked", async () => {
+  const { page } = await openPage();
+  await page.fill("#domains", "example.com");
+  await page.fill("#roster-paste", 'Doe, Jane <jane@example.com>; "Roe, Rick" <rick@example.com>\nbob@gmail.com');
+  await page.click("#check-paste");
+  await page.waitForSelector("#summary");
+  assert.equal(await text(page, "rows"), "3");
+  assert.equal(await text(page, "valid"), "2");
+  assert.equal(await text(page, "delimiter"), "email list");
+  assert.match(await page.locator("#findings").innerText(), /the domain gmail\.com is not one of the organisation's validated domains/);
+  await page.close();
+});
+
+test("a file dropped anywhere on the page is checked", async () => {
+  const { page } = await openPage();
+  const csv = await readFile(join(fixtures, "ragged.csv"), "utf8");
+  await page.evaluate((content) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([content], "ragged.csv", { type: "text/csv" }));
+    document.body.dispatchEvent(new DragEvent("dragover", { dataTransfer: dt, bubbles: true, cancelable: true }));
+    document.body.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, csv);
+  await page.waitForSelector("#summary");
+  assert.equal(await text(page, "rows"), "4");
+  assert.match(await page.locator("#findings").innerText(), /Line 3 has 3 fields where the header has 4/);
+  await page.close();
+});
+
+test("an unusable file says why, and the template link carries the header", async () => {
+  const { page } = await openPage();
+  await page.setInputFiles("#roster-file", { name: "book.xlsx", mimeType: "application/octet-stream", buffer: Buffer.from("PK\x03\x04\x00\x00binary") });
+  await page.waitForSelector("#summary");
+  assert.match(await page.locator("#findings").innerText(), /Excel workbook/);
+  const href = await page.locator("a[download]").getAttribute("href");
+  assert.equal(decodeURIComponent(href.split(",").slice(1).join(",")), "First Name,Last Name,Email,Country,Csr\r\n");
+  await page.close();
+});
+
+test("the page works from a sub-path of a static host", async () => {
+  const sub = await serveStatic(join(root, "dist"), { prefix: "/tools/smime/" });
+  const page = await browser.newPage();
+  await page.goto(sub.url);
+  await page.fill("#roster-paste", "Email\njane@example.com\n");
+  await page.click("#check-paste");
+  await page.waitForSelector("#summary");
+  assert.equal(await text(page, "rows"), "1");
+  await page.close();
+  await sub.close();
+});
