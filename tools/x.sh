@@ -42,6 +42,8 @@ setup_rust() {
     cargo install --locked --quiet trunk --version "$TRUNK_VERSION"
   fi
   [ -n "$WASM_BINDGEN_VERSION" ] || die "no exact wasm-bindgen pin (wasm-bindgen = \"=X.Y.Z\") in Cargo.toml"
+  grep -q "^wasm_bindgen = \"$WASM_BINDGEN_VERSION\"" Trunk.toml \
+    || die "Trunk.toml [tools] wasm_bindgen must be \"$WASM_BINDGEN_VERSION\", the version pinned in Cargo.toml"
   if ! wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION\$"; then
     # Not --locked: the CLI's own lockfile pins a yanked crate.
     log "cargo install wasm-bindgen-cli $WASM_BINDGEN_VERSION"
@@ -67,12 +69,12 @@ setup() {
   setup_browser
 }
 
-# Start the sandbox CA in the background if the binary exists (from the ordering
-# issue on). Prints nothing when there is none yet.
 cmd_dev() {
-  setup
-  log "serving the app; open the URL trunk prints below"
-  exec trunk serve --address 127.0.0.1 --port "${PORT:-8080}"
+  setup_rust
+  setup_node
+  local port=${PORT:-8080}
+  log "serving the app at http://127.0.0.1:$port/ (Ctrl-C stops it)"
+  exec trunk serve --address 127.0.0.1 --port "$port"
 }
 
 cmd_test() {
@@ -81,16 +83,23 @@ cmd_test() {
   log "native tests: cargo test --workspace"
   cargo test --workspace --quiet
   log "wasm tests in headless Chromium"
-  (cd crates/roster && cargo test --quiet --target wasm32-unknown-unknown --test wasm)
-  log "release build of the site"
+  (cd crates/roster && cargo test --target wasm32-unknown-unknown --test wasm)
+  log "release build of the site (trunk build --release)"
   trunk build --release --quiet
-  log "browser tests"
+  log "browser tests (Playwright + Chromium against dist/)"
   node --test tests/
+}
+
+cmd_bench() {
+  setup_rust
+  log "native engine benchmark"
+  cargo bench -p smime-bulk-roster --bench throughput
 }
 
 case "${1:-}" in
   dev) cmd_dev ;;
   test) cmd_test ;;
+  bench) cmd_bench ;;
   setup) setup ;;
-  *) echo "usage: ./x dev | test | setup" >&2; exit 2 ;;
+  *) echo "usage: ./x dev | test | bench | setup" >&2; exit 2 ;;
 esac
