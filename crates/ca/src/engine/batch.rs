@@ -1,0 +1,65 @@
+//! A batch: the rows to order, the product and period, and the batch id from
+//! which every row's idempotency key is derived.
+
+use serde::{Deserialize, Serialize};
+
+/// One row to order (a valid roster row).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchRow {
+    /// Line in the roster it came from.
+    pub line: u32,
+    /// Mailbox.
+    pub email: String,
+    /// Given name (may be empty).
+    pub first_name: String,
+    /// Surname.
+    pub last_name: String,
+    /// Country code.
+    pub country: String,
+    /// PEM CSR, if any.
+    pub csr: Option<String>,
+}
+
+/// Everything needed to (re)start a batch, minus the secret key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchSpec {
+    /// Chosen once by the driver (random); part of every row's key.
+    pub batch_id: String,
+    /// The CA's base URL.
+    pub ca_url: String,
+    /// The account the orders go to (not secret).
+    pub account_key: String,
+    /// Product code.
+    pub product: String,
+    /// Validity in days.
+    pub period: u32,
+    /// The rows, in roster order.
+    pub rows: Vec<BatchRow>,
+}
+
+impl BatchSpec {
+    /// The idempotency key of row `index`.
+    pub fn key_of(&self, index: usize) -> String {
+        external_order_number(&self.batch_id, &self.rows[index].email)
+    }
+}
+
+/// A row's stable key, derived from the batch id and the row's identity (its
+/// mailbox, case-insensitive): a resent row carries the same key.
+///
+/// ```
+/// use smime_bulk_ca::engine::external_order_number;
+/// let a = external_order_number("b1", "Jane@Example.com");
+/// assert_eq!(a, external_order_number("b1", "jane@example.com"));
+/// assert_ne!(a, external_order_number("b2", "jane@example.com"));
+/// assert!(a.starts_with("sb-b1-"));
+/// ```
+pub fn external_order_number(batch_id: &str, email: &str) -> String {
+    // FNV-1a, 64 bits: stable across platforms and versions (unlike std's hasher).
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in email.trim().to_lowercase().bytes() {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("sb-{batch_id}-{hash:016x}")
+}

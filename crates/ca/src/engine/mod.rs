@@ -1,0 +1,29 @@
+//! The submission engine: places one order per row, exactly once, through
+//! network faults, 5xx, 429 and restarts. Sans-IO: it hands out requests and
+//! takes outcomes and the time back; a driver does the HTTP and the storage.
+//!
+//! A driver's loop:
+//!
+//! 1. persist `engine.take_journal()` (every transition so far);
+//! 2. while `engine.poll_transmit(now)` gives a request: persist
+//!    `engine.take_journal()`, then send it with a timeout;
+//! 3. when an answer, an error or a timeout arrives: `engine.handle(id, outcome, now)`;
+//! 4. sleep until the next answer or `engine.next_wakeup()`; stop when `engine.is_idle()`.
+//!
+//! Row states: `pending → sending → placed | rejected | unknown`. An unknown row
+//! (timeout, dropped connection, 5xx, unreadable answer) is **reconciled** before
+//! anything is resent: its `external_order_number` is looked up at the CA; found
+//! → placed, not found → pending again. A row becomes `failed` only when its
+//! attempts are used up and the CA confirmed no order exists.
+
+mod backoff;
+mod batch;
+pub mod journal;
+mod machine;
+mod progress;
+mod state;
+
+pub use batch::{external_order_number, BatchRow, BatchSpec};
+pub use machine::{Engine, EngineConfig, Outcome, RequestId, RequestKind, Transmit};
+pub use progress::Progress;
+pub use state::RowState;

@@ -1,0 +1,81 @@
+//! The results of a batch as a formula-safe CSV, one line per row.
+
+use crate::engine::{BatchSpec, RowState};
+
+/// Makes a cell safe to open in a spreadsheet: a cell starting with `=`, `+`,
+/// `-`, `@`, TAB or CR gets a leading `'` (OWASP CSV injection guidance).
+///
+/// ```
+/// use smime_bulk_ca::results::formula_safe;
+/// assert_eq!(formula_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+/// assert_eq!(formula_safe("Jane"), "Jane");
+/// ```
+pub fn formula_safe(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell.to_owned()
+    }
+}
+
+/// Quotes a cell for CSV when it needs it.
+fn quote(cell: &str) -> String {
+    if cell.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", cell.replace('"', "\"\""))
+    } else {
+        cell.to_owned()
+    }
+}
+
+/// The header of the results CSV.
+pub const RESULTS_HEADER: &str = "email,ref,status,order_amount,certificate_url,receipt_url,error";
+
+/// One line per row: email, ref, status, order_amount, certificate_url,
+/// receipt_url, error — formula-safe, CRLF line ends.
+pub fn results_csv<'a>(batch: &BatchSpec, states: impl Iterator<Item = &'a RowState>) -> String {
+    let mut out = String::from(RESULTS_HEADER);
+    out.push_str("\r\n");
+    for (row, state) in batch.rows.iter().zip(states) {
+        let (reference, status, amount, cert, receipt, error) = match state {
+            RowState::Placed { order } => (
+                order.reference.clone(),
+                order.status.clone(),
+                order.amount.clone().unwrap_or_default(),
+                order.certificate_url.clone().unwrap_or_default(),
+                order.receipt_url.clone().unwrap_or_default(),
+                String::new(),
+            ),
+            RowState::Rejected { errors } => {
+                let msg: Vec<String> = errors.iter().map(|(f, m)| format!("{f}: {}", m.join("; "))).collect();
+                (String::new(), "rejected".into(), String::new(), String::new(), String::new(), msg.join(" | "))
+            }
+            RowState::Failed { reason, .. } => {
+                (String::new(), "failed".into(), String::new(), String::new(), String::new(), reason.clone())
+            }
+            RowState::Unknown { reason, .. } => (
+                String::new(),
+                "unknown".into(),
+                String::new(),
+                String::new(),
+                String::new(),
+                format!("{reason}; not confirmed yet: resume the batch to reconcile"),
+            ),
+            RowState::Pending { last_error, .. } => (
+                String::new(),
+                "not sent".into(),
+                String::new(),
+                String::new(),
+                String::new(),
+                last_error.clone().unwrap_or_default(),
+            ),
+            RowState::Sending { .. } => {
+                (String::new(), "sending".into(), String::new(), String::new(), String::new(), String::new())
+            }
+        };
+        let cells = [row.email.clone(), reference, status, amount, cert, receipt, error];
+        let line: Vec<String> = cells.iter().map(|c| quote(&formula_safe(c))).collect();
+        out.push_str(&line.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}

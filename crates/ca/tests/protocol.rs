@@ -1,0 +1,133 @@
+//! Requests as the CA expects them, and answers parsed into our model.
+
+use smime_bulk_ca::protocol::{self, CaError, Credentials, HttpResponse, Method, OrderRequest};
+
+fn creds() -> Credentials {
+    Credentials::new("acct key", "se&cret")
+}
+
+fn resp(status: u16, body: &str) -> HttpResponse {
+    HttpResponse { status, retry_after: None, body: body.into() }
+}
+
+#[test]
+fn create_order_body_carries_every_wire_field() {
+    let order = OrderRequest {
+        product: "smime-ivov-1y".into(),
+        period: 365,
+        email: "jane@example.com".into(),
+        first_name: "Jane".into(),
+        last_name: "Doe".into(),
+        country: "GB".into(),
+        csr: Some("-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----".into()),
+        external_order_number: "sb-b1-00ff".into(),
+    };
+    let req = protocol::create_order(&creds(), &order);
+    assert_eq!((req.method, req.path.as_str()), (Method::Post, "/certificates"));
+    let v: serde_json::Value = serde_json::from_str(req.body.as_deref().unwrap()).unwrap();
+    for (k, want) in [
+        ("account_key", "acct key"),
+        ("secret_key", "se&cret"),
+        ("product", "smime-ivov-1y"),
+        ("email_address", "jane@example.com"),
+        ("first_name", "Jane"),
+        ("last_name", "Doe"),
+        ("country", "GB"),
+        ("external_order_number", "sb-b1-00ff"),
+    ] {
+        assert_eq!(v[k], want, "{k}");
+    }
+    assert_eq!(v["period"], 365);
+    assert!(v["csr"].as_str().unwrap().contains("CERTIFICATE REQUEST"));
+    let without = protocol::create_order(&creds(), &OrderRequest { csr: None, ..order });
+    assert!(!without.body.unwrap().contains("\"csr\""));
+}
+
+#[test]
+fn get_requests_put_credentials_in_the_encoded_query_but_never_in_debug() {
+    let req = protocol::find_by_external_number(&creds(), "sb-b1-00ff");
+    let url = req.url("http://127.0.0.1:8787/");
+    assert_eq!(url, "http://127.0.0.1:8787/certificates?account_key=acct%20key&secret_key=se%26cret&external_order_number=sb-b1-00ff");
+    assert!(!format!("{req:?}").contains("se&cret"));
+    assert!(!req.to_string().contains("se&cret"));
+    assert_eq!(protocol::get_order(&creds(), "co-1").path, "/certificate/co-1");
+    assert!(protocol::list_orders(&creds(), 2, 50).url("http://x").contains("page=2&per_page=50"));
+}
+
+#[test]
+fn an_order_answer_is_read_into_our_model() {
+    let o = protocol::parse_order(&resp(
+        201,
+        r#"{"ref":"co-12ab","order_status":"pending validation","order_amount":"39.00","certificate_url":"http://ca/certificate/co-12ab","receipt_url":"http://ca/receipt/co-12ab","validation_url":"http://ca/validation/co-12ab","external_order_number":"sb-1"}"#,
+    ))
+    .unwrap();
+    assert_eq!(o.reference, "co-12ab");
+    assert_eq!(o.status, "pending validation");
+    assert_eq!(o.amount.as_deref(), Some("39.00"));
+    assert_eq!(o.receipt_url.as_deref(), Some("http://ca/receipt/co-12ab"));
+    assert_eq!(o.external_order_number.as_deref(), Some("sb-1"));
+    // The model round-trips through the journal's serde.
+    let back: smime_bulk_ca::protocol::Order = serde_json::from_str(&serde_json::to_string(&o).unwrap()).unwrap();
+    assert_eq!(back, o);
+}
+
+#[test]
+fn error_bodies_become_per_field_messages() {
+    match protocol::parse_order(&resp(422, r#"{"errors":{"country":["is not valid","use GB"],"email_address":"taken"}}"#)) {
+        Err(CaError::Rejected(e)) => {
+            assert_eq!(e["country"], ["is not valid", "use GB"]);
+            assert_eq!(e["email_address"], ["taken"]);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(protocol::parse_order(&resp(401, "{}")), Err(CaError::Unauthorized));
+    assert_eq!(protocol::parse_order(&resp(503, "")), Err(CaError::Server { status: 503 }));
+    assert_eq!(
+        protocol::parse_order(&HttpResponse { status: 429, retry_after: Some("1.5".into()), body: String::new() }),
+        Err(CaError::RateLimited { retry_after_ms: Some(1500) })
+    );
+    assert!(matches!(protocol::parse_order(&resp(200, "<html>")), Err(CaError::Unexpected { .. })));
+    assert!(matches!(protocol::parse_order(&resp(200, "{}")), Err(CaError::Unexpected { .. })));
+    assert!(matches!(protocol::parse_order(&resp(400, "nope")), Err(CaError::Unexpected { status: 400, .. })));
+}
+
+#[test]
+fn lists_domains_and_products_are_read() {
+    let orders = protocol::parse_order_list(&resp(200, r#"[{"ref":"co-1","order_status":"issued","email_address":"a@example.com"}]"#)).unwrap();
+    assert_eq!(orders[0].email.as_deref(), Some("a@example.com"));
+    assert!(protocol::parse_order_list(&resp(200, "[]")).unwrap().is_empty());
+    assert!(protocol::parse_order_list(&resp(200, "{}")).is_err());
+    assert_eq!(protocol::parse_domains(&resp(200, r#"{"domains":["example.com","example.org"]}"#)).unwrap(), ["example.com", "example.org"]);
+    let p = protocol::parse_products(&resp(200, r#"{"products":[{"code":"smime-ivov-1y","name":"Personal ID + Organization, 1 year","periods":[{"period":365,"price":"39.00"}]}]}"#)).unwrap();
+    assert_eq!(p[0].periods[0].days, 365);
+    assert_eq!(p[0].periods[0].price.as_deref(), Some("39.00"));
+    assert_eq!(protocol::parse_domains(&resp(404, "")), Err(CaError::NotFound));
+}
+
+#[test]
+fn results_csv_is_formula_safe() {
+    use smime_bulk_ca::engine::{BatchRow, BatchSpec, RowState};
+    use smime_bulk_ca::protocol::{FieldErrors, Order};
+    let spec = BatchSpec {
+        batch_id: "b".into(),
+        ca_url: "x".into(),
+        account_key: "a".into(),
+        product: "p".into(),
+        period: 365,
+        rows: ["=cmd@example.com", "bob@example.com"]
+            .iter()
+            .map(|e| BatchRow { line: 2, email: e.to_string(), first_name: String::new(), last_name: "X".into(), country: "GB".into(), csr: None })
+            .collect(),
+    };
+    let mut errors = FieldErrors::new();
+    errors.insert("country".into(), vec!["-bad, really".into()]);
+    let states = [
+        RowState::Placed { order: Order { reference: "co-1".into(), status: "pending validation".into(), amount: Some("39.00".into()), ..Order::default() } },
+        RowState::Rejected { errors },
+    ];
+    let csv = smime_bulk_ca::results::results_csv(&spec, states.iter());
+    let lines: Vec<&str> = csv.split("\r\n").collect();
+    assert_eq!(lines[0], "email,ref,status,order_amount,certificate_url,receipt_url,error");
+    assert_eq!(lines[1], "'=cmd@example.com,co-1,pending validation,39.00,,,");
+    assert_eq!(lines[2], "bob@example.com,,rejected,,,,\"country: -bad, really\"");
+}
