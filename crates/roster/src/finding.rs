@@ -185,6 +185,9 @@ pub struct Finding {
     /// Index of the row in [`crate::Report::rows`] this finding belongs to, if any.
     #[serde(skip)]
     pub row: Option<usize>,
+    /// The field of the cell concerned, if the finding is about one cell.
+    #[serde(skip)]
+    pub field: Option<crate::mapping::Field>,
 }
 
 impl Finding {
@@ -198,6 +201,7 @@ impl Finding {
             message: message.into(),
             suggestion: None,
             row: None,
+            field: None,
         }
     }
 

@@ -186,6 +186,7 @@ fn validate_parsed(parsed: Parsed, options: &Options) -> Report {
                 ),
                 suggestion: None,
                 row: Some(index),
+                field: None,
             });
             row.valid = false;
         } else {

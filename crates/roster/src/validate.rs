@@ -28,6 +28,12 @@ impl Columns {
         }
     }
 
+    /// Every field present, with no header (for checking one order as a CA
+    /// would: messages name the fields by their usual labels).
+    pub fn all() -> Self {
+        Columns { present: [true; 5], headers: Default::default() }
+    }
+
     /// The one column of an email list.
     pub fn email_list() -> Self {
         Columns { present: Field::ALL.map(|f| f == Field::Email), headers: Default::default() }
@@ -81,6 +87,7 @@ impl<'a> Validator<'a> {
                 message,
                 suggestion,
                 row: Some(index),
+                field,
             });
         };
         let label = |field: Field| self.columns.header(field).unwrap_or(field.label()).to_owned();
@@ -305,6 +312,7 @@ impl<'a> Validator<'a> {
             ),
             suggestion: None,
             row: Some(index),
+            field: Some(field),
         });
     }
 
