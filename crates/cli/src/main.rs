@@ -3,12 +3,15 @@
 //! Exit status: 0 every row valid, 1 some row invalid, 2 the file is unusable
 //! or the command line is wrong.
 
+mod ca_client;
 mod output;
+mod submit;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use smime_bulk_roster::domains::ValidatedDomains;
 use smime_bulk_roster::{Mode, Options};
 use std::io::Read;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -29,6 +32,64 @@ enum Command {
     /// Print the roster CSV template.
     #[command(after_help = "Example:\n  smime-bulk template > roster.csv")]
     Template,
+    /// Place one order per valid row with the CA; resumable from its journal.
+    #[command(after_help = "Example:\n  export SMIME_BULK_SECRET_KEY=sandbox-secret\n  smime-bulk submit --ca http://127.0.0.1:8787 --account-key sandbox-account \\\n      --product smime-ivov-1y --period 365 --journal batch.journal --out results.csv roster.csv\n\nThe secret key comes from SMIME_BULK_SECRET_KEY or --secret-key-file, never from the command line.\nCtrl-C stops cleanly; running the same command again resumes the batch without ordering anything twice.\nExit status: 0 every order placed, 1 some row rejected, failed or not confirmed, 2 unusable input or stopped by the CA, 130 interrupted.")]
+    Submit(SubmitArgs),
+    /// List the account's pre-validated email domains.
+    #[command(after_help = "Example:\n  SMIME_BULK_SECRET_KEY=sandbox-secret smime-bulk domains --ca http://127.0.0.1:8787 --account-key sandbox-account")]
+    Domains(CaArgs),
+    /// List the S/MIME products the account can order, with periods and prices.
+    #[command(after_help = "Example:\n  SMIME_BULK_SECRET_KEY=sandbox-secret smime-bulk products --ca http://127.0.0.1:8787 --account-key sandbox-account")]
+    Products(CaArgs),
+}
+
+#[derive(Args)]
+struct CaArgs {
+    /// The CA's API base URL, e.g. http://127.0.0.1:8787 or https://sws-test.sslpki.com.
+    #[arg(long, value_name = "URL")]
+    ca: String,
+    /// The account key.
+    #[arg(long, value_name = "KEY")]
+    account_key: String,
+    /// A file holding the secret key (else SMIME_BULK_SECRET_KEY).
+    #[arg(long, value_name = "FILE")]
+    secret_key_file: Option<PathBuf>,
+    /// Seconds to wait for each answer.
+    #[arg(long, default_value_t = 30)]
+    timeout_secs: u64,
+}
+
+#[derive(Args)]
+struct SubmitArgs {
+    #[command(flatten)]
+    ca: CaArgs,
+    /// Product code (see `smime-bulk products`).
+    #[arg(long)]
+    product: String,
+    /// Validity in days (at most 825, S/MIME BR 6.3.2).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=825))]
+    period: u32,
+    /// The batch journal: created on the first run, resumed from on the next.
+    #[arg(long, value_name = "FILE")]
+    journal: PathBuf,
+    /// Requests in flight at most.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    concurrency: u16,
+    /// Pre-validated domains (default: asked from the CA).
+    #[arg(long, value_name = "D1,D2,…", conflicts_with = "domains_file")]
+    domains: Option<String>,
+    /// A file with one pre-validated domain per line.
+    #[arg(long, value_name = "FILE")]
+    domains_file: Option<String>,
+    /// Write the results here: email, ref, status, order_amount, certificate_url, receipt_url, error.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Order the valid rows and leave out the invalid ones.
+    #[arg(long)]
+    skip_invalid: bool,
+    /// The roster file, or - for standard input.
+    #[arg(value_name = "ROSTER")]
+    roster: String,
 }
 
 #[derive(Args)]
@@ -104,15 +165,30 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             println!("{}", output::parsed_json(&parsed));
             Ok(ExitCode::SUCCESS)
         }
-        Command::Check(args) => {
-            let domains = match (&args.domains, &args.domains_file) {
-                (Some(list), _) => ValidatedDomains::parse_list(list).map_err(|e| format!("--domains: {e}"))?,
-                (None, Some(path)) => {
-                    let text = std::fs::read_to_string(path).map_err(|e| format!("--domains-file {path}: {e}"))?;
-                    ValidatedDomains::parse_list(&text).map_err(|e| format!("--domains-file {path}: {e}"))?
-                }
-                (None, None) => ValidatedDomains::default(),
+        Command::Submit(args) => {
+            let secret_key = secret_key(&args.ca)?;
+            let roster_bytes = read_input(&args.roster)?;
+            let opts = submit::SubmitOptions {
+                ca: args.ca.ca,
+                account_key: args.ca.account_key,
+                secret_key,
+                product: args.product,
+                period: args.period,
+                journal: args.journal,
+                concurrency: usize::from(args.concurrency),
+                domains: read_domains(&args.domains, &args.domains_file)?,
+                out: args.out,
+                skip_invalid: args.skip_invalid,
+                timeout: std::time::Duration::from_secs(args.ca.timeout_secs.max(1)),
+                roster: display_name(&args.roster),
+                roster_bytes,
             };
+            runtime()?.block_on(submit::run(opts))
+        }
+        Command::Domains(args) => runtime()?.block_on(account_listing(args, Listing::Domains)),
+        Command::Products(args) => runtime()?.block_on(account_listing(args, Listing::Products)),
+        Command::Check(args) => {
+            let domains = read_domains(&args.domains, &args.domains_file)?.unwrap_or_default();
             if domains.is_empty() {
                 eprintln!("smime-bulk: note: no --domains given, so domains are not checked against the validated list");
             }
@@ -136,6 +212,72 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             }))
         }
     }
+}
+
+fn read_domains(list: &Option<String>, file: &Option<String>) -> Result<Option<ValidatedDomains>, String> {
+    match (list, file) {
+        (Some(list), _) => ValidatedDomains::parse_list(list).map(Some).map_err(|e| format!("--domains: {e}")),
+        (None, Some(path)) => {
+            let text = std::fs::read_to_string(path).map_err(|e| format!("--domains-file {path}: {e}"))?;
+            ValidatedDomains::parse_list(&text).map(Some).map_err(|e| format!("--domains-file {path}: {e}"))
+        }
+        (None, None) => Ok(None),
+    }
+}
+
+/// The secret key from `--secret-key-file` or `SMIME_BULK_SECRET_KEY` (never argv,
+/// which other users of the machine can read).
+fn secret_key(args: &CaArgs) -> Result<String, String> {
+    let secret = match &args.secret_key_file {
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|e| format!("--secret-key-file {}: {e}", path.display()))?
+            .trim()
+            .to_owned(),
+        None => std::env::var("SMIME_BULK_SECRET_KEY").unwrap_or_default(),
+    };
+    if secret.is_empty() {
+        return Err("no secret key: set SMIME_BULK_SECRET_KEY or pass --secret-key-file FILE".into());
+    }
+    Ok(secret)
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))
+}
+
+enum Listing {
+    Domains,
+    Products,
+}
+
+async fn account_listing(args: CaArgs, what: Listing) -> Result<ExitCode, String> {
+    use smime_bulk_ca::protocol;
+    let creds = protocol::Credentials::new(args.account_key.clone(), secret_key(&args)?);
+    let client = ca_client::CaClient::new(&args.ca, std::time::Duration::from_secs(args.timeout_secs.max(1)))?;
+    match what {
+        Listing::Domains => {
+            let resp = client.fetch(&protocol::list_domains(&creds)).await?;
+            for d in protocol::parse_domains(&resp).map_err(|e| e.to_string())? {
+                println!("{d}");
+            }
+        }
+        Listing::Products => {
+            let resp = client.fetch(&protocol::list_products(&creds)).await?;
+            for p in protocol::parse_products(&resp).map_err(|e| e.to_string())? {
+                let periods: Vec<String> = p
+                    .periods
+                    .iter()
+                    .map(|x| format!("{} days{}", x.days, x.price.as_ref().map_or(String::new(), |pr| format!(" at {pr}"))))
+                    .collect();
+                println!("{}\t{}\t{}", p.code, p.name, periods.join(", "));
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn read_input(file: &str) -> Result<Vec<u8>, String> {

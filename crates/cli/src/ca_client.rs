@@ -1,0 +1,81 @@
+//! Carries the protocol's requests over HTTP with reqwest. The only place the
+//! CLI touches the network.
+
+use smime_bulk_ca::engine::Outcome;
+use smime_bulk_ca::protocol::{HttpRequest, HttpResponse, Method};
+use std::time::Duration;
+
+/// An HTTP client for one CA.
+pub struct CaClient {
+    http: reqwest::Client,
+    base: String,
+}
+
+impl CaClient {
+    /// A client for the CA at `base`, each request limited to `timeout`.
+    pub fn new(base: &str, timeout: Duration) -> Result<Self, String> {
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(10)))
+            .build()
+            .map_err(|e| format!("cannot set up HTTP: {e}"))?;
+        Ok(CaClient { http, base: base.trim_end_matches('/').to_owned() })
+    }
+
+    /// The CA's base URL.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// Sends `request`; what happened, as the engine understands it. Error
+    /// texts never include the URL (its query may carry the secret key).
+    pub async fn send(&self, request: &HttpRequest) -> Outcome {
+        let url = request.url(&self.base);
+        let builder = match request.method {
+            Method::Get => self.http.get(url),
+            Method::Post => self
+                .http
+                .post(url)
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(request.body.clone().unwrap_or_default()),
+        };
+        let response = match builder.send().await {
+            Ok(r) => r,
+            Err(e) if e.is_timeout() => return Outcome::Timeout,
+            Err(e) => return Outcome::Network(describe(e)),
+        };
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        match response.text().await {
+            Ok(body) => Outcome::Response(HttpResponse { status, retry_after, body }),
+            Err(e) if e.is_timeout() => Outcome::Timeout,
+            Err(e) => Outcome::Network(describe(e)),
+        }
+    }
+
+    /// Sends `request` and turns a failure to get any answer into a message.
+    pub async fn fetch(&self, request: &HttpRequest) -> Result<HttpResponse, String> {
+        match self.send(request).await {
+            Outcome::Response(r) => Ok(r),
+            Outcome::Timeout => Err(format!("the CA at {} did not answer in time", self.base)),
+            Outcome::Network(e) => Err(format!("cannot reach the CA at {}: {e}", self.base)),
+        }
+    }
+}
+
+/// The error and its causes, without the URL.
+fn describe(e: reqwest::Error) -> String {
+    let e = e.without_url();
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(&e);
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}

@@ -1,0 +1,270 @@
+//! `smime-bulk submit`: the tokio driver of the submission engine, with its
+//! journal in a file. Running the same command again with the same journal
+//! resumes the batch; reconciliation makes sure no order is placed twice.
+
+use crate::ca_client::CaClient;
+use futures_util::stream::{FuturesUnordered, StreamExt};
+use indicatif::{ProgressBar, ProgressStyle};
+use smime_bulk_ca::engine::journal::{self, JournalEntry};
+use smime_bulk_ca::engine::{BatchRow, BatchSpec, Engine, EngineConfig, Progress};
+use smime_bulk_ca::protocol::{self, Credentials};
+use smime_bulk_ca::results::results_csv;
+use smime_bulk_roster::domains::ValidatedDomains;
+use smime_bulk_roster::{Mode, Options, Report};
+use std::collections::hash_map::RandomState;
+use std::fs::{File, OpenOptions};
+use std::hash::{BuildHasher, Hasher};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+/// What `submit` was asked to do.
+pub struct SubmitOptions {
+    pub ca: String,
+    pub account_key: String,
+    pub secret_key: String,
+    pub product: String,
+    pub period: u32,
+    pub journal: PathBuf,
+    pub concurrency: usize,
+    pub domains: Option<ValidatedDomains>,
+    pub out: Option<PathBuf>,
+    pub skip_invalid: bool,
+    pub timeout: Duration,
+    pub roster: String,
+    pub roster_bytes: Vec<u8>,
+}
+
+/// Exit status when the user stopped the run (resumable).
+const EXIT_INTERRUPTED: u8 = 130;
+
+pub async fn run(opts: SubmitOptions) -> Result<ExitCode, String> {
+    let client = CaClient::new(&opts.ca, opts.timeout)?;
+    let creds = Credentials::new(opts.account_key.clone(), opts.secret_key.clone());
+    let start = Instant::now();
+    let now = || start.elapsed().as_millis() as u64;
+    let config = EngineConfig { concurrency: opts.concurrency.max(1), seed: random_u64(), ..EngineConfig::default() };
+
+    let mut engine = if has_journal(&opts.journal)? {
+        let text = std::fs::read_to_string(&opts.journal).map_err(|e| format!("cannot read {}: {e}", opts.journal.display()))?;
+        let (spec, states) = journal::replay(&text).map_err(|e| format!("{}: {e}", opts.journal.display()))?;
+        check_same_batch(&spec, &opts)?;
+        let engine = Engine::resume(spec, states, creds, config, now());
+        // Start the resumed run from a compact journal (written aside, then renamed).
+        let tmp = opts.journal.with_extension("compacting");
+        std::fs::write(&tmp, journal::snapshot(engine.spec(), engine.states()))
+            .and_then(|_| std::fs::rename(&tmp, &opts.journal))
+            .map_err(|e| format!("cannot rewrite {}: {e}", opts.journal.display()))?;
+        let p = engine.progress(now());
+        eprintln!(
+            "resuming batch {} from {}: {} placed, {} rejected, {} to reconcile, {} to send",
+            engine.spec().batch_id,
+            opts.journal.display(),
+            p.placed,
+            p.rejected,
+            p.unknown + p.sending,
+            p.pending
+        );
+        engine
+    } else {
+        let spec = new_batch(&client, &creds, &opts).await?;
+        std::fs::write(&opts.journal, journal::header(&spec))
+            .map_err(|e| format!("cannot write the journal {}: {e}", opts.journal.display()))?;
+        eprintln!("batch {}: {} orders to place; journal {}", spec.batch_id, spec.rows.len(), opts.journal.display());
+        Engine::new(spec, creds, config, now())
+    };
+
+    let mut journal_file = OpenOptions::new()
+        .append(true)
+        .open(&opts.journal)
+        .map_err(|e| format!("cannot open the journal {}: {e}", opts.journal.display()))?;
+    let bar = progress_bar(engine.spec().rows.len() as u64);
+    let mut in_flight = FuturesUnordered::new();
+    let mut interrupted = false;
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+
+    loop {
+        persist(&mut journal_file, engine.take_journal(), &opts.journal)?;
+        while let Some(t) = engine.poll_transmit(now()) {
+            // The transition to "sending" is on disk before the request leaves.
+            persist(&mut journal_file, engine.take_journal(), &opts.journal)?;
+            let client = &client;
+            in_flight.push(async move { (t.id, client.send(&t.request).await) });
+        }
+        show(&bar, &engine.progress(now()));
+        if in_flight.is_empty() && engine.is_idle() {
+            break;
+        }
+        let wake = engine.next_wakeup().map(|at| Duration::from_millis(at.saturating_sub(now())));
+        tokio::select! {
+            Some((id, outcome)) = in_flight.next() => engine.handle(id, outcome, now()),
+            _ = tokio::time::sleep(wake.unwrap_or(Duration::from_secs(3600))), if wake.is_some() => {}
+            _ = &mut ctrl_c, if !interrupted => {
+                interrupted = true;
+                engine.pause();
+                bar.println("stopping: waiting for the requests in flight (Ctrl-C again to quit at once)");
+                // A second Ctrl-C quits at once; the journal already says which
+                // requests were in flight, and the next run reconciles them.
+                tokio::spawn(async {
+                    let _ = tokio::signal::ctrl_c().await;
+                    std::process::exit(i32::from(EXIT_INTERRUPTED));
+                });
+            }
+        }
+    }
+    persist(&mut journal_file, engine.take_journal(), &opts.journal)?;
+    bar.finish_and_clear();
+
+    let p = engine.progress(now());
+    if let Some(out) = &opts.out {
+        std::fs::write(out, results_csv(engine.spec(), engine.states()))
+            .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+    }
+    println!(
+        "placed {}, rejected {}, failed {}, unknown {}, not sent {} (of {}){}",
+        p.placed,
+        p.rejected,
+        p.failed,
+        p.unknown + p.sending,
+        p.pending,
+        p.total,
+        opts.out.as_ref().map_or(String::new(), |o| format!("; results in {}", o.display()))
+    );
+    if let Some(reason) = engine.halted() {
+        eprintln!("smime-bulk: stopped: {reason}. Fix it and run the same command again to resume.");
+        return Ok(ExitCode::from(2));
+    }
+    if interrupted {
+        eprintln!("smime-bulk: stopped. Run the same command again to resume; nothing will be ordered twice.");
+        return Ok(ExitCode::from(EXIT_INTERRUPTED));
+    }
+    if p.unknown + p.sending > 0 {
+        eprintln!("smime-bulk: some outcomes could not be confirmed with the CA yet; run the same command again to reconcile them.");
+    }
+    Ok(ExitCode::from(if engine.is_complete() && p.rejected == 0 && p.failed == 0 { 0 } else { 1 }))
+}
+
+fn has_journal(path: &Path) -> Result<bool, String> {
+    match std::fs::metadata(path) {
+        Ok(m) => Ok(m.len() > 0),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+    }
+}
+
+fn check_same_batch(spec: &BatchSpec, opts: &SubmitOptions) -> Result<(), String> {
+    let mismatch = |what: &str, journal: &str, given: &str| {
+        Err(format!(
+            "the journal {} belongs to a batch with {what} {journal}, not {given}; use another --journal for a new batch",
+            opts.journal.display()
+        ))
+    };
+    if spec.ca_url.trim_end_matches('/') != opts.ca.trim_end_matches('/') {
+        return mismatch("CA", &spec.ca_url, &opts.ca);
+    }
+    if spec.account_key != opts.account_key {
+        return mismatch("account", &spec.account_key, &opts.account_key);
+    }
+    if spec.product != opts.product || spec.period != opts.period {
+        return mismatch(
+            "product",
+            &format!("{} for {} days", spec.product, spec.period),
+            &format!("{} for {} days", opts.product, opts.period),
+        );
+    }
+    Ok(())
+}
+
+/// Validates the roster and builds a new batch from its valid rows.
+async fn new_batch(client: &CaClient, creds: &Credentials, opts: &SubmitOptions) -> Result<BatchSpec, String> {
+    let domains = match &opts.domains {
+        Some(d) => d.clone(),
+        None => {
+            let resp = client.fetch(&protocol::list_domains(creds)).await?;
+            let list = protocol::parse_domains(&resp).map_err(|e| {
+                format!("cannot get the validated domains from the CA ({e}); pass them with --domains")
+            })?;
+            ValidatedDomains::parse(&list).map_err(|e| format!("the CA's domain list: {e}"))?
+        }
+    };
+    let report = smime_bulk_roster::check(&opts.roster_bytes, &Options { mode: Mode::Table, domains, exact_domains: false });
+    if report.is_unusable() {
+        print!("{}", crate::output::text(&report, &opts.roster));
+        return Err(format!("{} cannot be used; nothing was sent", opts.roster));
+    }
+    let invalid = report.invalid_count();
+    if invalid > 0 && !opts.skip_invalid {
+        print!("{}", crate::output::text(&report, &opts.roster));
+        return Err(format!(
+            "{invalid} of {} rows are invalid; nothing was sent. Fix them, or pass --skip-invalid to order only the valid rows",
+            report.rows.len()
+        ));
+    }
+    if invalid > 0 {
+        eprintln!("skipping {invalid} invalid rows (--skip-invalid)");
+    }
+    let rows = batch_rows(&report);
+    if rows.is_empty() {
+        return Err("no valid row to order".into());
+    }
+    Ok(BatchSpec {
+        batch_id: format!("{:012x}", random_u64() & 0xffff_ffff_ffff),
+        ca_url: client.base().to_owned(),
+        account_key: opts.account_key.clone(),
+        product: opts.product.clone(),
+        period: opts.period,
+        rows,
+    })
+}
+
+fn batch_rows(report: &Report) -> Vec<BatchRow> {
+    report
+        .rows
+        .iter()
+        .filter(|r| r.valid)
+        .map(|r| BatchRow {
+            line: r.line,
+            email: r.email.clone(),
+            first_name: r.first_name.clone(),
+            last_name: r.last_name.clone(),
+            country: r.country.clone(),
+            csr: (!r.csr.is_empty()).then(|| r.csr.clone()),
+        })
+        .collect()
+}
+
+fn persist(file: &mut File, entries: Vec<JournalEntry>, path: &Path) -> Result<(), String> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    file.write_all(journal::lines(&entries).as_bytes())
+        .and_then(|_| file.flush())
+        .map_err(|e| format!("cannot write the journal {}: {e}; stopping so that no order is lost", path.display()))
+}
+
+/// 64 random bits from the standard library's per-process random hasher keys.
+fn random_u64() -> u64 {
+    let mut h = RandomState::new().build_hasher();
+    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos()));
+    h.write_u32(std::process::id());
+    h.finish()
+}
+
+fn progress_bar(total: u64) -> ProgressBar {
+    let bar = ProgressBar::new(total);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}").unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar
+}
+
+fn show(bar: &ProgressBar, p: &Progress) {
+    bar.set_position(p.settled() as u64);
+    let eta = p.eta_secs.map_or(String::new(), |s| format!(", ETA {s:.0}s"));
+    bar.set_message(format!(
+        "placed {} · rejected {} · retrying {} · unknown {} · {:.1}/s{eta}",
+        p.placed, p.rejected, p.retrying, p.unknown, p.rate_per_sec
+    ));
+}

@@ -1,0 +1,93 @@
+//! Shared by the submission tests and the benchmark: a roster generator, the
+//! `smime-bulk submit` command against a sandbox, and the sandbox's order count.
+
+#![allow(dead_code)]
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use tokio::process::{Child, Command};
+
+/// A temporary folder removed on drop.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("smime-bulk-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+
+    pub fn path(&self, file: &str) -> PathBuf {
+        self.0.join(file)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Writes a valid roster of `rows` people in the demo account's domains.
+pub fn write_roster(path: &Path, rows: usize) -> Vec<String> {
+    let mut text = String::from("First Name,Last Name,Email,Country\n");
+    let mut emails = Vec::with_capacity(rows);
+    for i in 0..rows {
+        let domain = if i % 2 == 0 { "example.com" } else { "mail.example.org" };
+        let email = format!("person{i}@{domain}");
+        text.push_str(&format!("Person,Number{i},{email},GB\n"));
+        emails.push(email);
+    }
+    std::fs::write(path, text).unwrap();
+    emails
+}
+
+/// Starts `smime-bulk submit` against `ca`.
+pub fn submit(ca: &str, roster: &Path, journal: &Path, out: &Path, concurrency: u32) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_smime-bulk"))
+        .args(["submit", "--ca", ca, "--account-key", "sandbox-account", "--product", "smime-ivov-1y", "--period", "365"])
+        .arg("--journal")
+        .arg(journal)
+        .arg("--out")
+        .arg(out)
+        .args(["--concurrency", &concurrency.to_string(), "--timeout-secs", "10"])
+        .arg(roster)
+        .env("SMIME_BULK_SECRET_KEY", "sandbox-secret")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap()
+}
+
+/// Every order the sandbox holds (admin endpoint).
+pub async fn orders(ca: &str) -> Vec<Value> {
+    let v: Value = reqwest::get(format!("{ca}/sandbox/orders")).await.unwrap().json().await.unwrap();
+    v.as_array().cloned().unwrap_or_default()
+}
+
+/// Waits until the sandbox holds at least `n` orders (or the child exits).
+pub async fn wait_for_orders(ca: &str, n: usize, child: &mut Child) -> usize {
+    loop {
+        let count = orders(ca).await.len();
+        if count >= n || child.try_wait().unwrap().is_some() {
+            return count;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+/// Lost and duplicated rows: rows with no order, and orders beyond one per row.
+pub fn lost_and_duplicated(emails: &[String], orders: &[Value]) -> (usize, usize) {
+    use std::collections::HashMap;
+    let mut per_email: HashMap<&str, usize> = HashMap::new();
+    for o in orders {
+        *per_email.entry(o["email"].as_str().unwrap_or_default()).or_default() += 1;
+    }
+    let lost = emails.iter().filter(|e| !per_email.contains_key(e.as_str())).count();
+    let duplicated = per_email.values().map(|n| n.saturating_sub(1)).sum();
+    (lost, duplicated)
+}
