@@ -72,9 +72,18 @@ setup() {
 cmd_dev() {
   setup_rust
   setup_node
-  local port=${PORT:-8080}
-  log "serving the app at http://127.0.0.1:$port/ (Ctrl-C stops it)"
-  exec trunk serve --address 127.0.0.1 --port "$port"
+  local port=${PORT:-8080} ca_port=${SANDBOX_PORT:-8787}
+  log "building the sandbox CA"
+  cargo build --quiet -p smime-bulk-sandbox
+  if (exec 3<>"/dev/tcp/127.0.0.1/$ca_port") 2>/dev/null; then
+    log "port $ca_port is taken: assuming a sandbox CA already runs there"
+  else
+    target/debug/smime-bulk-sandbox --listen "127.0.0.1:$ca_port" --cors-origin '*' &
+    local sandbox_pid=$!
+    trap 'kill $sandbox_pid 2>/dev/null' EXIT INT TERM
+  fi
+  log "the app: http://127.0.0.1:$port/  (sandbox CA: http://127.0.0.1:$ca_port, account sandbox-account, secret sandbox-secret)"
+  trunk serve --address 127.0.0.1 --port "$port"
 }
 
 cmd_test() {
@@ -82,6 +91,8 @@ cmd_test() {
   export CHROMEDRIVER=/usr/bin/chromedriver
   log "native tests: cargo test --workspace"
   cargo test --workspace --quiet
+  log "exactly-once tests: submit killed, interrupted and the sandbox restarted mid-batch"
+  cargo test --quiet -p smime-bulk-cli --test chaos -- --ignored --nocapture --test-threads 1
   log "wasm tests in headless Chromium"
   (cd crates/roster && cargo test --target wasm32-unknown-unknown --test wasm)
   log "release build of the site (trunk build --release)"
@@ -92,8 +103,10 @@ cmd_test() {
 
 cmd_bench() {
   setup_rust
-  log "native engine benchmark"
+  log "roster engine throughput (native)"
   cargo bench -p smime-bulk-roster --bench throughput
+  log "orders/s through smime-bulk submit against the sandbox at 50 ms latency"
+  cargo bench -p smime-bulk-cli --bench submit
 }
 
 case "${1:-}" in
