@@ -44,7 +44,7 @@ impl RosterState {
             let input = input.get()?;
             // An unreadable domain list checks no domains; the domain step says why.
             let domains = domains.get().unwrap_or_default();
-            let options = Options { mode: input.mode, domains, exact_domains: exact_domains.get() };
+            let options = Options { mode: input.mode, domains, exact_domains: exact_domains.get(), mapping: None };
             Some(check(&input.bytes, &options))
         });
         RosterState { domains_text, exact_domains, input, domains, report, load_error: RwSignal::new(None) }

@@ -2,30 +2,8 @@
 
 use crate::engine::{BatchSpec, RowState};
 
-/// Makes a cell safe to open in a spreadsheet: a cell starting with `=`, `+`,
-/// `-`, `@`, TAB or CR gets a leading `'` (OWASP CSV injection guidance).
-///
-/// ```
-/// use smime_bulk_ca::results::formula_safe;
-/// assert_eq!(formula_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-/// assert_eq!(formula_safe("Jane"), "Jane");
-/// ```
-pub fn formula_safe(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}")
-    } else {
-        cell.to_owned()
-    }
-}
-
-/// Quotes a cell for CSV when it needs it.
-fn quote(cell: &str) -> String {
-    if cell.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", cell.replace('"', "\"\""))
-    } else {
-        cell.to_owned()
-    }
-}
+pub use smime_bulk_roster::export::formula_safe;
+use smime_bulk_roster::export::csv_line;
 
 /// The header of the results CSV.
 pub const RESULTS_HEADER: &str = "email,ref,status,order_amount,certificate_url,receipt_url,error";
@@ -72,10 +50,7 @@ pub fn results_csv<'a>(batch: &BatchSpec, states: impl Iterator<Item = &'a RowSt
                 (String::new(), "sending".into(), String::new(), String::new(), String::new(), String::new())
             }
         };
-        let cells = [row.email.clone(), reference, status, amount, cert, receipt, error];
-        let line: Vec<String> = cells.iter().map(|c| quote(&formula_safe(c))).collect();
-        out.push_str(&line.join(","));
-        out.push_str("\r\n");
+        out.push_str(&csv_line(&[row.email.clone(), reference, status, amount, cert, receipt, error]));
     }
     out
 }

@@ -197,6 +197,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 mode: if args.list { Mode::List } else { Mode::Table },
                 domains,
                 exact_domains: args.exact_domains,
+                mapping: None,
             };
             let report = smime_bulk_roster::check(&bytes, &options);
             match args.format {

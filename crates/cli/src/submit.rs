@@ -189,7 +189,7 @@ async fn new_batch(client: &CaClient, creds: &Credentials, opts: &SubmitOptions)
             ValidatedDomains::parse(&list).map_err(|e| format!("the CA's domain list: {e}"))?
         }
     };
-    let report = smime_bulk_roster::check(&opts.roster_bytes, &Options { mode: Mode::Table, domains, exact_domains: false });
+    let report = smime_bulk_roster::check(&opts.roster_bytes, &Options { mode: Mode::Table, domains, exact_domains: false, mapping: None });
     if report.is_unusable() {
         print!("{}", crate::output::text(&report, &opts.roster));
         return Err(format!("{} cannot be used; nothing was sent", opts.roster));

@@ -40,7 +40,7 @@ fn roster(rows: usize) -> Vec<u8> {
 }
 
 fn options() -> Options {
-    Options { mode: Mode::Table, domains: ValidatedDomains::parse(["example.com", "example.org"]).unwrap(), exact_domains: false }
+    Options { mode: Mode::Table, domains: ValidatedDomains::parse(["example.com", "example.org"]).unwrap(), exact_domains: false, mapping: None }
 }
 
 #[divan::bench(args = [100_000, 1_000_000], sample_count = 5, sample_size = 1)]

@@ -18,8 +18,10 @@ pub mod country;
 pub mod csr;
 pub mod decode;
 pub mod domains;
+pub mod editor;
 pub mod email;
 pub mod email_list;
+pub mod export;
 pub mod finding;
 pub mod mapping;
 pub mod name;
@@ -47,6 +49,9 @@ pub struct Options {
     pub domains: ValidatedDomains,
     /// Only the listed domains themselves, not their subdomains.
     pub exact_domains: bool,
+    /// The user's own mapping of a table's columns (by index) to fields,
+    /// replacing the automatic one; `None` maps by header.
+    pub mapping: Option<Vec<Option<Field>>>,
 }
 
 /// Checks a roster: decodes `bytes`, reads them as `options.mode` says, and
@@ -147,7 +152,10 @@ fn validate_parsed(parsed: Parsed, options: &Options) -> Report {
         report.mapping = mapping;
         Columns::email_list()
     } else {
-        let (mapping, header_findings) = map_headers(&report.headers, parsed.header_line);
+        let (mapping, header_findings) = match &options.mapping {
+            Some(chosen) => mapping::map_chosen(&report.headers, chosen, parsed.header_line),
+            None => map_headers(&report.headers, parsed.header_line),
+        };
         report.findings.extend(header_findings);
         report.mapping = mapping;
         if report.is_unusable() {

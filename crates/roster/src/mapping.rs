@@ -124,11 +124,24 @@ fn serde_json_key(field: Field) -> &'static str {
 /// (errors that make the file unusable), `column_absent` and `column_ignored`
 /// (warnings).
 pub fn map_headers(headers: &[String], line: u32) -> (Mapping, Vec<Finding>) {
+    let fields: Vec<Option<Field>> = headers.iter().map(|h| Field::from_header(h)).collect();
+    assign(headers, &fields, line, true)
+}
+
+/// Maps columns as the user chose (`chosen[i]` is column `i`'s field, if any),
+/// with the same findings as [`map_headers`], except that columns left
+/// unmapped on purpose get no warning.
+pub fn map_chosen(headers: &[String], chosen: &[Option<Field>], line: u32) -> (Mapping, Vec<Finding>) {
+    let fields: Vec<Option<Field>> = (0..headers.len()).map(|i| chosen.get(i).copied().flatten()).collect();
+    assign(headers, &fields, line, false)
+}
+
+fn assign(headers: &[String], fields: &[Option<Field>], line: u32, warn_ignored: bool) -> (Mapping, Vec<Finding>) {
     let mut mapping = Mapping::default();
     let mut findings = Vec::new();
-    for (index, header) in headers.iter().enumerate() {
-        match Field::from_header(header) {
-            Some(field) => match mapping.header(field) {
+    for (index, (header, field)) in headers.iter().zip(fields).enumerate() {
+        match field {
+            Some(field) => match mapping.header(*field) {
                 Some(first) => findings.push(
                     Finding::file(
                         Code::DuplicateColumn,
@@ -140,9 +153,9 @@ pub fn map_headers(headers: &[String], line: u32) -> (Mapping, Vec<Finding>) {
                     .at_line(line)
                     .in_column(Some(header)),
                 ),
-                None => mapping.set(field, index, header.clone()),
+                None => mapping.set(*field, index, header.clone()),
             },
-            None => {
+            None if warn_ignored => {
                 let message = if header.is_empty() {
                     format!(
                         "Column {} has no header; its values are ignored. Give it one of the headers \
@@ -157,6 +170,7 @@ pub fn map_headers(headers: &[String], line: u32) -> (Mapping, Vec<Finding>) {
                 };
                 findings.push(Finding::file(Code::ColumnIgnored, message).at_line(line).in_column(Some(header)));
             }
+            None => {}
         }
     }
     if !mapping.has(Field::Email) {
@@ -255,6 +269,19 @@ mod tests {
         let absent: Vec<_> = f.iter().filter(|f| f.code == Code::ColumnAbsent).collect();
         assert_eq!(absent.len(), 3);
         assert!(f.iter().all(|f| !f.is_error()));
+    }
+
+    #[test]
+    fn a_chosen_mapping_replaces_the_automatic_one() {
+        let headers = h(&["Mail 1", "Mail 2", "Nom", "Pays"]);
+        let chosen = [None, Some(Field::Email), Some(Field::LastName), Some(Field::Country)];
+        let (m, f) = map_chosen(&headers, &chosen, 1);
+        assert_eq!(m.column(Field::Email), Some(1));
+        assert_eq!(m.header(Field::Email), Some("Mail 2"));
+        assert_eq!(m.column(Field::Country), Some(3));
+        assert!(f.iter().all(|f| f.code == Code::ColumnAbsent), "{f:?}");
+        let (_, f) = map_chosen(&headers, &[Some(Field::Email), Some(Field::Email)], 1);
+        assert!(f.iter().any(|f| f.code == Code::DuplicateColumn));
     }
 
     #[test]

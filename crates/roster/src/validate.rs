@@ -58,6 +58,9 @@ pub struct Validator<'a> {
     coverage: CoverageCounter,
     /// Uncovered domain → nearest validated domain (cached: typos repeat).
     nearest: HashMap<String, Option<String>>,
+    /// Whether this validator reports duplicates itself (off for the editor,
+    /// which keeps its own duplicate groups).
+    track_duplicates: bool,
 }
 
 impl<'a> Validator<'a> {
@@ -70,7 +73,14 @@ impl<'a> Validator<'a> {
             seen: HashMap::new(),
             coverage: CoverageCounter::default(),
             nearest: HashMap::new(),
+            track_duplicates: true,
         }
+    }
+
+    /// A validator that checks each row on its own, without duplicate
+    /// detection (see [`crate::editor::Editor`]).
+    pub fn without_duplicates(domains: &'a ValidatedDomains, exact: bool, columns: Columns) -> Self {
+        Validator { track_duplicates: false, ..Validator::new(domains, exact, columns) }
     }
 
     /// Checks `row` (index `index` in the report), normalising what it accepts
@@ -132,20 +142,13 @@ impl<'a> Validator<'a> {
                             }
                         }
                     }
-                    let key = address.key();
-                    if let Some(&first) = self.seen.get(&key) {
-                        push(
-                            Some(Field::Email),
-                            Code::DuplicateEmail,
-                            format!(
-                                "{email_label} \"{}\" already appears on line {first}; each person needs exactly one \
-                                 row. Delete this row or correct the address.",
-                                row.email
-                            ),
-                            None,
-                        );
-                    } else {
-                        self.seen.insert(key, row.line);
+                    if self.track_duplicates {
+                        let key = address.key();
+                        if let Some(&first) = self.seen.get(&key) {
+                            push(Some(Field::Email), Code::DuplicateEmail, duplicate_message(&email_label, &row.email, first), None);
+                        } else {
+                            self.seen.insert(key, row.line);
+                        }
                     }
                 }
             }
@@ -316,10 +319,23 @@ impl<'a> Validator<'a> {
         });
     }
 
+    /// The header of `field` as written, if any.
+    pub fn header(&self, field: Field) -> Option<&str> {
+        self.columns.header(field)
+    }
+
     /// The coverage counts gathered so far.
     pub fn finish(self) -> crate::domains::Coverage {
         self.coverage.finish(self.domains)
     }
+}
+
+/// The message of a `duplicate_email` finding.
+pub fn duplicate_message(email_label: &str, email: &str, first_line: u32) -> String {
+    format!(
+        "{email_label} \"{email}\" already appears on line {first_line}; each person needs exactly one row. Delete this \
+         row or correct the address."
+    )
 }
 
 fn domain_message(

@@ -5,7 +5,7 @@ use proptest::prelude::*;
 use smime_bulk_roster::{check, domains::ValidatedDomains, parse, Mode, Options};
 
 fn options(mode: Mode) -> Options {
-    Options { mode, domains: ValidatedDomains::parse(["example.com"]).unwrap(), exact_domains: false }
+    Options { mode, domains: ValidatedDomains::parse(["example.com"]).unwrap(), exact_domains: false, mapping: None }
 }
 
 /// Text that looks like a roster: cells from a small alphabet of troublemakers.

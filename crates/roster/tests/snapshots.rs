@@ -10,7 +10,7 @@ use smime_bulk_roster::{check, domains::ValidatedDomains, Mode, Options};
 fn snapshot(name: &str, file: &str, mode: Mode, domains: &[&str], exact: bool) {
     let dir = env!("CARGO_MANIFEST_DIR");
     let bytes = std::fs::read(format!("{dir}/tests/fixtures/roster/{file}")).unwrap();
-    let options = Options { mode, domains: ValidatedDomains::parse(domains).unwrap(), exact_domains: exact };
+    let options = Options { mode, domains: ValidatedDomains::parse(domains).unwrap(), exact_domains: exact, mapping: None };
     let got = serde_json::to_string_pretty(&check(&bytes, &options).summary()).unwrap() + "\n";
     let path = format!("{dir}/tests/expected/{name}.json");
     if std::env::var_os("UPDATE_EXPECT").is_some() {

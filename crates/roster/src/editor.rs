@@ -1,0 +1,459 @@
+//! A roster being fixed in place: edit a cell, delete or add a row, apply the
+//! clear suggestions. An edit re-validates only that row and the rows whose
+//! duplicate state it changes — never the whole roster.
+
+use crate::domains::{Coverage, CoverageCounter, ValidatedDomains};
+use crate::email::parse_address;
+use crate::export::{csv_line, csv_line_verbatim};
+use crate::finding::{Code, Finding};
+use crate::mapping::Field;
+use crate::report::{Report, Row};
+use crate::validate::{duplicate_message, Columns, Validator};
+use crate::Options;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// The codes whose suggestion "apply all suggestions" takes: mechanical fixes
+/// (`UK`→`GB`, `mailto:` removed, a line break out of a name), not guesses
+/// such as a domain typo.
+pub const CLEAR_SUGGESTIONS: [Code; 4] = [Code::CountryInvalid, Code::CountryLowercase, Code::EmailInvalid, Code::NameInvalid];
+
+/// An editable roster with its findings kept up to date.
+pub struct Editor {
+    domains: ValidatedDomains,
+    exact: bool,
+    columns: Columns,
+    /// Rows by id; `None` once deleted. Ids never change.
+    rows: Vec<Option<Row>>,
+    /// Each row's own findings (everything but duplicates).
+    own: Vec<Vec<Finding>>,
+    /// Each row's duplicate key (normalised address), if its email is valid.
+    keys: Vec<Option<String>>,
+    /// Key → the ids sharing it, in roster order; the first is the original.
+    groups: HashMap<String, BTreeSet<usize>>,
+    /// File-level findings of the load.
+    file_findings: Vec<Finding>,
+    /// Label of the Email column, for messages.
+    email_label: String,
+    next_line: u32,
+}
+
+impl Editor {
+    /// Takes over a report made with `options`.
+    pub fn new(report: Report, options: &Options) -> Self {
+        let columns = if report.mode == crate::Mode::List {
+            Columns::email_list()
+        } else {
+            Columns::from_mapping(&report.mapping)
+        };
+        let email_label = report.mapping.header(Field::Email).unwrap_or("Email").to_owned();
+        let n = report.rows.len();
+        let mut own: Vec<Vec<Finding>> = vec![Vec::new(); n];
+        let mut file_findings = Vec::new();
+        for f in report.findings {
+            match f.row {
+                Some(i) if i < n => {
+                    if f.code != Code::DuplicateEmail {
+                        own[i].push(f);
+                    }
+                }
+                _ => file_findings.push(f),
+            }
+        }
+        let next_line = report.rows.iter().map(|r| r.line).max().unwrap_or(1) + 1;
+        let mut editor = Editor {
+            domains: options.domains.clone(),
+            exact: options.exact_domains,
+            columns,
+            keys: vec![None; n],
+            rows: report.rows.into_iter().map(Some).collect(),
+            own,
+            groups: HashMap::new(),
+            file_findings,
+            email_label,
+            next_line,
+        };
+        for id in 0..n {
+            editor.index_key(id);
+        }
+        editor
+    }
+
+    fn index_key(&mut self, id: usize) {
+        let key = self.rows[id].as_ref().and_then(|r| parse_address(&r.email).ok()).map(|a| a.key());
+        if let Some(k) = &key {
+            self.groups.entry(k.clone()).or_default().insert(id);
+        }
+        self.keys[id] = key;
+    }
+
+    fn unindex_key(&mut self, id: usize) -> Option<String> {
+        let key = self.keys[id].take()?;
+        if let Some(group) = self.groups.get_mut(&key) {
+            group.remove(&id);
+            if group.is_empty() {
+                self.groups.remove(&key);
+            }
+        }
+        Some(key)
+    }
+
+    /// File-level findings (header, encoding).
+    pub fn file_findings(&self) -> &[Finding] {
+        &self.file_findings
+    }
+
+    /// Ids of the rows still in the roster, in order.
+    pub fn ids(&self) -> impl Iterator<Item = usize> + '_ {
+        self.rows.iter().enumerate().filter_map(|(id, r)| r.as_ref().map(|_| id))
+    }
+
+    /// Rows still in the roster.
+    pub fn len(&self) -> usize {
+        self.rows.iter().filter(|r| r.is_some()).count()
+    }
+
+    /// Whether no row is left.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Row `id`, unless deleted.
+    pub fn row(&self, id: usize) -> Option<&Row> {
+        self.rows.get(id).and_then(Option::as_ref)
+    }
+
+    /// The first row of `id`'s duplicate group, if `id` is a later duplicate.
+    fn original_of(&self, id: usize) -> Option<usize> {
+        let key = self.keys.get(id)?.as_ref()?;
+        let first = *self.groups.get(key)?.iter().next()?;
+        (first != id).then_some(first)
+    }
+
+    /// Every finding of row `id`, duplicates included.
+    pub fn findings(&self, id: usize) -> Vec<Finding> {
+        let Some(row) = self.row(id) else { return Vec::new() };
+        let mut out = self.own[id].clone();
+        if let Some(first) = self.original_of(id) {
+            let first_line = self.rows[first].as_ref().map_or(0, |r| r.line);
+            // Keep the file's order: the duplicate finding sits with the email findings.
+            let at = out.iter().position(|f| f.field != Some(Field::Email) && f.field.is_some()).unwrap_or(out.len());
+            out.insert(
+                at,
+                Finding {
+                    line: Some(row.line),
+                    column: self.columns_header(Field::Email),
+                    code: Code::DuplicateEmail,
+                    severity: Code::DuplicateEmail.severity(),
+                    message: duplicate_message(&self.email_label, &row.email, first_line),
+                    suggestion: None,
+                    row: Some(id),
+                    field: Some(Field::Email),
+                },
+            );
+        }
+        out
+    }
+
+    fn columns_header(&self, field: Field) -> Option<String> {
+        Validator::without_duplicates(&self.domains, self.exact, self.columns.clone()).header(field).map(str::to_owned)
+    }
+
+    /// Whether row `id` has no error.
+    pub fn is_valid(&self, id: usize) -> bool {
+        self.row(id).is_some() && self.original_of(id).is_none() && !self.own[id].iter().any(Finding::is_error)
+    }
+
+    /// Rows with no error.
+    pub fn valid_count(&self) -> usize {
+        self.ids().filter(|&id| self.is_valid(id)).count()
+    }
+
+    /// Rows with at least one error.
+    pub fn invalid_count(&self) -> usize {
+        self.len() - self.valid_count()
+    }
+
+    /// How many findings of each code the roster has (file-level included).
+    pub fn counts_by_code(&self) -> BTreeMap<Code, usize> {
+        let mut counts = BTreeMap::new();
+        for f in &self.file_findings {
+            *counts.entry(f.code).or_insert(0) += 1;
+        }
+        for id in self.ids() {
+            for f in &self.own[id] {
+                *counts.entry(f.code).or_insert(0) += 1;
+            }
+            if self.original_of(id).is_some() {
+                *counts.entry(Code::DuplicateEmail).or_insert(0) += 1;
+            }
+        }
+        counts
+    }
+
+    /// Ids of rows to show: all, only invalid ones, or only those with `code`.
+    pub fn filter(&self, errors_only: bool, code: Option<Code>) -> Vec<usize> {
+        self.ids()
+            .filter(|&id| !errors_only || !self.is_valid(id))
+            .filter(|&id| match code {
+                None => true,
+                Some(Code::DuplicateEmail) => self.original_of(id).is_some(),
+                Some(c) => self.own[id].iter().any(|f| f.code == c),
+            })
+            .collect()
+    }
+
+    /// Sets a cell and re-validates what it touches. Returns the ids whose
+    /// findings may have changed (the row itself and its old and new
+    /// duplicate groups).
+    pub fn edit(&mut self, id: usize, field: Field, value: &str) -> Vec<usize> {
+        let Some(row) = self.rows.get_mut(id).and_then(Option::as_mut) else { return Vec::new() };
+        *row.get_mut(field) = value.trim().to_owned();
+        self.revalidate(id)
+    }
+
+    fn revalidate(&mut self, id: usize) -> Vec<usize> {
+        let mut touched: BTreeSet<usize> = BTreeSet::new();
+        touched.insert(id);
+        if let Some(old) = self.unindex_key(id) {
+            touched.extend(self.groups.get(&old).into_iter().flatten().copied());
+        }
+        self.index_key(id);
+        if let Some(new) = &self.keys[id] {
+            touched.extend(self.groups.get(new).into_iter().flatten().copied());
+        }
+        let mut findings = Vec::new();
+        if let Some(row) = self.rows[id].as_mut() {
+            let mut validator = Validator::without_duplicates(&self.domains, self.exact, self.columns.clone());
+            validator.check(id, row, &mut findings);
+        }
+        self.own[id] = findings;
+        let ids: Vec<usize> = touched.into_iter().collect();
+        for &t in &ids {
+            let valid = self.is_valid(t);
+            if let Some(r) = self.rows[t].as_mut() {
+                r.valid = valid;
+            }
+        }
+        ids
+    }
+
+    /// Deletes row `id`; returns the ids whose duplicate state changed.
+    pub fn delete(&mut self, id: usize) -> Vec<usize> {
+        if self.row(id).is_none() {
+            return Vec::new();
+        }
+        let old = self.unindex_key(id);
+        self.rows[id] = None;
+        self.own[id].clear();
+        let touched: Vec<usize> = old.and_then(|k| self.groups.get(&k)).into_iter().flatten().copied().collect();
+        for &t in &touched {
+            let valid = self.is_valid(t);
+            if let Some(r) = self.rows[t].as_mut() {
+                r.valid = valid;
+            }
+        }
+        touched
+    }
+
+    /// Adds an empty row at the end (to be filled by edits); returns its id.
+    pub fn add(&mut self) -> usize {
+        let id = self.rows.len();
+        self.rows.push(Some(Row { line: self.next_line, ..Row::default() }));
+        self.next_line += 1;
+        self.own.push(Vec::new());
+        self.keys.push(None);
+        self.revalidate(id);
+        id
+    }
+
+    /// Applies every clear suggestion (see [`CLEAR_SUGGESTIONS`]); returns how
+    /// many cells changed.
+    pub fn apply_suggestions(&mut self) -> usize {
+        let mut changes: Vec<(usize, Field, String)> = Vec::new();
+        for id in self.ids() {
+            for f in &self.own[id] {
+                if let (Some(field), Some(s)) = (f.field, &f.suggestion) {
+                    if CLEAR_SUGGESTIONS.contains(&f.code) {
+                        changes.push((id, field, s.clone()));
+                    }
+                }
+            }
+        }
+        let mut applied = 0;
+        for (id, field, value) in changes {
+            if self.row(id).is_some_and(|r| r.get(field) != value) {
+                self.edit(id, field, &value);
+                applied += 1;
+            }
+        }
+        applied
+    }
+
+    /// Rows per validated domain and per uncovered domain, as they are now.
+    pub fn coverage(&self) -> Coverage {
+        let mut counter = CoverageCounter::default();
+        for id in self.ids() {
+            let Some(row) = self.row(id) else { continue };
+            if let Ok(a) = parse_address(&row.email) {
+                match self.domains.covering(&a.domain, self.exact) {
+                    Some(d) => counter.covered(d),
+                    None => counter.uncovered(&a.domain),
+                }
+            }
+        }
+        counter.finish(&self.domains)
+    }
+
+    /// The problems as CSV: line, column, value, code, severity, message,
+    /// suggestion (formula-safe).
+    pub fn error_report_csv(&self) -> String {
+        let mut out = csv_line(&["line", "column", "value", "code", "severity", "message", "suggestion"]);
+        for f in &self.file_findings {
+            out.push_str(&csv_line(&[
+                f.line.map(|l| l.to_string()).unwrap_or_default(),
+                f.column.clone().unwrap_or_default(),
+                String::new(),
+                f.code.as_str().to_owned(),
+                severity(f),
+                f.message.clone(),
+                f.suggestion.clone().unwrap_or_default(),
+            ]));
+        }
+        for id in self.ids() {
+            let row = &self.rows[id];
+            for f in self.findings(id) {
+                let value = match (row, f.field) {
+                    (Some(r), Some(field)) => r.get(field).to_owned(),
+                    _ => String::new(),
+                };
+                out.push_str(&csv_line(&[
+                    f.line.map(|l| l.to_string()).unwrap_or_default(),
+                    f.column.clone().unwrap_or_else(|| f.field.map(|x| x.label().to_owned()).unwrap_or_default()),
+                    value,
+                    f.code.as_str().to_owned(),
+                    severity(&f),
+                    f.message.clone(),
+                    f.suggestion.clone().unwrap_or_default(),
+                ]));
+            }
+        }
+        out
+    }
+
+    /// The given rows as a roster CSV in the template's columns, to load again.
+    pub fn roster_csv(rows: impl IntoIterator<Item = Row>) -> String {
+        let mut out = csv_line_verbatim(&["First Name", "Last Name", "Email", "Country", "Csr"]);
+        for r in rows {
+            out.push_str(&csv_line_verbatim(&[r.first_name, r.last_name, r.email, r.country, r.csr]));
+        }
+        out
+    }
+
+    /// The valid rows, in order.
+    pub fn valid_rows(&self) -> Vec<Row> {
+        self.ids().filter(|&id| self.is_valid(id)).filter_map(|id| self.row(id).cloned()).collect()
+    }
+}
+
+fn severity(f: &Finding) -> String {
+    if f.is_error() { "error" } else { "warning" }.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{check, Mode};
+
+    fn editor(csv: &str) -> Editor {
+        let options = Options {
+            mode: Mode::Table,
+            domains: ValidatedDomains::parse(["example.com"]).unwrap(),
+            ..Options::default()
+        };
+        Editor::new(check(csv.as_bytes(), &options), &options)
+    }
+
+    const HEADER: &str = "First Name,Last Name,Email,Country\n";
+
+    #[test]
+    fn editing_a_bad_country_makes_the_row_valid() {
+        let mut e = editor(&format!("{HEADER}Jane,Doe,jane@example.com,UK\n"));
+        assert!(!e.is_valid(0));
+        assert_eq!(e.counts_by_code().get(&Code::CountryInvalid), Some(&1));
+        let touched = e.edit(0, Field::Country, "GB");
+        assert_eq!(touched, vec![0]);
+        assert!(e.is_valid(0));
+        assert!(e.findings(0).is_empty());
+        assert!(e.row(0).unwrap().valid);
+    }
+
+    #[test]
+    fn fixing_a_duplicate_frees_both_rows_and_breaking_one_flags_the_other() {
+        let mut e = editor(&format!("{HEADER}A,B,jane@example.com,GB\nC,D,JANE@example.com,GB\nE,F,x@example.com,GB\n"));
+        assert!(e.is_valid(0) && !e.is_valid(1));
+        assert_eq!(e.findings(1)[0].code, Code::DuplicateEmail);
+        assert!(e.findings(1)[0].message.contains("line 2"));
+        let touched = e.edit(1, Field::Email, "john@example.com");
+        assert_eq!(touched, vec![0, 1]);
+        assert!(e.is_valid(1));
+        // Now row 2 takes row 0's address: row 2 is the later duplicate.
+        e.edit(2, Field::Email, "Jane@Example.com");
+        assert!(e.is_valid(0) && !e.is_valid(2));
+        // Deleting the original makes the later one the original.
+        let touched = e.delete(0);
+        assert_eq!(touched, vec![2]);
+        assert!(e.is_valid(2));
+        assert_eq!(e.len(), 2);
+    }
+
+    #[test]
+    fn apply_all_suggestions_fixes_every_clear_case_only() {
+        let mut e = editor(&format!(
+            "{HEADER}A,B,a@example.com,UK\nC,D,c@example.com,USA\nE,F,mailto:e@example.com,de\nG,H,g@exmaple.com,GB\n"
+        ));
+        let applied = e.apply_suggestions();
+        // "de" was already read as "DE" at load, so three cells change.
+        assert_eq!(applied, 3);
+        assert_eq!(e.row(0).unwrap().country, "GB");
+        assert_eq!(e.row(1).unwrap().country, "US");
+        assert_eq!(e.row(2).unwrap().email, "e@example.com");
+        assert_eq!(e.row(2).unwrap().country, "DE");
+        assert_eq!(e.row(3).unwrap().email, "g@exmaple.com", "a domain typo is a guess, not applied");
+        assert_eq!(e.valid_count(), 3);
+    }
+
+    #[test]
+    fn filters_by_errors_and_by_code() {
+        let e = editor(&format!("{HEADER}A,B,a@example.com,UK\nC,D,c@example.com,GB\nE,,e@example.com,GB\n"));
+        assert_eq!(e.filter(false, None), vec![0, 1, 2]);
+        assert_eq!(e.filter(true, None), vec![0, 2]);
+        assert_eq!(e.filter(false, Some(Code::LastNameMissing)), vec![2]);
+    }
+
+    #[test]
+    fn added_rows_are_validated_as_they_are_filled() {
+        let mut e = editor(&format!("{HEADER}A,B,a@example.com,GB\n"));
+        let id = e.add();
+        assert!(!e.is_valid(id));
+        assert_eq!(e.row(id).unwrap().line, 3);
+        e.edit(id, Field::Email, "new@example.com");
+        e.edit(id, Field::LastName, "New");
+        e.edit(id, Field::Country, "FR");
+        assert!(e.is_valid(id), "{:?}", e.findings(id));
+        assert_eq!(e.coverage().validated[0].rows, 2);
+    }
+
+    #[test]
+    fn error_report_and_roster_exports() {
+        let e = editor(&format!("{HEADER}=cmd,B,a@example.com,UK\n"));
+        let report = e.error_report_csv();
+        let lines: Vec<&str> = report.lines().collect();
+        assert_eq!(lines[0], "line,column,value,code,severity,message,suggestion");
+        assert!(lines.iter().any(|l| l.starts_with("2,Country,UK,country_invalid,error,") && l.ends_with(",GB")));
+        assert!(lines.iter().any(|l| l.starts_with("2,First Name,'=cmd,formula_injection,warning,")));
+        let csv = Editor::roster_csv(e.valid_rows());
+        assert_eq!(csv, "First Name,Last Name,Email,Country,Csr\r\n");
+        let again = Editor::roster_csv(vec![e.row(0).unwrap().clone()]);
+        assert_eq!(again.lines().nth(1), Some("=cmd,B,a@example.com,UK,"));
+    }
+}
