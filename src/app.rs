@@ -1,23 +1,59 @@
 //! Composes the workflow steps and owns the state they share.
 
-use crate::features::{domains::DomainsStep, load::LoadStep, review::ReviewStep};
-use crate::shared::state::RosterState;
+use crate::features::{
+    connect::ConnectStep, domains::DomainsStep, load::LoadStep, mapping::MappingStep, order::OrderStep,
+    results::ResultsStep, review::ReviewStep, submit::SubmitStep,
+};
+use crate::shared::config;
+use crate::shared::state::AppState;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
 /// The whole page.
 #[component]
 pub fn App() -> impl IntoView {
-    let state = RosterState::new();
+    let state = AppState::new();
     provide_context(state);
+    spawn_local(async move {
+        match config::load().await {
+            Ok(c) => {
+                if let Some(first) = c.cas.first() {
+                    state.ca_url.set(first.url.clone());
+                }
+                state.config.set(c);
+            }
+            // Keep the built-in presets; say why.
+            Err(e) => state.announce.set(format!("Using the built-in CA list ({e}).")),
+        }
+    });
     view! {
+        <a class="skip" href="#step-load">"Skip to loading the roster"</a>
         <header class="masthead">
             <h1>"smime-bulk"</h1>
-            <p class="tagline">"Bulk-order Personal ID + Organization S/MIME certificates. Your roster stays in this browser."</p>
+            <p class="tagline">"Bulk-order Personal ID + Organization S/MIME certificates. Your roster stays in this browser and goes only to the CA."</p>
+            <nav aria-label="Steps">
+                <ol class="steps">
+                    <li><a href="#step-connect">"Connect"</a></li>
+                    <li><a href="#step-domains">"Domains"</a></li>
+                    <li><a href="#step-load">"Load"</a></li>
+                    <li><a href="#step-mapping">"Map"</a></li>
+                    <li><a href="#step-review">"Review"</a></li>
+                    <li><a href="#step-order">"Order"</a></li>
+                    <li><a href="#step-submit">"Submit"</a></li>
+                    <li><a href="#step-results">"Results"</a></li>
+                </ol>
+            </nav>
         </header>
         <main>
+            <ConnectStep/>
             <DomainsStep/>
             <LoadStep/>
+            <MappingStep/>
             <ReviewStep/>
+            <OrderStep/>
+            <SubmitStep/>
+            <ResultsStep/>
         </main>
+        <div class="visually-hidden" role="status" aria-live="polite" id="announcer">{move || state.announce.get()}</div>
     }
 }

@@ -1,24 +1,56 @@
-//! Step: the organisation's pre-validated email domains.
+//! Step 2: the organisation's pre-validated email domains, from the CA or typed.
 
-use crate::shared::state::use_roster;
+use crate::shared::ca::{explain_failure, send, TIMEOUT_MS};
+use crate::shared::state::use_app;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use smime_bulk_ca::engine::Outcome;
+use smime_bulk_ca::protocol::{self, CaError};
 
-/// Text box for the validated domains, with chips and the exact-match switch.
+/// Domain chips, the text box, "Load from the CA", and the exact-match switch.
 #[component]
 pub fn DomainsStep() -> impl IntoView {
-    let state = use_roster();
+    let state = use_app();
+    let message = RwSignal::new(None::<(bool, String)>);
+    let load = move |_| {
+        let base = state.ca_url.get_untracked();
+        let creds = state.credentials();
+        message.set(Some((true, "Asking the CA…".into())));
+        spawn_local(async move {
+            let outcome = send(&base, &protocol::list_domains(&creds), TIMEOUT_MS).await;
+            let result = match &outcome {
+                Outcome::Response(r) => match protocol::parse_domains(r) {
+                    Ok(list) => {
+                        let n = list.len();
+                        state.domains_text.set(list.join(", "));
+                        (true, format!("{n} validated domains loaded from the CA."))
+                    }
+                    Err(CaError::NotFound) => (false, "This CA does not list validated domains; type them below.".into()),
+                    Err(CaError::Unauthorized) => (false, "The CA refused the keys (401); check them in step 1.".into()),
+                    Err(e) => (false, format!("Unexpected answer from the CA: {e}. Type the domains below.")),
+                },
+                other => (false, explain_failure(&base, other).await),
+            };
+            state.announce.set(result.1.clone());
+            message.set(Some(result));
+        });
+    };
     let chips = move || match state.domains.get() {
         Ok(d) => d.iter().map(|d| view! { <li class="chip">{d.to_owned()}</li> }).collect_view().into_any(),
         Err(e) => view! { <li class="error" role="alert">{e.to_string()}</li> }.into_any(),
     };
     view! {
-        <section class="step" aria-labelledby="domains-title">
-            <h2 id="domains-title">"1. Validated domains"</h2>
+        <section class="step" id="step-domains" aria-labelledby="domains-title">
+            <h2 id="domains-title" tabindex="-1">"2. Validated domains"</h2>
             <p class="hint">"The email domains your organisation has pre-validated with the CA. Addresses in other domains are flagged."</p>
+            <div class="actions">
+                <button type="button" id="load-domains" on:click=load>"Load from the CA"</button>
+            </div>
+            {move || message.get().map(|(ok, m)| view! { <p class=if ok { "ok" } else { "error" } role="status">{m}</p> })}
             <label for="domains">"Domains (comma, space or one per line)"</label>
             <textarea id="domains" rows="2" placeholder="example.com, example.org"
                 prop:value=move || state.domains_text.get()
-                on:input=move |ev| state.domains_text.set(event_target_value(&ev))
+                on:change=move |ev| state.domains_text.set(event_target_value(&ev))
             ></textarea>
             <ul class="chips" aria-label="Validated domains">{chips}</ul>
             <label class="switch">

@@ -1,7 +1,7 @@
 //! Step: load the roster by file picker, drag-and-drop anywhere, or paste.
 
 use crate::shared::file::read_bytes;
-use crate::shared::state::{use_roster, RosterInput, RosterState};
+use crate::shared::state::{use_app, AppState, RosterInput};
 use leptos::ev;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -9,22 +9,39 @@ use smime_bulk_roster::template::{TEMPLATE_CSV, TEMPLATE_FILE_NAME};
 use smime_bulk_roster::Mode;
 
 /// Loads `file` into the state, or reports why it could not be read.
-fn load_file(state: RosterState, file: web_sys::File) {
+fn load_file(state: AppState, file: web_sys::File) {
     spawn_local(async move {
         match read_bytes(&file).await {
             Ok(bytes) => {
-                state.load_error.set(None);
-                state.input.set(Some(RosterInput { source: file.name(), bytes: bytes.into(), mode: Mode::Auto }));
+                set_input(state, RosterInput { source: file.name(), bytes: bytes.into(), mode: Mode::Auto });
             }
             Err(message) => state.load_error.set(Some(message)),
         }
     });
 }
 
+/// Replaces the roster (the column mapping starts over with it).
+fn set_input(state: AppState, input: RosterInput) {
+    state.load_error.set(None);
+    state.mapping_choice.set(None);
+    state.input.set(Some(input));
+}
+
+/// A small roster to try the workflow with.
+const SAMPLE: &str = "First Name,Last Name,Email,Country,Csr\r\n\
+Jane,Doe,jane.doe@example.com,GB,\r\n\
+Jürgen,Müller,juergen.mueller@example.com,DE,\r\n\
+Amélie,Laurent,amelie.laurent@example.org,FR,\r\n\
+Siân,O'Brien,sian.obrien@mail.example.com,UK,\r\n\
+Kenji,Sato,kenji.sato@example.org,JP,\r\n\
+,Madonna,madonna@example.com,US,\r\n\
+Bob,Stone,bob.stone@gmail.com,US,\r\n\
+Ana,García,ana.garcia@example.com,Spain,\r\n";
+
 /// File input, paste box, template link, and a page-wide drop target.
 #[component]
 pub fn LoadStep() -> impl IntoView {
-    let state = use_roster();
+    let state = use_app();
     let pasted = RwSignal::new(String::new());
     let dragging = RwSignal::new(false);
 
@@ -42,8 +59,7 @@ pub fn LoadStep() -> impl IntoView {
             state.load_error.set(Some("The paste box is empty. Paste a spreadsheet range, CSV text or a list of addresses first.".into()));
             return;
         }
-        state.load_error.set(None);
-        state.input.set(Some(RosterInput { source: "pasted text".into(), bytes: text.into_bytes().into(), mode: Mode::Auto }));
+        set_input(state, RosterInput { source: "pasted text".into(), bytes: text.into_bytes().into(), mode: Mode::Auto });
     };
 
     // Drag-and-drop anywhere on the page.
@@ -77,12 +93,16 @@ pub fn LoadStep() -> impl IntoView {
 
     let template_href = format!("data:text/csv;charset=utf-8,{}", js_sys::encode_uri_component(TEMPLATE_CSV));
     view! {
-        <section class="step" aria-labelledby="load-title">
-            <h2 id="load-title">"2. Load the roster"</h2>
+        <section class="step" id="step-load" aria-labelledby="load-title">
+            <h2 id="load-title" tabindex="-1">"3. Load the roster"</h2>
             <p class="hint">
                 "A CSV or text export with the columns First Name, Last Name, Email, Country and Csr (Csr may be empty), "
                 "or a list of addresses. "
                 <a href=template_href download=TEMPLATE_FILE_NAME>"Download the CSV template"</a>
+                " · "
+                <button type="button" class="link" id="load-sample" on:click=move |_| {
+                    set_input(state, RosterInput { source: "sample roster".into(), bytes: SAMPLE.as_bytes().into(), mode: Mode::Auto });
+                }>"Try a sample roster"</button>
             </p>
             <div class="load-options">
                 <div class="picker">

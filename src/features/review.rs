@@ -1,128 +1,329 @@
-//! Step: the report — summary, domain coverage and every finding.
+//! Step 5: review and fix — summary, counts per code, filters, a virtualised
+//! grid of editable cells, "apply all suggestions", coverage, error report.
 
-use crate::shared::state::use_roster;
+use crate::shared::download::save;
+use crate::shared::state::use_app;
 use leptos::prelude::*;
-use smime_bulk_roster::{Report, Severity};
+use smime_bulk_roster::editor::Editor;
+use smime_bulk_roster::mapping::Field;
+use smime_bulk_roster::{Code, Finding, Severity};
 
-/// How many findings the table shows at once (the rest are counted).
-const SHOWN_FINDINGS: usize = 1000;
+/// Height of a grid row in pixels (fixed, so the grid can be virtualised).
+const ROW_HEIGHT: f64 = 44.0;
+/// Height of the grid's scrolling area in pixels.
+const VIEWPORT: f64 = 440.0;
+/// Rows rendered above and below the visible ones.
+const OVERSCAN: usize = 8;
 
-/// Summary, coverage and findings of the loaded roster.
+/// Which rows the grid shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Filter {
+    All,
+    Errors,
+    Code(Code),
+}
+
+impl Filter {
+    fn value(self) -> String {
+        match self {
+            Filter::All => "all".into(),
+            Filter::Errors => "errors".into(),
+            Filter::Code(c) => c.as_str().into(),
+        }
+    }
+
+    fn parse(v: &str) -> Filter {
+        match v {
+            "errors" => Filter::Errors,
+            other => Code::ALL.into_iter().find(|c| c.as_str() == other).map_or(Filter::All, Filter::Code),
+        }
+    }
+}
+
+/// The review step.
 #[component]
 pub fn ReviewStep() -> impl IntoView {
-    let state = use_roster();
-    let body = move || match state.report.get() {
-        None => view! { <p class="hint">"Load a roster to see its problems here."</p> }.into_any(),
-        Some(report) => {
-            let source = state.input.with(|i| i.as_ref().map(|i| i.source.clone()).unwrap_or_default());
-            view! {
-                <Summary report=report.clone() source=source/>
-                <CoverageView report=report.clone()/>
-                <Findings report=report/>
+    let state = use_app();
+    let filter = RwSignal::new(Filter::All);
+    let scroll_top = RwSignal::new(0.0f64);
+    let viewport = NodeRef::<leptos::html::Div>::new();
+
+    let with_editor = move |f: &dyn Fn(&Editor) -> String| -> String {
+        state.editor.with_value(|e| e.as_ref().map(|e| f(e)).unwrap_or_default())
+    };
+    let shown_ids = Memo::new(move |_| {
+        state.version.track();
+        let filter = filter.get();
+        state.editor.with_value(|e| match e {
+            None => Vec::new(),
+            Some(e) => match filter {
+                Filter::All => e.filter(false, None),
+                Filter::Errors => e.filter(true, None),
+                Filter::Code(c) => e.filter(false, Some(c)),
+            },
+        })
+    });
+    let fields = Memo::new(move |_| {
+        state.loaded.get().map(|info| Field::ALL.into_iter().filter(|f| info.mapping.has(*f)).collect::<Vec<_>>()).unwrap_or_default()
+    });
+    let window = Memo::new(move |_| {
+        let total = shown_ids.with(Vec::len);
+        let first = ((scroll_top.get() / ROW_HEIGHT) as usize).saturating_sub(OVERSCAN).min(total);
+        let count = (VIEWPORT / ROW_HEIGHT) as usize + 2 * OVERSCAN;
+        (first, (first + count).min(total), total)
+    });
+    let visible = move || {
+        let (first, last, _) = window.get();
+        shown_ids.with(|ids| ids[first..last].to_vec())
+    };
+
+    let edit = move |id: usize, field: Field, value: String| {
+        let mut outcome = String::new();
+        state.editor.update_value(|e| {
+            if let Some(e) = e {
+                e.edit(id, field, &value);
+                let line = e.row(id).map_or(0, |r| r.line);
+                let errors = e.findings(id).iter().filter(|f| f.is_error()).count();
+                outcome = if errors == 0 {
+                    format!("Line {line} is valid now.")
+                } else {
+                    format!("Line {line} still has {errors} problem{}.", if errors == 1 { "" } else { "s" })
+                };
             }
-            .into_any()
+        });
+        state.version.update(|v| *v += 1);
+        state.announce.set(outcome);
+    };
+    let delete = move |id: usize| {
+        state.editor.update_value(|e| {
+            if let Some(e) = e {
+                e.delete(id);
+            }
+        });
+        state.version.update(|v| *v += 1);
+        state.announce.set("Row deleted.".into());
+    };
+    let add = move |_| {
+        state.editor.update_value(|e| {
+            if let Some(e) = e {
+                e.add();
+            }
+        });
+        filter.set(Filter::All);
+        state.version.update(|v| *v += 1);
+        if let Some(el) = viewport.get_untracked() {
+            el.set_scroll_top(el.scroll_height());
+        }
+        state.announce.set("A new empty row was added at the end.".into());
+    };
+    let apply = move |_| {
+        let mut n = 0;
+        state.editor.update_value(|e| {
+            if let Some(e) = e {
+                n = e.apply_suggestions();
+            }
+        });
+        state.version.update(|v| *v += 1);
+        state.announce.set(format!("{n} suggestions applied."));
+    };
+    let download_errors = move |_| {
+        let csv = with_editor(&|e| e.error_report_csv());
+        if let Err(e) = save("smime-bulk-error-report.csv", "text/csv;charset=utf-8", &csv) {
+            state.announce.set(e);
         }
     };
+    let download_roster = move |_| {
+        let csv = with_editor(&|e| Editor::roster_csv(e.all_rows()));
+        if let Err(e) = save("smime-bulk-roster-fixed.csv", "text/csv;charset=utf-8", &csv) {
+            state.announce.set(e);
+        }
+    };
+
+    let summary = move || {
+        state.version.track();
+        let info = state.loaded.get()?;
+        let (rows, valid, invalid, suggestions, counts, file_findings, coverage) = state.editor.with_value(|e| {
+            let e = e.as_ref()?;
+            Some((e.len(), e.valid_count(), e.invalid_count(), e.clear_suggestion_count(), e.counts_by_code(), e.file_findings().to_vec(), e.coverage()))
+        })?;
+        let encoding = info.encoding.map_or("—".to_owned(), |e| e.label().to_owned());
+        let delimiter = info.delimiter.map_or_else(|| if info.encoding.is_some() { "email list".to_owned() } else { "—".to_owned() }, |d| d.label().to_owned());
+        let verdict = if info.unusable {
+            "This file cannot be used as it is; see below.".to_owned()
+        } else if invalid == 0 {
+            format!("All {rows} rows are valid.")
+        } else {
+            format!("{invalid} of {rows} rows need a fix.")
+        };
+        let errors: usize = counts.iter().filter(|(c, _)| c.severity() == Severity::Error).map(|(_, n)| n).sum();
+        let warnings: usize = counts.iter().filter(|(c, _)| c.severity() == Severity::Warning).map(|(_, n)| n).sum();
+        let code_buttons = counts
+            .iter()
+            .map(|(code, n)| {
+                let code = *code;
+                let class = if code.severity() == Severity::Error { "badge error" } else { "badge warning" };
+                view! {
+                    <li><button type="button" class="code-count" on:click=move |_| filter.set(Filter::Code(code))>
+                        <span class=class>{if code.severity() == Severity::Error { "error" } else { "warning" }}</span>
+                        " " {code.as_str()} " " <strong>{*n}</strong>
+                    </button></li>
+                }
+            })
+            .collect_view();
+        let file_list = (!file_findings.is_empty()).then(|| {
+            view! {
+                <ul class="file-findings">
+                    {file_findings.into_iter().map(|f| {
+                        let class = if f.is_error() { "error" } else { "warning" };
+                        let code = f.code.as_str();
+                        view! { <li class=class>{f.message}<code class="code">{code}</code></li> }
+                    }).collect_view()}
+                </ul>
+            }
+        });
+        let coverage_rows = coverage
+            .validated
+            .into_iter()
+            .map(|c| (c, "validated", ""))
+            .chain(coverage.uncovered.into_iter().map(|c| (c, "not validated", "uncovered")))
+            .map(|(c, status, class)| view! { <tr class=class><td>{c.domain}</td><td class="num">{c.rows}</td><td>{status}</td></tr> })
+            .collect_view();
+        Some(view! {
+            <div id="summary" class="summary">
+                <p class="verdict">{format!("{}: {verdict}", info.source)}</p>
+                <dl>
+                    <div><dt>"Rows"</dt><dd data-testid="rows">{rows}</dd></div>
+                    <div><dt>"Valid"</dt><dd data-testid="valid">{valid}</dd></div>
+                    <div><dt>"Invalid"</dt><dd data-testid="invalid">{invalid}</dd></div>
+                    <div><dt>"Errors"</dt><dd data-testid="errors">{errors}</dd></div>
+                    <div><dt>"Warnings"</dt><dd data-testid="warnings">{warnings}</dd></div>
+                    <div><dt>"Encoding"</dt><dd data-testid="encoding">{encoding}</dd></div>
+                    <div><dt>"Delimiter"</dt><dd data-testid="delimiter">{delimiter}</dd></div>
+                </dl>
+            </div>
+            {file_list}
+            <h3>"Problems by kind"</h3>
+            <ul class="code-counts" aria-label="Problems by kind; choose one to show only its rows">{code_buttons}</ul>
+            <div class="actions">
+                <label for="grid-filter" class="inline">"Show"</label>
+                <select id="grid-filter" prop:value=move || filter.get().value() on:change=move |ev| {
+                    filter.set(Filter::parse(&event_target_value(&ev)));
+                    scroll_top.set(0.0);
+                    if let Some(el) = viewport.get_untracked() { el.set_scroll_top(0); }
+                }>
+                    <option value="all">{format!("All rows ({rows})")}</option>
+                    <option value="errors">{format!("Rows with errors ({invalid})")}</option>
+                    {counts.keys().map(|c| view! { <option value=c.as_str()>{format!("Rows with {}", c.as_str())}</option> }).collect_view()}
+                </select>
+                <button type="button" id="apply-suggestions" disabled=suggestions == 0 on:click=apply>{format!("Apply {suggestions} clear suggestions")}</button>
+                <button type="button" class="secondary" id="add-row" on:click=add>"Add a row"</button>
+                <button type="button" class="secondary" id="download-errors" on:click=download_errors>"Download error report"</button>
+                <button type="button" class="secondary" id="download-roster" on:click=download_roster>"Download the fixed roster"</button>
+            </div>
+            <h3>"Domain coverage"</h3>
+            <table id="coverage" class="data">
+                <caption class="hint">"Rows per domain: have the domains marked \u{201c}not validated\u{201d} validated with the CA, or remove their rows."</caption>
+                <thead><tr><th scope="col">"Domain"</th><th scope="col">"Rows"</th><th scope="col">"Status"</th></tr></thead>
+                <tbody>{coverage_rows}</tbody>
+            </table>
+        })
+    };
+
+    let cell = move |id: usize, field: Field| {
+        let findings = move || {
+            state.version.track();
+            state.editor.with_value(|e| e.as_ref().map(|e| e.findings(id)).unwrap_or_default())
+                .into_iter()
+                .filter(|f| f.field == Some(field))
+                .collect::<Vec<Finding>>()
+        };
+        let value = move || {
+            state.version.track();
+            state.editor.with_value(|e| e.as_ref().and_then(|e| e.row(id)).map(|r| r.get(field).to_owned()).unwrap_or_default())
+        };
+        let line = move || state.editor.with_value(|e| e.as_ref().and_then(|e| e.row(id)).map_or(0, |r| r.line));
+        let invalid = move || findings().iter().any(Finding::is_error);
+        let warned = move || !invalid() && !findings().is_empty();
+        let message = move || findings().into_iter().map(|f| f.message).collect::<Vec<_>>().join(" ");
+        let tip_id = format!("tip-{id}-{}", field.label().replace(' ', "-").to_lowercase());
+        let tip_ref = tip_id.clone();
+        view! {
+            <td class="cell" class:invalid=invalid class:warned=warned>
+                <input type="text" spellcheck="false"
+                    aria-label=move || format!("{}, line {}", field.label(), line())
+                    aria-invalid=move || if invalid() { "true" } else { "false" }
+                    aria-describedby=move || if findings().is_empty() { None } else { Some(tip_ref.clone()) }
+                    prop:value=value
+                    on:change=move |ev| edit(id, field, event_target_value(&ev))/>
+                <Show when=move || !findings().is_empty()>
+                    <span class="marker" aria-hidden="true">{move || if invalid() { "✗" } else { "!" }}</span>
+                    <span class="tip" role="tooltip" id=tip_id.clone()>{message}</span>
+                </Show>
+            </td>
+        }
+    };
+
+    let grid = move || {
+        state.loaded.get().filter(|i| !i.unusable)?;
+        Some(view! {
+            <div class="grid-viewport" node_ref=viewport tabindex="-1"
+                style=format!("height:{VIEWPORT}px")
+                on:scroll=move |ev| {
+                    let el: web_sys::HtmlElement = event_target(&ev);
+                    scroll_top.set(f64::from(el.scroll_top()));
+                }>
+                <table class="grid" id="grid" aria-rowcount=move || window.get().2 + 1>
+                    <thead><tr>
+                        <th scope="col">"Line"</th>
+                        {move || fields.get().into_iter().map(|f| view! { <th scope="col">{f.label()}</th> }).collect_view()}
+                        <th scope="col">"Status"</th>
+                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                    </tr></thead>
+                    <tbody>
+                        <tr class="spacer" aria-hidden="true" style=move || format!("height:{}px", window.get().0 as f64 * ROW_HEIGHT)></tr>
+                        <For each=visible key=|id| *id let:id>
+                            {
+                                let status = move || {
+                                    state.version.track();
+                                    state.editor.with_value(|e| {
+                                        let Some(e) = e else { return String::new() };
+                                        let errors = e.findings(id).iter().filter(|f| f.is_error()).count();
+                                        if errors == 0 { "✓ valid".to_owned() } else { format!("✗ {errors} error{}", if errors == 1 { "" } else { "s" }) }
+                                    })
+                                };
+                                let row_findings = move || {
+                                    state.version.track();
+                                    state.editor.with_value(|e| e.as_ref().map(|e| e.findings(id)).unwrap_or_default())
+                                        .into_iter().filter(|f| f.field.is_none()).map(|f| f.message).collect::<Vec<_>>().join(" ")
+                                };
+                                let line = move || state.editor.with_value(|e| e.as_ref().and_then(|e| e.row(id)).map_or(0, |r| r.line));
+                                view! {
+                                    <tr class="grid-row" style=format!("height:{ROW_HEIGHT}px")>
+                                        <th scope="row" class="num">{line}</th>
+                                        {move || fields.get().into_iter().map(|f| cell(id, f)).collect_view()}
+                                        <td class="status cell">
+                                            {status}
+                                            <Show when=move || !row_findings().is_empty()>
+                                                <span class="tip" role="tooltip">{row_findings}</span>
+                                            </Show>
+                                        </td>
+                                        <td><button type="button" class="icon" aria-label=move || format!("Delete line {}", line()) on:click=move |_| delete(id)>"Delete"</button></td>
+                                    </tr>
+                                }
+                            }
+                        </For>
+                        <tr class="spacer" aria-hidden="true" style=move || { let (_, last, total) = window.get(); format!("height:{}px", (total - last) as f64 * ROW_HEIGHT) }></tr>
+                    </tbody>
+                </table>
+            </div>
+        })
+    };
+
     view! {
-        <section class="step" aria-labelledby="review-title">
-            <h2 id="review-title">"3. Review"</h2>
-            {body}
+        <section class="step" id="step-review" aria-labelledby="review-title">
+            <h2 id="review-title" tabindex="-1">"5. Review and fix"</h2>
+            {move || summary().map(|v| v.into_any()).unwrap_or_else(|| view! { <p class="hint">"Load a roster to see its problems here."</p> }.into_any())}
+            {grid}
         </section>
     }
-}
-
-#[component]
-fn Summary(report: Report, source: String) -> impl IntoView {
-    let encoding = report.encoding.map_or("—", |e| e.label());
-    let delimiter = report.delimiter.map_or_else(|| if report.encoding.is_some() { "email list".to_owned() } else { "—".to_owned() }, |d| d.label().to_owned());
-    let errors = report.findings.iter().filter(|f| f.severity == Severity::Error).count();
-    let warnings = report.findings.len() - errors;
-    let verdict = if report.is_unusable() {
-        "This file cannot be used as it is; see below.".to_owned()
-    } else if report.invalid_count() == 0 {
-        format!("All {} rows are valid.", report.rows.len())
-    } else {
-        format!("{} of {} rows need a fix.", report.invalid_count(), report.rows.len())
-    };
-    view! {
-        <div id="summary" class="summary" role="status" aria-live="polite">
-            <p class="verdict">{format!("{source}: {verdict}")}</p>
-            <dl>
-                <div><dt>"Rows"</dt><dd data-testid="rows">{report.rows.len()}</dd></div>
-                <div><dt>"Valid"</dt><dd data-testid="valid">{report.valid_count()}</dd></div>
-                <div><dt>"Invalid"</dt><dd data-testid="invalid">{report.invalid_count()}</dd></div>
-                <div><dt>"Errors"</dt><dd data-testid="errors">{errors}</dd></div>
-                <div><dt>"Warnings"</dt><dd data-testid="warnings">{warnings}</dd></div>
-                <div><dt>"Encoding"</dt><dd data-testid="encoding">{encoding}</dd></div>
-                <div><dt>"Delimiter"</dt><dd data-testid="delimiter">{delimiter}</dd></div>
-            </dl>
-        </div>
-    }
-}
-
-#[component]
-fn CoverageView(report: Report) -> impl IntoView {
-    let coverage = report.coverage;
-    if coverage.validated.is_empty() && coverage.uncovered.is_empty() {
-        return ().into_any();
-    }
-    let validated = coverage
-        .validated
-        .into_iter()
-        .map(|c| view! { <tr><td>{c.domain}</td><td class="num">{c.rows}</td><td>"validated"</td></tr> })
-        .collect_view();
-    let uncovered = coverage
-        .uncovered
-        .into_iter()
-        .map(|c| view! { <tr class="uncovered"><td>{c.domain}</td><td class="num">{c.rows}</td><td>"not validated"</td></tr> })
-        .collect_view();
-    view! {
-        <h3>"Domain coverage"</h3>
-        <table id="coverage" class="data">
-            <caption class="hint">"Rows per domain: validate the domains marked \u{201c}not validated\u{201d} with the CA, or remove their rows."</caption>
-            <thead><tr><th scope="col">"Domain"</th><th scope="col">"Rows"</th><th scope="col">"Status"</th></tr></thead>
-            <tbody>{validated}{uncovered}</tbody>
-        </table>
-    }
-    .into_any()
-}
-
-#[component]
-fn Findings(report: Report) -> impl IntoView {
-    let total = report.findings.len();
-    if total == 0 {
-        return view! { <p class="ok">"No problems found."</p> }.into_any();
-    }
-    let rows = report
-        .findings
-        .into_iter()
-        .take(SHOWN_FINDINGS)
-        .map(|f| {
-            let severity = if f.severity == Severity::Error { "error" } else { "warning" };
-            view! {
-                <tr class=severity>
-                    <td class="num">{f.line.map_or_else(|| "—".to_owned(), |l| l.to_string())}</td>
-                    <td>{f.column.unwrap_or_else(|| "—".to_owned())}</td>
-                    <td><span class=format!("badge {severity}")>{severity}</span></td>
-                    <td>{f.message}<code class="code">{f.code.as_str()}</code></td>
-                    <td>{f.suggestion.unwrap_or_default()}</td>
-                </tr>
-            }
-        })
-        .collect_view();
-    let more = (total > SHOWN_FINDINGS).then(|| {
-        view! { <p class="hint">{format!("Showing the first {SHOWN_FINDINGS} of {total} findings.")}</p> }
-    });
-    view! {
-        <h3>"Findings"</h3>
-        <table id="findings" class="data">
-            <thead><tr>
-                <th scope="col">"Line"</th><th scope="col">"Column"</th><th scope="col">"Severity"</th>
-                <th scope="col">"Problem and fix"</th><th scope="col">"Suggestion"</th>
-            </tr></thead>
-            <tbody>{rows}</tbody>
-        </table>
-        {more}
-    }
-    .into_any()
 }

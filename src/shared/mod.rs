@@ -1,4 +1,8 @@
 //! Pieces every feature may use; features never import each other.
 
+pub mod ca;
+pub mod config;
+pub mod download;
 pub mod file;
+pub mod journal_store;
 pub mod state;

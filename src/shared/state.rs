@@ -1,8 +1,16 @@
-//! The state the steps share, as signals. The report is derived, never stored.
+//! The state the steps share, as signals. Rules live in the crates; this only
+//! holds values and wires rebuilds.
 
+use crate::shared::config::AppConfig;
 use leptos::prelude::*;
+use smime_bulk_ca::engine::{BatchSpec, Progress, RowState};
+use smime_bulk_ca::protocol::{Credentials, Product};
+use smime_bulk_roster::decode::TextEncoding;
 use smime_bulk_roster::domains::{DomainListError, ValidatedDomains};
-use smime_bulk_roster::{check, Mode, Options, Report};
+use smime_bulk_roster::editor::Editor;
+use smime_bulk_roster::mapping::{Field, Mapping};
+use smime_bulk_roster::sniff::Delimiter;
+use smime_bulk_roster::{check, Mode, Options};
 use std::sync::Arc;
 
 /// A roster as loaded: where it came from and its bytes.
@@ -16,42 +24,240 @@ pub struct RosterInput {
     pub mode: Mode,
 }
 
+/// What loading found out, besides the rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadInfo {
+    /// File name or "pasted text".
+    pub source: String,
+    /// Encoding used.
+    pub encoding: Option<TextEncoding>,
+    /// Delimiter of a table.
+    pub delimiter: Option<Delimiter>,
+    /// Table or list.
+    pub mode: Mode,
+    /// The header record as written.
+    pub headers: Vec<String>,
+    /// The mapping used.
+    pub mapping: Mapping,
+    /// Whether a file-level error makes the roster unusable.
+    pub unusable: bool,
+}
+
+/// The result of "Test connection".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Connection {
+    /// Not tried yet.
+    Untested,
+    /// Under way.
+    Testing,
+    /// It worked; what the CA said.
+    Ok(String),
+    /// It failed; why, in words a user can act on.
+    Failed(String),
+}
+
+/// A batch run's view for the submit and results steps.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunView {
+    /// The batch.
+    pub spec: Arc<BatchSpec>,
+    /// Each row's state.
+    pub states: Arc<Vec<RowState>>,
+    /// Counts, rate, ETA.
+    pub progress: Progress,
+    /// Running, paused, halted (with why), cancelled or done.
+    pub phase: RunPhase,
+}
+
+/// Where a run stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunPhase {
+    /// Sending.
+    Running,
+    /// Paused by the user.
+    Paused,
+    /// Stopped by the CA (e.g. wrong keys); the text says why.
+    Halted(String),
+    /// Given up by the user.
+    Cancelled,
+    /// Nothing more to send (some rows may be unknown).
+    Finished,
+    /// The journal could not be written: stopped so nothing is lost.
+    Failed(String),
+}
+
+/// A command for the running batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunCommand {
+    /// Stop handing out requests.
+    Pause,
+    /// Hand them out again.
+    Resume,
+    /// Give the batch up.
+    Cancel,
+}
+
 /// Signals shared through context.
 #[derive(Clone, Copy)]
-pub struct RosterState {
-    /// The validated domains as typed.
+pub struct AppState {
+    /// Presets from config.json.
+    pub config: RwSignal<AppConfig>,
+    /// The chosen CA's base URL.
+    pub ca_url: RwSignal<String>,
+    /// Account key.
+    pub account_key: RwSignal<String>,
+    /// Secret key: in memory only (sessionStorage only on explicit opt-in).
+    pub secret_key: RwSignal<String>,
+    /// The user's opt-in to keep the secret in sessionStorage.
+    pub remember_secret: RwSignal<bool>,
+    /// Outcome of "Test connection".
+    pub connection: RwSignal<Connection>,
+    /// The validated domains as typed or loaded.
     pub domains_text: RwSignal<String>,
     /// Exact domain matching (no subdomains).
     pub exact_domains: RwSignal<bool>,
-    /// The loaded roster, if any.
-    pub input: RwSignal<Option<RosterInput>>,
     /// The typed domains, parsed.
     pub domains: Memo<Result<ValidatedDomains, DomainListError>>,
-    /// The report of the loaded roster against the domains.
-    pub report: Memo<Option<Report>>,
+    /// The loaded roster, if any.
+    pub input: RwSignal<Option<RosterInput>>,
+    /// The user's column mapping (column index → field), if changed.
+    pub mapping_choice: RwSignal<Option<Vec<Option<Field>>>>,
+    /// What loading found out.
+    pub loaded: RwSignal<Option<LoadInfo>>,
+    /// The roster being fixed (not reactive itself: see `version`).
+    pub editor: StoredValue<Option<Editor>>,
+    /// Bumped after every change to `editor`.
+    pub version: RwSignal<u64>,
     /// A message about loading (a file that could not be read).
     pub load_error: RwSignal<Option<String>>,
+    /// The CA's products.
+    pub products: RwSignal<Vec<Product>>,
+    /// Chosen product code.
+    pub product: RwSignal<String>,
+    /// Chosen validity in days.
+    pub period: RwSignal<u32>,
+    /// A batch the order step asks the submit step to start.
+    pub start_batch: RwSignal<Option<Arc<BatchSpec>>>,
+    /// The current or last run.
+    pub run: RwSignal<Option<RunView>>,
+    /// Commands for the running batch.
+    pub command: RwSignal<Option<RunCommand>>,
+    /// An announcement for screen readers (the live region).
+    pub announce: RwSignal<String>,
 }
 
-impl RosterState {
-    /// Creates the signals and the derived report.
+/// Where the secret is kept when the user opts in.
+pub const SESSION_SECRET_KEY: &str = "smime-bulk.secret-key";
+
+impl AppState {
+    /// Creates the signals, and the effects that rebuild the editor when the
+    /// roster or the mapping changes and re-check it when the domains change.
     pub fn new() -> Self {
         let domains_text = RwSignal::new(String::new());
-        let exact_domains = RwSignal::new(false);
-        let input = RwSignal::new(None::<RosterInput>);
-        let domains = Memo::new(move |_| ValidatedDomains::parse_list(&domains_text.get()));
-        let report = Memo::new(move |_| {
-            let input = input.get()?;
-            // An unreadable domain list checks no domains; the domain step says why.
-            let domains = domains.get().unwrap_or_default();
-            let options = Options { mode: input.mode, domains, exact_domains: exact_domains.get(), mapping: None };
-            Some(check(&input.bytes, &options))
+        let state = AppState {
+            config: RwSignal::new(AppConfig::default()),
+            ca_url: RwSignal::new(AppConfig::default().cas[0].url.clone()),
+            account_key: RwSignal::new(String::new()),
+            secret_key: RwSignal::new(session_secret().unwrap_or_default()),
+            remember_secret: RwSignal::new(session_secret().is_some()),
+            connection: RwSignal::new(Connection::Untested),
+            domains_text,
+            exact_domains: RwSignal::new(false),
+            domains: Memo::new(move |_| ValidatedDomains::parse_list(&domains_text.get())),
+            input: RwSignal::new(None),
+            mapping_choice: RwSignal::new(None),
+            loaded: RwSignal::new(None),
+            editor: StoredValue::new(None),
+            version: RwSignal::new(0),
+            load_error: RwSignal::new(None),
+            products: RwSignal::new(Vec::new()),
+            product: RwSignal::new(String::new()),
+            period: RwSignal::new(0),
+            start_batch: RwSignal::new(None),
+            run: RwSignal::new(None),
+            command: RwSignal::new(None),
+            announce: RwSignal::new(String::new()),
+        };
+
+        // A new roster or mapping: read it again and start a fresh editor.
+        Effect::new(move |_| {
+            let Some(input) = state.input.get() else { return };
+            let mapping = state.mapping_choice.get();
+            let options = state.options_untracked(input.mode, mapping);
+            let report = check(&input.bytes, &options);
+            state.loaded.set(Some(LoadInfo {
+                source: input.source.clone(),
+                encoding: report.encoding,
+                delimiter: report.delimiter,
+                mode: report.mode,
+                headers: report.headers.clone(),
+                mapping: report.mapping.clone(),
+                unusable: report.is_unusable(),
+            }));
+            let editor = Editor::new(report, &options);
+            state.announce.set(format!(
+                "{}: {} rows read, {} valid, {} need a fix.",
+                input.source,
+                editor.len(),
+                editor.valid_count(),
+                editor.invalid_count()
+            ));
+            state.editor.set_value(Some(editor));
+            state.version.update(|v| *v += 1);
         });
-        RosterState { domains_text, exact_domains, input, domains, report, load_error: RwSignal::new(None) }
+
+        // Other domains: re-check every row, keeping the user's edits.
+        Effect::new(move |previous: Option<()>| {
+            let domains = state.domains.get().unwrap_or_default();
+            let exact = state.exact_domains.get();
+            if previous.is_none() {
+                return;
+            }
+            state.editor.update_value(|e| {
+                if let Some(e) = e {
+                    e.set_domains(domains, exact);
+                }
+            });
+            state.version.update(|v| *v += 1);
+        });
+
+        // The secret lives in sessionStorage only while the user opts in.
+        Effect::new(move |_| {
+            let remember = state.remember_secret.get();
+            let secret = state.secret_key.get();
+            if let Some(storage) = web_sys::window().and_then(|w| w.session_storage().ok().flatten()) {
+                let _ = if remember && !secret.is_empty() {
+                    storage.set_item(SESSION_SECRET_KEY, &secret)
+                } else {
+                    storage.remove_item(SESSION_SECRET_KEY)
+                };
+            }
+        });
+        state
+    }
+
+    /// Options for checking, from the current domains (read without tracking).
+    pub fn options_untracked(&self, mode: Mode, mapping: Option<Vec<Option<Field>>>) -> Options {
+        Options {
+            mode,
+            domains: self.domains.get_untracked().unwrap_or_default(),
+            exact_domains: self.exact_domains.get_untracked(),
+            mapping,
+        }
+    }
+
+    /// The credentials as entered.
+    pub fn credentials(&self) -> Credentials {
+        Credentials::new(self.account_key.get_untracked().trim(), self.secret_key.get_untracked().trim())
     }
 }
 
+fn session_secret() -> Option<String> {
+    let storage = web_sys::window()?.session_storage().ok()??;
+    storage.get_item(SESSION_SECRET_KEY).ok().flatten().filter(|s| !s.is_empty())
+}
+
 /// The shared state from context.
-pub fn use_roster() -> RosterState {
-    expect_context::<RosterState>()
+pub fn use_app() -> AppState {
+    expect_context::<AppState>()
 }

@@ -241,9 +241,11 @@ fn wrong_credentials_halt_the_batch_until_resumed() {
     assert!(next(&mut e, 10, &mut log).is_none());
     assert_eq!(e.state(0).unwrap().name(), "pending");
     assert_eq!(e.state(0).unwrap().attempts(), 0);
+    e.set_credentials(Credentials::new("acct", "fixed-secret"));
     e.resume_sending();
     let again = next(&mut e, 10, &mut log).unwrap();
     assert_eq!(again.row, 0);
+    assert!(again.request.body.unwrap().contains("fixed-secret"));
 }
 
 #[test]

@@ -202,6 +202,27 @@ impl Editor {
             .collect()
     }
 
+    /// Checks every row again against other validated domains (edits kept).
+    pub fn set_domains(&mut self, domains: ValidatedDomains, exact: bool) {
+        self.domains = domains;
+        self.exact = exact;
+        let ids: Vec<usize> = self.ids().collect();
+        for id in ids {
+            let mut findings = Vec::new();
+            if let Some(row) = self.rows[id].as_mut() {
+                let mut validator = Validator::without_duplicates(&self.domains, self.exact, self.columns.clone());
+                validator.check(id, row, &mut findings);
+            }
+            // A ragged row keeps its structural error until it is edited.
+            let ragged: Vec<Finding> = self.own[id].iter().filter(|f| f.code == Code::RaggedRow).cloned().collect();
+            self.own[id] = if ragged.is_empty() { findings } else { ragged };
+            let valid = self.is_valid(id);
+            if let Some(r) = self.rows[id].as_mut() {
+                r.valid = valid;
+            }
+        }
+    }
+
     /// Sets a cell and re-validates what it touches. Returns the ids whose
     /// findings may have changed (the row itself and its old and new
     /// duplicate groups).
@@ -264,6 +285,22 @@ impl Editor {
         self.keys.push(None);
         self.revalidate(id);
         id
+    }
+
+    /// How many cells "apply all suggestions" would change.
+    pub fn clear_suggestion_count(&self) -> usize {
+        self.ids()
+            .flat_map(|id| self.own[id].iter().map(move |f| (id, f)))
+            .filter(|(id, f)| {
+                CLEAR_SUGGESTIONS.contains(&f.code)
+                    && matches!((f.field, &f.suggestion, self.row(*id)), (Some(field), Some(s), Some(r)) if r.get(field) != s)
+            })
+            .count()
+    }
+
+    /// All rows still in the roster, in order.
+    pub fn all_rows(&self) -> Vec<Row> {
+        self.ids().filter_map(|id| self.row(id).cloned()).collect()
     }
 
     /// Applies every clear suggestion (see [`CLEAR_SUGGESTIONS`]); returns how
@@ -411,15 +448,27 @@ mod tests {
         let mut e = editor(&format!(
             "{HEADER}A,B,a@example.com,UK\nC,D,c@example.com,USA\nE,F,mailto:e@example.com,de\nG,H,g@exmaple.com,GB\n"
         ));
+        assert_eq!(e.clear_suggestion_count(), 3);
         let applied = e.apply_suggestions();
         // "de" was already read as "DE" at load, so three cells change.
         assert_eq!(applied, 3);
+        assert_eq!(e.clear_suggestion_count(), 0);
         assert_eq!(e.row(0).unwrap().country, "GB");
         assert_eq!(e.row(1).unwrap().country, "US");
         assert_eq!(e.row(2).unwrap().email, "e@example.com");
         assert_eq!(e.row(2).unwrap().country, "DE");
         assert_eq!(e.row(3).unwrap().email, "g@exmaple.com", "a domain typo is a guess, not applied");
         assert_eq!(e.valid_count(), 3);
+    }
+
+    #[test]
+    fn other_domains_recheck_every_row_and_keep_edits() {
+        let mut e = editor(&format!("{HEADER}A,B,a@example.org,UK\n"));
+        e.edit(0, Field::Country, "GB");
+        assert_eq!(e.counts_by_code().get(&Code::DomainNotValidated), Some(&1));
+        e.set_domains(ValidatedDomains::parse(["example.org"]).unwrap(), false);
+        assert!(e.is_valid(0));
+        assert_eq!(e.row(0).unwrap().country, "GB");
     }
 
     #[test]

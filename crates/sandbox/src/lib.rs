@@ -82,6 +82,7 @@ pub async fn start(config: SandboxConfig) -> Result<Sandbox, String> {
     let cors = CorsLayer::new()
         .allow_methods([axum::http::Method::GET, axum::http::Method::POST, axum::http::Method::DELETE])
         .allow_headers([axum::http::header::CONTENT_TYPE])
+        .expose_headers([axum::http::header::RETRY_AFTER])
         .allow_origin(if config.cors_origin == "*" {
             AllowOrigin::from(Any)
         } else {

@@ -188,6 +188,12 @@ impl Engine {
         self.halted = None;
     }
 
+    /// Replaces the credentials (after the CA refused them and the user fixed
+    /// them); call [`Engine::resume_sending`] to go on.
+    pub fn set_credentials(&mut self, creds: Credentials) {
+        self.creds = creds;
+    }
+
     /// Gives the batch up: nothing more is sent; rows not placed stay as they are.
     pub fn cancel(&mut self) {
         self.cancelled = true;

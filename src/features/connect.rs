@@ -1,0 +1,131 @@
+//! Step 1: choose the CA and enter the API keys; test the connection.
+
+use crate::shared::ca::{explain_failure, send, TIMEOUT_MS};
+use crate::shared::state::{use_app, Connection};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use smime_bulk_ca::engine::Outcome;
+use smime_bulk_ca::protocol::{self, CaError};
+
+/// The CA picker, the keys, and "Test connection".
+#[component]
+pub fn ConnectStep() -> impl IntoView {
+    let state = use_app();
+    let custom = RwSignal::new(false);
+    let preset_value = move || {
+        let url = state.ca_url.get();
+        if custom.get() || !state.config.get().cas.iter().any(|c| c.url == url) {
+            "custom".to_owned()
+        } else {
+            url
+        }
+    };
+    let demo = move || {
+        let url = state.ca_url.get();
+        state.config.get().cas.into_iter().find(|c| c.url == url).and_then(|c| Some((c.demo_account_key?, c.demo_secret_key?)))
+    };
+    let test = move |_| {
+        let base = state.ca_url.get_untracked();
+        let creds = state.credentials();
+        if creds.account_key.is_empty() || creds.secret_key().is_empty() {
+            state.connection.set(Connection::Failed("Enter the account key and the secret key first.".into()));
+            return;
+        }
+        state.connection.set(Connection::Testing);
+        spawn_local(async move {
+            let outcome = send(&base, &protocol::list_products(&creds), TIMEOUT_MS).await;
+            let result = match &outcome {
+                Outcome::Response(r) => match protocol::parse_products(r) {
+                    Ok(products) => {
+                        let n = products.len();
+                        state.products.set(products);
+                        Connection::Ok(format!("Connected to {base}: {n} S/MIME products available."))
+                    }
+                    Err(CaError::Unauthorized) => Connection::Failed(
+                        "The CA refused these keys (401). Check the account key and the secret key in your CA account's API settings.".into(),
+                    ),
+                    Err(e) => Connection::Failed(format!("The CA at {base} gave an unexpected answer: {e}. Check that the URL is the CA's API address.")),
+                },
+                other => Connection::Failed(explain_failure(&base, other).await),
+            };
+            state.announce.set(match &result {
+                Connection::Ok(m) | Connection::Failed(m) => m.clone(),
+                _ => String::new(),
+            });
+            state.connection.set(result);
+        });
+    };
+
+    view! {
+        <section class="step" id="step-connect" aria-labelledby="connect-title">
+            <h2 id="connect-title" tabindex="-1">"1. Connect to the CA"</h2>
+            <div class="fields">
+                <div>
+                    <label for="ca-preset">"Certificate authority"</label>
+                    <select id="ca-preset"
+                        prop:value=preset_value
+                        on:change=move |ev| {
+                            let v = event_target_value(&ev);
+                            if v == "custom" {
+                                custom.set(true);
+                            } else {
+                                custom.set(false);
+                                state.ca_url.set(v);
+                            }
+                            state.connection.set(Connection::Untested);
+                        }>
+                        {move || state.config.get().cas.into_iter().map(|c| view! { <option value=c.url.clone()>{format!("{} ({})", c.name, c.url)}</option> }).collect_view()}
+                        <option value="custom">"Another CA (enter its API URL)"</option>
+                    </select>
+                </div>
+                <Show when=move || preset_value() == "custom">
+                    <div>
+                        <label for="ca-url">"CA API URL"</label>
+                        <input id="ca-url" type="url" placeholder="https://ca.example/api" autocomplete="url"
+                            prop:value=move || state.ca_url.get()
+                            on:change=move |ev| state.ca_url.set(event_target_value(&ev).trim().to_owned())/>
+                    </div>
+                </Show>
+                <div>
+                    <label for="account-key">"Account key"</label>
+                    <input id="account-key" type="text" autocomplete="username" spellcheck="false"
+                        prop:value=move || state.account_key.get()
+                        on:input=move |ev| state.account_key.set(event_target_value(&ev))/>
+                </div>
+                <div>
+                    <label for="secret-key">"Secret key"</label>
+                    <input id="secret-key" type="password" autocomplete="current-password" spellcheck="false"
+                        prop:value=move || state.secret_key.get()
+                        on:input=move |ev| state.secret_key.set(event_target_value(&ev))/>
+                </div>
+            </div>
+            <label class="switch">
+                <input type="checkbox" id="remember-secret"
+                    prop:checked=move || state.remember_secret.get()
+                    on:change=move |ev| state.remember_secret.set(event_target_checked(&ev))/>
+                " Remember the secret key in this tab until it is closed"
+            </label>
+            <Show when=move || state.remember_secret.get()>
+                <p class="warning">"The secret key will be kept in this tab's session storage, where anything running on this page could read it. Use this only on your own device."</p>
+            </Show>
+            <p class="hint">"The secret key stays in this page's memory and is sent only to the CA."</p>
+            <div class="actions">
+                {move || demo().map(|(k, s)| view! {
+                    <button type="button" class="secondary" id="use-demo-keys" on:click=move |_| {
+                        state.account_key.set(k.clone());
+                        state.secret_key.set(s.clone());
+                    }>"Use the sandbox demo keys"</button>
+                })}
+                <button type="button" id="test-connection" on:click=test>"Test connection"</button>
+            </div>
+            <div role="status" id="connection-status">
+                {move || match state.connection.get() {
+                    Connection::Untested => ().into_any(),
+                    Connection::Testing => view! { <p>"Testing…"</p> }.into_any(),
+                    Connection::Ok(m) => view! { <p class="ok">{m}</p> }.into_any(),
+                    Connection::Failed(m) => view! { <p class="error">{m}</p> }.into_any(),
+                }}
+            </div>
+        </section>
+    }
+}

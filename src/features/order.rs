@@ -1,0 +1,154 @@
+//! Step 6: product and validity, how many rows will be ordered and at what
+//! total, and the confirmation that starts the batch.
+
+use crate::shared::ca::{explain_failure, send, TIMEOUT_MS};
+use crate::shared::state::{use_app, RunPhase};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use smime_bulk_ca::engine::{BatchRow, BatchSpec, Outcome};
+use smime_bulk_ca::protocol;
+use std::sync::Arc;
+
+/// Longest validity an S/MIME certificate may have (S/MIME BR 6.3.2).
+pub const MAX_PERIOD_DAYS: u32 = 825;
+
+/// A fresh batch id from the browser's random source.
+fn batch_id() -> String {
+    let mut bytes = [0u8; 6];
+    if let Some(c) = web_sys::window().and_then(|w| w.crypto().ok()) {
+        let _ = c.get_random_values_with_u8_array(&mut bytes);
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Product, period, count, total, confirm.
+#[component]
+pub fn OrderStep() -> impl IntoView {
+    let state = use_app();
+    let confirmed = RwSignal::new(false);
+    let message = RwSignal::new(None::<String>);
+    let load_products = move |_| {
+        let base = state.ca_url.get_untracked();
+        let creds = state.credentials();
+        spawn_local(async move {
+            let outcome = send(&base, &protocol::list_products(&creds), TIMEOUT_MS).await;
+            match &outcome {
+                Outcome::Response(r) => match protocol::parse_products(r) {
+                    Ok(p) => {
+                        message.set(None);
+                        state.products.set(p);
+                    }
+                    Err(e) => message.set(Some(format!("The CA did not list its products: {e}."))),
+                },
+                other => message.set(Some(explain_failure(&base, other).await)),
+            }
+        });
+    };
+    // Default to the first product and its first allowed period.
+    Effect::new(move |_| {
+        let products = state.products.get();
+        if !products.iter().any(|p| p.code == state.product.get_untracked()) {
+            if let Some(p) = products.first() {
+                state.product.set(p.code.clone());
+            }
+        }
+    });
+    let periods = move || {
+        let code = state.product.get();
+        state.products.get().into_iter().find(|p| p.code == code).map(|p| p.periods).unwrap_or_default()
+    };
+    Effect::new(move |_| {
+        let allowed: Vec<u32> = periods().into_iter().map(|p| p.days).filter(|d| *d <= MAX_PERIOD_DAYS).collect();
+        if !allowed.contains(&state.period.get_untracked()) {
+            state.period.set(allowed.first().copied().unwrap_or(0));
+        }
+    });
+    let count = move || {
+        state.version.track();
+        state.editor.with_value(|e| e.as_ref().map_or(0, |e| e.valid_count()))
+    };
+    let price = move || {
+        let days = state.period.get();
+        periods().into_iter().find(|p| p.days == days).and_then(|p| p.price).and_then(|p| p.trim().parse::<f64>().ok())
+    };
+    let running = move || matches!(state.run.get().map(|r| r.phase), Some(RunPhase::Running | RunPhase::Paused));
+    let can_order = move || confirmed.get() && count() > 0 && state.period.get() > 0 && !state.product.get().is_empty() && !running();
+    let place = move |_| {
+        if state.secret_key.get_untracked().trim().is_empty() {
+            message.set(Some("Enter the secret key in step 1 first.".into()));
+            return;
+        }
+        let rows: Vec<BatchRow> = state.editor.with_value(|e| {
+            e.as_ref()
+                .map(|e| {
+                    e.valid_rows()
+                        .into_iter()
+                        .map(|r| BatchRow {
+                            line: r.line,
+                            email: r.email,
+                            first_name: r.first_name,
+                            last_name: r.last_name,
+                            country: r.country,
+                            csr: (!r.csr.is_empty()).then_some(r.csr),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        });
+        let spec = BatchSpec {
+            batch_id: batch_id(),
+            ca_url: state.ca_url.get_untracked(),
+            account_key: state.account_key.get_untracked().trim().to_owned(),
+            product: state.product.get_untracked(),
+            period: state.period.get_untracked(),
+            rows,
+        };
+        confirmed.set(false);
+        message.set(None);
+        state.start_batch.set(Some(Arc::new(spec)));
+    };
+    view! {
+        <section class="step" id="step-order" aria-labelledby="order-title">
+            <h2 id="order-title" tabindex="-1">"6. Order"</h2>
+            <Show when=move || state.products.with(Vec::is_empty)>
+                <p class="hint">"Test the connection in step 1, or "
+                    <button type="button" class="link" id="load-products" on:click=load_products>"load the CA's products"</button>"."</p>
+            </Show>
+            {move || message.get().map(|m| view! { <p class="error" role="alert">{m}</p> })}
+            <div class="fields">
+                <div>
+                    <label for="product">"Product"</label>
+                    <select id="product" prop:value=move || state.product.get() on:change=move |ev| state.product.set(event_target_value(&ev))>
+                        {move || state.products.get().into_iter().map(|p| view! { <option value=p.code.clone()>{p.name}</option> }).collect_view()}
+                    </select>
+                </div>
+                <div>
+                    <label for="period">"Validity"</label>
+                    <select id="period" prop:value=move || state.period.get().to_string() on:change=move |ev| state.period.set(event_target_value(&ev).parse().unwrap_or(0))>
+                        {move || periods().into_iter().filter(|p| p.days <= MAX_PERIOD_DAYS).map(|p| {
+                            let label = format!("{} days{}", p.days, p.price.as_ref().map_or(String::new(), |x| format!(" — {x} each")));
+                            view! { <option value=p.days.to_string()>{label}</option> }
+                        }).collect_view()}
+                    </select>
+                </div>
+            </div>
+            <p id="order-summary" class="verdict">
+                {move || {
+                    let n = count();
+                    match price() {
+                        Some(each) => format!("{n} certificates will be ordered; total {:.2}.", each * n as f64),
+                        None => format!("{n} certificates will be ordered."),
+                    }
+                }}
+            </p>
+            <p class="hint">"Only valid rows are ordered. Validity never exceeds 825 days (S/MIME BR 6.3.2)."</p>
+            <label class="switch">
+                <input type="checkbox" id="confirm-order" prop:checked=move || confirmed.get() on:change=move |ev| confirmed.set(event_target_checked(&ev))/>
+                {move || format!(" I confirm ordering {} certificates from {}", count(), state.ca_url.get())}
+            </label>
+            <div class="actions">
+                <button type="button" id="place-orders" disabled=move || !can_order() on:click=place>{move || format!("Place {} orders", count())}</button>
+            </div>
+        </section>
+    }
+}

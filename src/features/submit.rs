@@ -1,0 +1,293 @@
+//! Step 7: submit and follow. Drives the submission engine with gloo-net, its
+//! journal in IndexedDB, so a reload or a closed tab resumes the batch without
+//! placing an order twice.
+
+use crate::shared::ca::{send, TIMEOUT_MS};
+use crate::shared::journal_store::{active_batch, set_active_batch, JournalStore};
+use crate::shared::state::{use_app, AppState, RunCommand, RunPhase, RunView};
+use futures_util::future::{select, Either};
+use futures_util::stream::{FuturesUnordered, StreamExt};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use smime_bulk_ca::engine::journal;
+use smime_bulk_ca::engine::{BatchSpec, Engine, EngineConfig, RequestId};
+use smime_bulk_ca::engine::Outcome;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+/// How often the loop looks for commands and refreshes the view, at most.
+const TICK_MS: u64 = 200;
+/// How often the row states (heavier) are published while running.
+const STATES_EVERY_MS: f64 = 1000.0;
+
+fn now_ms() -> u64 {
+    js_sys::Date::now() as u64
+}
+
+/// A batch found in this browser's journal, waiting to be resumed.
+#[derive(Clone, PartialEq)]
+struct Pending {
+    spec: Arc<BatchSpec>,
+    placed: usize,
+    text: Arc<String>,
+    next_seq: u32,
+}
+
+fn view_of(engine: &Engine, phase: RunPhase) -> RunView {
+    RunView {
+        spec: Arc::new(engine.spec().clone()),
+        states: Arc::new(engine.states().cloned().collect()),
+        progress: engine.progress(now_ms()),
+        phase,
+    }
+}
+
+fn phase_of(engine: &Engine) -> RunPhase {
+    if let Some(why) = engine.halted() {
+        RunPhase::Halted(why.to_owned())
+    } else if engine.is_cancelled() {
+        RunPhase::Cancelled
+    } else if engine.is_paused() {
+        RunPhase::Paused
+    } else if engine.is_idle() {
+        RunPhase::Finished
+    } else {
+        RunPhase::Running
+    }
+}
+
+/// Writes what the engine journaled since last time; `seq` numbers the records.
+async fn persist(store: &JournalStore, engine: &mut Engine, seq: &mut u32) -> Result<(), String> {
+    let entries = engine.take_journal();
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let batch = engine.spec().batch_id.clone();
+    store.append(&batch, *seq, &journal::lines(&entries)).await?;
+    *seq += 1;
+    Ok(())
+}
+
+type Flight = Pin<Box<dyn Future<Output = (RequestId, Outcome)>>>;
+
+/// The driver loop: until the batch is finished or cancelled.
+async fn drive(state: AppState, store: JournalStore, mut engine: Engine, mut seq: u32) {
+    let base = engine.spec().ca_url.clone();
+    let mut in_flight: FuturesUnordered<Flight> = FuturesUnordered::new();
+    let mut last_states = 0.0;
+    state.run.set(Some(view_of(&engine, RunPhase::Running)));
+    loop {
+        if let Some(cmd) = state.command.get_untracked() {
+            state.command.set(None);
+            match cmd {
+                RunCommand::Pause => engine.pause(),
+                RunCommand::Resume => {
+                    engine.set_credentials(state.credentials());
+                    engine.resume_sending();
+                }
+                RunCommand::Cancel => engine.cancel(),
+            }
+        }
+        let mut failure = persist(&store, &mut engine, &mut seq).await.err();
+        while failure.is_none() {
+            let Some(t) = engine.poll_transmit(now_ms()) else { break };
+            // The "sending" transition is durable before the request leaves.
+            failure = persist(&store, &mut engine, &mut seq).await.err();
+            let base = base.clone();
+            in_flight.push(Box::pin(async move { (t.id, send(&base, &t.request, TIMEOUT_MS).await) }));
+        }
+        if let Some(why) = failure {
+            engine.pause();
+            let mut view = view_of(&engine, RunPhase::Failed(format!("{why}. Sending stopped so that nothing is lost; reload the page to resume.")));
+            view.progress = engine.progress(now_ms());
+            state.run.set(Some(view));
+            return;
+        }
+        let phase = phase_of(&engine);
+        let publish_states = js_sys::Date::now() - last_states > STATES_EVERY_MS || phase != RunPhase::Running;
+        state.run.update(|run| match run {
+            Some(view) if !publish_states => {
+                view.progress = engine.progress(now_ms());
+                view.phase = phase.clone();
+            }
+            _ => {
+                last_states = js_sys::Date::now();
+                *run = Some(view_of(&engine, phase.clone()));
+            }
+        });
+        if in_flight.is_empty() && engine.is_idle() {
+            match phase {
+                RunPhase::Finished => {
+                    if engine.is_complete() {
+                        set_active_batch(None);
+                    }
+                    state.announce.set(format!("Batch finished: {} placed, {} rejected.", engine.progress(now_ms()).placed, engine.progress(now_ms()).rejected));
+                    return;
+                }
+                RunPhase::Cancelled => {
+                    set_active_batch(None);
+                    state.announce.set("Batch cancelled.".into());
+                    return;
+                }
+                _ => {} // paused or halted: wait for a command
+            }
+        }
+        let wait = engine.next_wakeup().map_or(TICK_MS, |at| at.saturating_sub(now_ms())).min(TICK_MS) as u32;
+        let timer = gloo_timers::future::TimeoutFuture::new(wait.max(1));
+        if in_flight.is_empty() {
+            timer.await;
+        } else if let Either::Left((Some((id, outcome)), _)) = select(in_flight.next(), timer).await {
+            engine.handle(id, outcome, now_ms());
+        }
+    }
+}
+
+/// Starts driving `spec` from scratch.
+fn start_new(state: AppState, spec: Arc<BatchSpec>) {
+    spawn_local(async move {
+        let store = match JournalStore::open().await {
+            Ok(s) => s,
+            Err(e) => {
+                state.announce.set(e.clone());
+                state.run.set(Some(RunView { spec: spec.clone(), states: Arc::new(Vec::new()), progress: Default::default(), phase: RunPhase::Failed(e) }));
+                return;
+            }
+        };
+        if let Err(e) = store.append(&spec.batch_id, 0, &journal::header(&spec)).await {
+            state.run.set(Some(RunView { spec: spec.clone(), states: Arc::new(Vec::new()), progress: Default::default(), phase: RunPhase::Failed(e) }));
+            return;
+        }
+        set_active_batch(Some(&spec.batch_id));
+        let config = EngineConfig { seed: now_ms(), ..EngineConfig::default() };
+        let engine = Engine::new((*spec).clone(), state.credentials(), config, now_ms());
+        drive(state, store, engine, 1).await;
+    });
+}
+
+/// Progress, controls, and the offer to resume a batch after a reload.
+#[component]
+pub fn SubmitStep() -> impl IntoView {
+    let state = use_app();
+    let pending = RwSignal::new(None::<Pending>);
+    let problem = RwSignal::new(None::<String>);
+
+    // A batch left under way in this browser (a reload, a closed tab).
+    spawn_local(async move {
+        let Some(batch) = active_batch() else { return };
+        let loaded = async {
+            let store = JournalStore::open().await?;
+            let (text, next_seq) = store.load(&batch).await?;
+            let (spec, states) = journal::replay(&text).map_err(|e| format!("the saved batch cannot be read: {e}"))?;
+            let placed = states.iter().filter(|s| s.name() == "placed").count();
+            Ok::<_, String>(Pending { spec: Arc::new(spec), placed, text: Arc::new(text), next_seq })
+        };
+        match loaded.await {
+            Ok(p) => pending.set(Some(p)),
+            Err(e) => problem.set(Some(e)),
+        }
+    });
+
+    Effect::new(move |_| {
+        if let Some(spec) = state.start_batch.get() {
+            state.start_batch.set(None);
+            pending.set(None);
+            start_new(state, spec);
+        }
+    });
+
+    let resume = move |_| {
+        let Some(p) = pending.get_untracked() else { return };
+        if state.secret_key.get_untracked().trim().is_empty() {
+            problem.set(Some("Enter the secret key in step 1 to resume: it is never saved with the batch.".into()));
+            return;
+        }
+        if state.account_key.get_untracked().trim().is_empty() {
+            state.account_key.set(p.spec.account_key.clone());
+        }
+        problem.set(None);
+        pending.set(None);
+        spawn_local(async move {
+            let store = match JournalStore::open().await {
+                Ok(s) => s,
+                Err(e) => return problem.set(Some(e)),
+            };
+            let (spec, states) = match journal::replay(&p.text) {
+                Ok(x) => x,
+                Err(e) => return problem.set(Some(e.to_string())),
+            };
+            let creds = smime_bulk_ca::protocol::Credentials::new(spec.account_key.clone(), state.secret_key.get_untracked().trim());
+            let config = EngineConfig { seed: now_ms(), ..EngineConfig::default() };
+            let engine = Engine::resume(spec, states, creds, config, now_ms());
+            drive(state, store, engine, p.next_seq).await;
+        });
+    };
+    let discard = move |_| {
+        if let Some(p) = pending.get_untracked() {
+            let id = p.spec.batch_id.clone();
+            spawn_local(async move {
+                if let Ok(store) = JournalStore::open().await {
+                    let _ = store.delete(&id).await;
+                }
+            });
+        }
+        set_active_batch(None);
+        pending.set(None);
+    };
+
+    let progress = move || {
+        let run = state.run.get()?;
+        let p = run.progress.clone();
+        let percent = if p.total == 0 { 0.0 } else { 100.0 * p.settled() as f64 / p.total as f64 };
+        let phase_text = match &run.phase {
+            RunPhase::Running => "Sending…".to_owned(),
+            RunPhase::Paused => "Paused.".to_owned(),
+            RunPhase::Halted(why) => format!("Stopped by the CA: {why}. Fix it in step 1, then resume."),
+            RunPhase::Cancelled => "Cancelled.".to_owned(),
+            RunPhase::Finished if p.unknown + p.sending > 0 => "Finished, but some outcomes are not confirmed yet: resume later to reconcile them.".to_owned(),
+            RunPhase::Finished => "Finished.".to_owned(),
+            RunPhase::Failed(why) => why.clone(),
+        };
+        let running = matches!(run.phase, RunPhase::Running);
+        let resumable = matches!(run.phase, RunPhase::Paused | RunPhase::Halted(_));
+        let active = running || resumable;
+        let eta = p.eta_secs.map_or(String::new(), |s| format!(", about {s:.0} s left"));
+        Some(view! {
+            <div id="run" data-phase=format!("{:?}", run.phase).split('(').next().unwrap_or_default().to_lowercase()>
+                <p class="verdict" id="run-phase">{phase_text}</p>
+                <progress id="run-progress" max="100" value=format!("{percent:.1}") aria-label="Orders settled">{format!("{percent:.0}%")}</progress>
+                <dl class="counts">
+                    <div><dt>"Placed"</dt><dd data-testid="placed">{p.placed}</dd></div>
+                    <div><dt>"Rejected"</dt><dd data-testid="rejected">{p.rejected}</dd></div>
+                    <div><dt>"Retrying"</dt><dd data-testid="retrying">{p.retrying}</dd></div>
+                    <div><dt>"Unknown"</dt><dd data-testid="unknown">{p.unknown}</dd></div>
+                    <div><dt>"Failed"</dt><dd data-testid="failed">{p.failed}</dd></div>
+                    <div><dt>"Of"</dt><dd data-testid="total">{p.total}</dd></div>
+                </dl>
+                <p class="hint">{format!("{:.1} orders/s{eta}", p.rate_per_sec)}</p>
+                <div class="actions">
+                    <button type="button" id="pause" disabled=!running on:click=move |_| state.command.set(Some(RunCommand::Pause))>"Pause"</button>
+                    <button type="button" id="resume" disabled=!resumable on:click=move |_| state.command.set(Some(RunCommand::Resume))>"Resume"</button>
+                    <button type="button" class="secondary" id="cancel" disabled=!active on:click=move |_| state.command.set(Some(RunCommand::Cancel))>"Cancel the batch"</button>
+                </div>
+            </div>
+        })
+    };
+
+    view! {
+        <section class="step" id="step-submit" aria-labelledby="submit-title">
+            <h2 id="submit-title" tabindex="-1">"7. Submit and follow"</h2>
+            {move || pending.get().map(|p| view! {
+                <div class="banner" id="resume-banner" role="region" aria-label="Unfinished batch">
+                    <p>{format!("A batch of {} orders to {} was interrupted: {} placed so far. Enter the secret key in step 1, then resume it; nothing will be ordered twice.", p.spec.rows.len(), p.spec.ca_url, p.placed)}</p>
+                    <div class="actions">
+                        <button type="button" id="resume-batch" on:click=resume>"Resume the batch"</button>
+                        <button type="button" class="secondary" id="discard-batch" on:click=discard>"Forget it"</button>
+                    </div>
+                </div>
+            })}
+            {move || problem.get().map(|m| view! { <p class="error" role="alert">{m}</p> })}
+            {move || progress().map(|v| v.into_any()).unwrap_or_else(|| view! { <p class="hint">"Orders you place in step 6 are sent from here, with progress."</p> }.into_any())}
+        </section>
+    }
+}

@@ -1,0 +1,79 @@
+//! Carries the protocol's requests over HTTP with gloo-net (fetch), each with a
+//! timeout through an `AbortSignal`. The only place the app talks to the CA.
+
+use gloo_net::http::Request;
+use smime_bulk_ca::engine::Outcome;
+use smime_bulk_ca::protocol::{HttpRequest, HttpResponse, Method};
+use std::cell::Cell;
+use std::rc::Rc;
+
+/// Default time to wait for an answer.
+pub const TIMEOUT_MS: u32 = 30_000;
+
+/// Sends `request` to the CA at `base`; what happened, as the engine sees it.
+pub async fn send(base: &str, request: &HttpRequest, timeout_ms: u32) -> Outcome {
+    let controller = web_sys::AbortController::new().ok();
+    let signal = controller.as_ref().map(|c| c.signal());
+    let timed_out = Rc::new(Cell::new(false));
+    let _timer = controller.clone().map(|c| {
+        let flag = timed_out.clone();
+        gloo_timers::callback::Timeout::new(timeout_ms, move || {
+            flag.set(true);
+            c.abort();
+        })
+    });
+    let url = request.url(base);
+    let built = match request.method {
+        Method::Get => Request::get(&url).abort_signal(signal.as_ref()).build(),
+        Method::Post => Request::post(&url)
+            .abort_signal(signal.as_ref())
+            .header("content-type", "application/json")
+            .body(request.body.clone().unwrap_or_default()),
+    };
+    let response = match built {
+        Ok(r) => r.send().await,
+        Err(e) => return Outcome::Network(e.to_string()),
+    };
+    let response = match response {
+        Ok(r) => r,
+        Err(_) if timed_out.get() => return Outcome::Timeout,
+        // The browser does not say why a fetch failed (unreachable, CORS, TLS…).
+        Err(_) => return Outcome::Network("the request did not reach the CA or its answer was blocked".into()),
+    };
+    let status = response.status();
+    let retry_after = response.headers().get("retry-after");
+    match response.text().await {
+        Ok(body) => Outcome::Response(HttpResponse { status, retry_after, body }),
+        Err(_) if timed_out.get() => Outcome::Timeout,
+        Err(e) => Outcome::Network(e.to_string()),
+    }
+}
+
+/// Why the CA could not be asked at all, in words a user can act on.
+pub async fn explain_failure(base: &str, outcome: &Outcome) -> String {
+    match outcome {
+        Outcome::Timeout => format!("The CA at {base} did not answer within {} seconds. Check the URL and your network, then try again.", TIMEOUT_MS / 1000),
+        Outcome::Network(_) => {
+            // An opaque ("no-cors") request succeeds when the server is reachable:
+            // then the real request was blocked by CORS.
+            let reachable = {
+                let init = web_sys::RequestInit::new();
+                init.set_mode(web_sys::RequestMode::NoCors);
+                match web_sys::window() {
+                    Some(w) => wasm_bindgen_futures::JsFuture::from(w.fetch_with_str_and_init(base, &init)).await.is_ok(),
+                    None => false,
+                }
+            };
+            if reachable {
+                let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
+                format!(
+                    "The CA at {base} answered, but the browser blocked the answer (CORS). The CA, or a proxy in front of it, \
+                     must allow this page's origin {origin} (Access-Control-Allow-Origin) for GET and POST with a JSON body."
+                )
+            } else {
+                format!("The CA at {base} cannot be reached. Check the URL, that the CA is running, and your network.")
+            }
+        }
+        Outcome::Response(_) => String::new(),
+    }
+}

@@ -1,0 +1,56 @@
+//! `config.json`, read at run time from beside `index.html`: the CA presets.
+
+use serde::Deserialize;
+
+/// A CA the user can pick.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct CaPreset {
+    /// Shown in the picker.
+    pub name: String,
+    /// The API base URL.
+    pub url: String,
+    /// Public demo keys (the local sandbox only).
+    #[serde(default)]
+    pub demo_account_key: Option<String>,
+    /// Public demo secret (the local sandbox only).
+    #[serde(default)]
+    pub demo_secret_key: Option<String>,
+}
+
+/// The app's run-time configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct AppConfig {
+    /// CA presets; the first is the default.
+    pub cas: Vec<CaPreset>,
+}
+
+impl Default for AppConfig {
+    /// Used when `config.json` cannot be read: the local sandbox first.
+    fn default() -> Self {
+        AppConfig {
+            cas: vec![
+                CaPreset {
+                    name: "Local sandbox CA".into(),
+                    url: "http://127.0.0.1:8787".into(),
+                    demo_account_key: Some("sandbox-account".into()),
+                    demo_secret_key: Some("sandbox-secret".into()),
+                },
+                CaPreset { name: "SSL.com sandbox".into(), url: "https://sws-test.sslpki.com".into(), demo_account_key: None, demo_secret_key: None },
+                CaPreset { name: "SSL.com production".into(), url: "https://sws.sslpki.com".into(), demo_account_key: None, demo_secret_key: None },
+            ],
+        }
+    }
+}
+
+/// Reads `config.json` relative to the page (so sub-path hosting works).
+pub async fn load() -> Result<AppConfig, String> {
+    let resp = gloo_net::http::Request::get("config.json").send().await.map_err(|e| e.to_string())?;
+    if !resp.ok() {
+        return Err(format!("config.json: HTTP {}", resp.status()));
+    }
+    let config: AppConfig = resp.json().await.map_err(|e| format!("config.json is not valid: {e}"))?;
+    if config.cas.is_empty() {
+        return Err("config.json lists no CA".into());
+    }
+    Ok(config)
+}
