@@ -97,8 +97,9 @@ cmd_test() {
   (cd crates/roster && cargo test --target wasm32-unknown-unknown --test wasm)
   log "release build of the site (trunk build --release)"
   trunk build --release --quiet
-  log "browser tests (Playwright + Chromium against dist/)"
-  node --test tests/
+  log "browser tests (Playwright + Chromium against dist/ and the sandbox CA)"
+  cargo build --quiet -p smime-bulk-sandbox
+  node --test --test-concurrency=1 tests/
 }
 
 cmd_bench() {

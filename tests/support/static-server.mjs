@@ -16,7 +16,7 @@ const TYPES = {
   ".svg": "image/svg+xml",
 };
 
-export async function serveStatic(root, { prefix = "/" } = {}) {
+export async function serveStatic(root, { prefix = "/", files = {} } = {}) {
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, "http://localhost");
     if (!url.pathname.startsWith(prefix)) {
@@ -25,6 +25,11 @@ export async function serveStatic(root, { prefix = "/" } = {}) {
     }
     let rel = decodeURIComponent(url.pathname.slice(prefix.length)) || "index.html";
     if (rel.endsWith("/")) rel += "index.html";
+    // Files given by the test replace those in dist/ (e.g. a config.json).
+    if (rel in files) {
+      res.writeHead(200, { "content-type": TYPES[extname(rel)] ?? "application/octet-stream" }).end(files[rel]);
+      return;
+    }
     const path = normalize(join(root, rel));
     if (!path.startsWith(normalize(root))) {
       res.writeHead(403).end("forbidden");

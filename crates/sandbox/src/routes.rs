@@ -187,8 +187,15 @@ async fn create_order(
         Err(e) => return errors(StatusCode::INTERNAL_SERVER_ERROR, "server", &format!("storage failed: {e}")),
     };
     if state.faults.should_drop() {
-        // The order exists, but the client never hears of it.
-        drop.now().await;
+        // The order exists, but the client never gets its answer: the status
+        // line and the first bytes leave, then the connection is cut. (Cutting
+        // it before any byte would let a browser silently resend the POST on a
+        // reused keep-alive connection, which no page can prevent; see
+        // ARCHITECTURE.md.)
+        drop.after(std::time::Duration::from_millis(50));
+        let first = futures_util::stream::once(async { Ok::<_, std::convert::Infallible>(axum::body::Bytes::from_static(b"{\"ref\":")) });
+        let body = axum::body::Body::from_stream(futures_util::StreamExt::chain(first, futures_util::stream::pending()));
+        return (StatusCode::CREATED, [(header::CONTENT_TYPE, "application/json")], body).into_response();
     }
     (StatusCode::CREATED, Json(order_json(&order, &base_url(&headers)))).into_response()
 }

@@ -14,10 +14,13 @@ use tokio::sync::{mpsc, watch};
 pub struct DropConnection(mpsc::Sender<()>);
 
 impl DropConnection {
-    /// Closes the connection; never returns (the handler is dropped with it).
-    pub async fn now(&self) {
-        let _ = self.0.send(()).await;
-        std::future::pending::<()>().await;
+    /// Closes the connection after `delay`, whatever is being sent then.
+    pub fn after(&self, delay: std::time::Duration) {
+        let tx = self.0.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(delay).await;
+            let _ = tx.send(()).await;
+        });
     }
 }
 

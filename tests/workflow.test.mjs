@@ -1,0 +1,155 @@
+// The whole bulk enrollment in a real browser against the real sandbox CA:
+// connect, load, fix, order, follow, export; and a reload in the middle of a
+// faulty batch that must end with exactly one order per row.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+import { serveStatic } from "./support/static-server.mjs";
+import { startSandbox } from "./support/sandbox.mjs";
+import { launch } from "./support/browser.mjs";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const fixtures = join(root, "crates/roster/tests/fixtures/roster");
+const shots = join(root, "tests/output");
+let browser;
+
+before(async () => {
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+/// The site with a config.json whose default CA is `caUrl`.
+async function site(caUrl) {
+  const config = {
+    cas: [{ name: "Test sandbox", url: caUrl, demo_account_key: "sandbox-account", demo_secret_key: "sandbox-secret" }],
+  };
+  return serveStatic(join(root, "dist"), { files: { "config.json": JSON.stringify(config) } });
+}
+
+const text = (page, id) => page.locator(`[data-testid=${id}]`).innerText();
+
+async function connect(page) {
+  await page.click("#use-demo-keys");
+  await page.click("#test-connection");
+  await page.waitForSelector("#connection-status .ok");
+}
+
+async function download(page, selector) {
+  const [file] = await Promise.all([page.waitForEvent("download"), page.click(selector)]);
+  return readFile(await file.path(), "utf8");
+}
+
+test("connect, load a 1252 export, fix it inline, order, and export the results", async () => {
+  const sandbox = await startSandbox();
+  const server = await site(sandbox.url);
+  const page = await browser.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(server.url);
+  await page.waitForFunction((url) => document.querySelector("#ca-preset")?.value === url, sandbox.url);
+
+  await connect(page);
+  assert.match(await page.locator("#connection-status").innerText(), /2 S\/MIME products available/);
+  await page.click("#load-domains");
+  await page.waitForFunction(() => document.querySelectorAll(".chips .chip").length === 2);
+
+  await page.setInputFiles("#roster-file", join(fixtures, "excel-1252-semicolon.csv"));
+  await page.waitForSelector("#summary");
+  assert.equal(await text(page, "rows"), "6");
+  assert.equal(await text(page, "invalid"), "2");
+  assert.equal(await text(page, "encoding"), "Windows-1252");
+  assert.equal(await text(page, "delimiter"), ";");
+  await page.screenshot({ path: join(shots, "review.png"), fullPage: true });
+
+  // Only the rows with errors.
+  await page.selectOption("#grid-filter", "errors");
+  await page.waitForFunction(() => document.querySelectorAll("#grid tr.grid-row").length === 2);
+  const report = await download(page, "#download-errors");
+  assert.match(report, /^line,column,value,code,severity,message,suggestion\r\n/);
+  assert.match(report, /\n5,Country,UK,country_invalid,error,"Country ""UK"" is not an ISO 3166 code; did you mean ""GB""\?",GB\r\n/);
+
+  // Fix "UK" in place: the row turns valid at once.
+  const uk = page.getByLabel("Country, line 5");
+  assert.equal(await uk.getAttribute("aria-invalid"), "true");
+  await uk.fill("GB");
+  await uk.press("Tab");
+  await page.waitForFunction(() => document.querySelector("[data-testid=invalid]")?.textContent === "1");
+  assert.match(await page.locator("#announcer").innerText(), /Line 5 is valid now/);
+  // The rest by "apply all suggestions" (FRA → FR).
+  await page.click("#apply-suggestions");
+  await page.waitForFunction(() => document.querySelector("[data-testid=invalid]")?.textContent === "0");
+
+  assert.match(await page.locator("#order-summary").innerText(), /6 certificates will be ordered; total 234\.00/);
+  await page.check("#confirm-order");
+  await page.click("#place-orders");
+  await page.waitForFunction(() => document.querySelector("[data-testid=placed]")?.textContent === "6", null, { timeout: 30000 });
+  await page.waitForSelector("#run[data-phase=finished]");
+  await page.screenshot({ path: join(shots, "results.png"), fullPage: true });
+
+  const orders = await sandbox.orders();
+  assert.equal(orders.length, 6);
+  assert.deepEqual(orders.map((o) => o.country).sort(), ["AT", "DE", "DK", "FR", "GB", "US"]);
+  const results = await download(page, "#export-results");
+  const lines = results.trim().split("\r\n");
+  assert.equal(lines[0], "email,ref,status,order_amount,certificate_url,receipt_url,error");
+  assert.equal(lines.length, 7);
+  for (const o of orders) {
+    assert.ok(lines.some((l) => l.startsWith(`${o.email},${o.reference},pending validation,39.00,`)), o.email);
+  }
+  // Statuses moved on at the CA show after a refresh.
+  await fetch(`${sandbox.url}/sandbox/orders/${orders[0].reference}/status`, { method: "POST", body: '{"status":"issued"}' });
+  await page.click("#refresh-statuses");
+  await page.waitForFunction(() => /issued/.test(document.querySelector("#results")?.textContent ?? ""));
+  assert.deepEqual(errors, []);
+  await page.close();
+  await server.close();
+  sandbox.stop();
+});
+
+test("a reload in the middle of a faulty batch resumes it: exactly one order per row", async () => {
+  const sandbox = await startSandbox(["--fail-rate", "0.2", "--drop-rate", "0.05", "--latency-ms", "40"]);
+  const server = await site(sandbox.url);
+  const page = await browser.newPage();
+  await page.goto(server.url);
+  await page.waitForFunction((url) => document.querySelector("#ca-preset")?.value === url, sandbox.url);
+  await connect(page);
+  await page.fill("#domains", "example.com, example.org");
+  await page.locator("#domains").press("Tab");
+  let csv = "First Name\tLast Name\tEmail\tCountry\n";
+  for (let i = 0; i < 200; i++) csv += `Person\tNumber ${i}\tperson${i}@${i % 2 ? "example.org" : "example.com"}\tGB\n`;
+  await page.fill("#roster-paste", csv);
+  await page.click("#check-paste");
+  await page.waitForFunction(() => document.querySelector("[data-testid=valid]")?.textContent === "200");
+  await page.check("#confirm-order");
+  await page.click("#place-orders");
+  await page.waitForFunction(() => Number(document.querySelector("[data-testid=placed]")?.textContent ?? 0) >= 40, null, { timeout: 30000 });
+
+  await page.reload();
+  await page.waitForSelector("#resume-banner");
+  assert.match(await page.locator("#resume-banner").innerText(), /A batch of 200 orders/);
+  // The secret is not kept with the batch: it must be given again.
+  await page.click("#resume-batch");
+  assert.match(await page.locator("#step-submit [role=alert]").innerText(), /Enter the secret key/);
+  await page.click("#use-demo-keys");
+  await page.click("#resume-batch");
+  await page.waitForSelector("#run[data-phase=finished]", { timeout: 60000 });
+  assert.equal(await text(page, "placed"), "200");
+
+  const orders = await sandbox.orders();
+  const perEmail = new Map();
+  for (const o of orders) perEmail.set(o.email, (perEmail.get(o.email) ?? 0) + 1);
+  const duplicated = [...perEmail.values()].reduce((n, c) => n + c - 1, 0);
+  const lost = 200 - perEmail.size;
+  console.log(`browser reload mid-batch: rows=200 orders=${orders.length} lost=${lost} duplicated=${duplicated}`);
+  assert.equal(lost, 0);
+  assert.equal(duplicated, 0);
+  assert.equal(orders.length, 200);
+  await page.close();
+  await server.close();
+  sandbox.stop();
+});
