@@ -267,7 +267,7 @@ pub fn ReviewStep() -> impl IntoView {
         state.loaded.get().filter(|i| !i.unusable)?;
         Some(view! {
             <div class="grid-viewport" node_ref=viewport tabindex="-1"
-                style=format!("height:{VIEWPORT}px")
+                style:height=format!("{VIEWPORT}px")
                 on:scroll=move |ev| {
                     let el: web_sys::HtmlElement = event_target(&ev);
                     scroll_top.set(f64::from(el.scroll_top()));
@@ -280,7 +280,7 @@ pub fn ReviewStep() -> impl IntoView {
                         <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                     </tr></thead>
                     <tbody>
-                        <tr class="spacer" aria-hidden="true" style=move || format!("height:{}px", window.get().0 as f64 * ROW_HEIGHT)></tr>
+                        <tr class="spacer" aria-hidden="true" style:height=move || format!("{}px", window.get().0 as f64 * ROW_HEIGHT)></tr>
                         <For each=visible key=|id| *id let:id>
                             {
                                 let status = move || {
@@ -298,7 +298,7 @@ pub fn ReviewStep() -> impl IntoView {
                                 };
                                 let line = move || state.editor.with_value(|e| e.as_ref().and_then(|e| e.row(id)).map_or(0, |r| r.line));
                                 view! {
-                                    <tr class="grid-row" style=format!("height:{ROW_HEIGHT}px")>
+                                    <tr class="grid-row" style:height=format!("{ROW_HEIGHT}px")>
                                         <th scope="row" class="num">{line}</th>
                                         {move || fields.get().into_iter().map(|f| cell(id, f)).collect_view()}
                                         <td class="status cell">
@@ -312,7 +312,7 @@ pub fn ReviewStep() -> impl IntoView {
                                 }
                             }
                         </For>
-                        <tr class="spacer" aria-hidden="true" style=move || { let (_, last, total) = window.get(); format!("height:{}px", (total - last) as f64 * ROW_HEIGHT) }></tr>
+                        <tr class="spacer" aria-hidden="true" style:height=move || { let (_, last, total) = window.get(); format!("{}px", (total - last) as f64 * ROW_HEIGHT) }></tr>
                     </tbody>
                 </table>
             </div>

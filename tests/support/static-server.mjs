@@ -16,7 +16,7 @@ const TYPES = {
   ".svg": "image/svg+xml",
 };
 
-export async function serveStatic(root, { prefix = "/", files = {} } = {}) {
+export async function serveStatic(root, { prefix = "/", files = {}, headers = {} } = {}) {
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, "http://localhost");
     if (!url.pathname.startsWith(prefix)) {
@@ -27,7 +27,7 @@ export async function serveStatic(root, { prefix = "/", files = {} } = {}) {
     if (rel.endsWith("/")) rel += "index.html";
     // Files given by the test replace those in dist/ (e.g. a config.json).
     if (rel in files) {
-      res.writeHead(200, { "content-type": TYPES[extname(rel)] ?? "application/octet-stream" }).end(files[rel]);
+      res.writeHead(200, { ...headers, "content-type": TYPES[extname(rel)] ?? "application/octet-stream" }).end(files[rel]);
       return;
     }
     const path = normalize(join(root, rel));
@@ -37,7 +37,7 @@ export async function serveStatic(root, { prefix = "/", files = {} } = {}) {
     }
     try {
       const body = await readFile(path);
-      res.writeHead(200, { "content-type": TYPES[extname(path)] ?? "application/octet-stream" }).end(body);
+      res.writeHead(200, { ...headers, "content-type": TYPES[extname(path)] ?? "application/octet-stream" }).end(body);
     } catch {
       res.writeHead(404).end("not found");
     }
