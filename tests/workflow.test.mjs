@@ -3,7 +3,7 @@
 // faulty batch that must end with exactly one order per row.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
+import { readFile, mkdir } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import { serveStatic } from "./support/static-server.mjs";
@@ -12,11 +12,13 @@ import { launch } from "./support/browser.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const fixtures = join(root, "crates/roster/tests/fixtures/roster");
-const shots = join(root, "tests/output");
+// Screenshots of the main steps, shown in README.md (made by this run).
+const shots = join(root, "docs/screenshots");
 let browser;
 
 before(async () => {
   browser = await launch();
+  await mkdir(shots, { recursive: true });
 });
 
 after(async () => {
@@ -57,6 +59,7 @@ test("connect, load a 1252 export, fix it inline, order, and export the results"
   assert.match(await page.locator("#connection-status").innerText(), /2 S\/MIME products available/);
   await page.click("#load-domains");
   await page.waitForFunction(() => document.querySelectorAll(".chips .chip").length === 2);
+  await page.locator("#step-connect").screenshot({ path: join(shots, "1-connect.png") });
 
   await page.setInputFiles("#roster-file", join(fixtures, "excel-1252-semicolon.csv"));
   await page.waitForSelector("#summary");
@@ -64,7 +67,8 @@ test("connect, load a 1252 export, fix it inline, order, and export the results"
   assert.equal(await text(page, "invalid"), "2");
   assert.equal(await text(page, "encoding"), "Windows-1252");
   assert.equal(await text(page, "delimiter"), ";");
-  await page.screenshot({ path: join(shots, "review.png"), fullPage: true });
+  await page.getByLabel("Country, line 5").focus();
+  await page.locator("#step-review").screenshot({ path: join(shots, "2-review.png") });
 
   // Only the rows with errors.
   await page.selectOption("#grid-filter", "errors");
@@ -89,7 +93,14 @@ test("connect, load a 1252 export, fix it inline, order, and export the results"
   await page.click("#place-orders");
   await page.waitForFunction(() => document.querySelector("[data-testid=placed]")?.textContent === "6", null, { timeout: 30000 });
   await page.waitForSelector("#run[data-phase=finished]");
-  await page.screenshot({ path: join(shots, "results.png"), fullPage: true });
+  await page.locator("#step-submit").screenshot({ path: join(shots, "3-submit.png") });
+  await page.locator("#step-results").screenshot({ path: join(shots, "4-results.png") });
+  await page.selectOption("#grid-filter", "all");
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.waitForTimeout(300);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px at 360px`);
+  await page.locator("#step-review").screenshot({ path: join(shots, "5-review-360px.png") });
 
   const orders = await sandbox.orders();
   assert.equal(orders.length, 6);
