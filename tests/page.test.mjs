@@ -88,6 +88,20 @@ test("a pasted Outlook recipient list is detected and checked", async () => {
   await page.close();
 });
 
+test("a spreadsheet range pasted without its header is read as a table", async () => {
+  const { page } = await openPage();
+  await setDomains(page, "example.com");
+  await page.fill("#roster-paste", "Jane\tDoe\tjane@example.com\tGB\nJohn\tSmith\tjohn@example.com\tUK\n");
+  await page.click("#check-paste");
+  await page.waitForSelector("#summary");
+  assert.equal(await text(page, "rows"), "2");
+  assert.equal(await text(page, "invalid"), "1");
+  assert.equal(await text(page, "delimiter"), "TAB");
+  assert.equal(await page.locator("#map-col-2").inputValue(), "Email");
+  assert.equal(await page.getByLabel("First Name, line 1").inputValue(), "Jane");
+  await page.close();
+});
+
 test("a file dropped anywhere on the page is checked", async () => {
   const { page } = await openPage();
   const csv = await readFile(join(fixtures, "ragged.csv"), "utf8");

@@ -78,6 +78,9 @@ pub struct Parsed {
     pub records: Vec<table::Record>,
     /// File-level findings met while reading (`not_text`, `empty_file`).
     pub findings: Vec<Finding>,
+    /// For a table pasted without a header line: the fields guessed from
+    /// its first row (the headers are then `Column 1`, `Column 2`, …).
+    pub guessed: Option<Vec<Option<Field>>>,
 }
 
 /// Reads `bytes` into records without validating them.
@@ -87,6 +90,7 @@ pub fn parse(bytes: &[u8], mode: Mode) -> Parsed {
         Err(finding) => return Parsed { findings: vec![finding], ..Parsed::default() },
     };
     let mut parsed = Parsed { encoding: Some(encoding), ..Parsed::default() };
+    let auto = mode == Mode::Auto;
     let mode = match mode {
         Mode::Auto => detect_mode(&text),
         m => m,
@@ -107,7 +111,17 @@ pub fn parse(bytes: &[u8], mode: Mode) -> Parsed {
     }
     let delimiter = sniff(&text);
     parsed.delimiter = Some(delimiter);
-    let mut records = table::records(&text, delimiter).into_iter();
+    let all = table::records(&text, delimiter);
+    if auto {
+        if let Some(guess) = all.first().and_then(|first| guess_headerless(&first.fields)) {
+            parsed.headers = (1..=guess.len()).map(|i| format!("Column {i}")).collect();
+            parsed.header_line = 0;
+            parsed.guessed = Some(guess);
+            parsed.records = all;
+            return parsed;
+        }
+    }
+    let mut records = all.into_iter();
     match records.next() {
         Some(header) => {
             parsed.headers = header.fields;
@@ -119,19 +133,63 @@ pub fn parse(bytes: &[u8], mode: Mode) -> Parsed {
     parsed
 }
 
-/// A table if the first record maps a column to Email; a list otherwise when
-/// the text holds an `@`.
+/// A table if the first record maps a column to Email, or looks like a data
+/// row of a table pasted without its header; a list otherwise when the text
+/// holds an `@`.
 fn detect_mode(text: &str) -> Mode {
     let delimiter = sniff(text);
     let first_line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
     let header = table::records(first_line, delimiter);
-    let has_email_header =
-        header.first().is_some_and(|r| r.fields.iter().any(|f| Field::from_header(f) == Some(Field::Email)));
-    if has_email_header || !text.contains('@') {
+    let first = header.first().map(|r| r.fields.as_slice()).unwrap_or_default();
+    let has_email_header = first.iter().any(|f| Field::from_header(f) == Some(Field::Email));
+    if has_email_header || guess_headerless(first).is_some() || !text.contains('@') {
         Mode::Table
     } else {
         Mode::List
     }
+}
+
+/// Guesses the fields of a table pasted without a header (a spreadsheet
+/// range): `Some` when the first row has at least two cells, none of them a
+/// known header, exactly one of them holding an `@` (an email address) and
+/// another not empty. The address's column is
+/// Email, a two-letter country code's column is Country, a PEM's column is Csr,
+/// and the first two other non-empty columns are First Name and Last Name.
+fn guess_headerless(first: &[String]) -> Option<Vec<Option<Field>>> {
+    if first.len() < 2 || first.iter().any(|f| Field::from_header(f).is_some()) {
+        return None;
+    }
+    let is_address = |f: &String| email::parse_address(f).is_ok();
+    // Exactly one cell with an "@", an address, beside other values: a row of
+    // a table, not a list (where every piece holds an address).
+    if first.iter().filter(|f| f.contains('@')).count() != 1
+        || first.iter().filter(|f| is_address(f)).count() != 1
+        || !first.iter().any(|f| !f.is_empty() && !is_address(f))
+    {
+        return None;
+    }
+    let email = first.iter().position(is_address)?;
+    let mut fields: Vec<Option<Field>> = vec![None; first.len()];
+    fields[email] = Some(Field::Email);
+    let country = first.iter().enumerate().position(|(i, f)| {
+        i != email && f.len() == 2 && !matches!(country::check(f), country::CountryCheck::Invalid(_))
+    });
+    if let Some(c) = country {
+        fields[c] = Some(Field::Country);
+    }
+    if let Some(c) = first.iter().position(|f| f.starts_with("-----BEGIN")) {
+        fields[c] = Some(Field::Csr);
+    }
+    let mut names = [Field::FirstName, Field::LastName].into_iter();
+    for (i, f) in first.iter().enumerate() {
+        if fields[i].is_none() && !f.is_empty() {
+            match names.next() {
+                Some(n) => fields[i] = Some(n),
+                None => break,
+            }
+        }
+    }
+    Some(fields)
 }
 
 fn validate_parsed(parsed: Parsed, options: &Options) -> Report {
@@ -152,9 +210,9 @@ fn validate_parsed(parsed: Parsed, options: &Options) -> Report {
         report.mapping = mapping;
         Columns::email_list()
     } else {
-        let (mapping, header_findings) = match &options.mapping {
-            Some(chosen) => mapping::map_chosen(&report.headers, chosen, parsed.header_line),
-            None => map_headers(&report.headers, parsed.header_line),
+        let (mapping, header_findings) = match (&options.mapping, &parsed.guessed) {
+            (Some(chosen), _) | (None, Some(chosen)) => mapping::map_chosen(&report.headers, chosen, parsed.header_line),
+            (None, None) => map_headers(&report.headers, parsed.header_line),
         };
         report.findings.extend(header_findings);
         report.mapping = mapping;

@@ -178,6 +178,26 @@ fn auto_mode_tells_tables_from_lists() {
 }
 
 #[test]
+fn a_spreadsheet_range_pasted_without_its_header_is_read_as_a_table() {
+    let pasted = "Jane\tDoe\tjane@example.com\tGB\nJohn\tSmith\tjohn@example.org\tUK\n";
+    let r = check(pasted.as_bytes(), &Options { mode: Mode::Auto, ..opts(&["example.com", "example.org"]) });
+    assert_eq!(r.mode, Mode::Table);
+    assert_eq!(r.delimiter, Some(Delimiter::Tab));
+    assert_eq!(r.rows.len(), 2, "the first line is a row, not a header");
+    assert_eq!((r.rows[0].first_name.as_str(), r.rows[0].last_name.as_str()), ("Jane", "Doe"));
+    assert_eq!(r.rows[0].line, 1);
+    assert_eq!(codes(&r), vec![(Some(2), Code::CountryInvalid)]);
+    assert_eq!(r.findings[0].column.as_deref(), Some("Column 4"));
+    // With its header, the same range maps by header.
+    let with_header = format!("Email\tLast Name\n{}", "jane@example.com\tDoe\n");
+    let r = check(with_header.as_bytes(), &Options { mode: Mode::Auto, ..opts(&["example.com"]) });
+    assert_eq!(r.rows.len(), 1);
+    // Outside Auto mode a file always has a header line.
+    let r = check(pasted.as_bytes(), &opts(&["example.com"]));
+    assert!(r.is_unusable());
+}
+
+#[test]
 fn email_missing_and_invalid() {
     assert_eq!(codes(&one_row("Jane,Doe,,GB")), vec![(Some(2), Code::EmailMissing)]);
     assert_eq!(codes(&one_row("Jane,Doe,jane@localhost,GB")), vec![(Some(2), Code::EmailInvalid)]);
