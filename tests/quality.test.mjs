@@ -89,6 +89,8 @@ test("the workflow works with the keyboard alone", async () => {
   await tabTo(page, "#load-sample");
   await page.keyboard.press("Enter");
   await page.waitForSelector("#grid");
+  // Focus moves on to the review of what was read.
+  await page.waitForFunction(() => document.activeElement?.id === "review-title");
   // Fix the bad address of line 8 in the grid.
   await tabTo(page, '#grid input[aria-label="Email, line 8"]');
   await page.keyboard.press("Control+A");

@@ -25,6 +25,8 @@ fn set_input(state: AppState, input: RosterInput) {
     state.load_error.set(None);
     state.mapping_choice.set(None);
     state.input.set(Some(input));
+    // The next thing to look at is the review of what was read.
+    crate::shared::focus::focus_soon("review-title");
 }
 
 /// A small roster to try the workflow with.

@@ -106,6 +106,7 @@ pub fn OrderStep() -> impl IntoView {
         confirmed.set(false);
         message.set(None);
         state.start_batch.set(Some(Arc::new(spec)));
+        crate::shared::focus::focus_soon("submit-title");
     };
     view! {
         <section class="step" id="step-order" aria-labelledby="order-title">

@@ -4,5 +4,6 @@ pub mod ca;
 pub mod config;
 pub mod download;
 pub mod file;
+pub mod focus;
 pub mod journal_store;
 pub mod state;
