@@ -99,9 +99,7 @@ async fn drive(state: AppState, store: JournalStore, mut engine: Engine, mut seq
         }
         if let Some(why) = failure {
             engine.pause();
-            let mut view = view_of(&engine, RunPhase::Failed(format!("{why}. Sending stopped so that nothing is lost; reload the page to resume.")));
-            view.progress = engine.progress(now_ms());
-            state.run.set(Some(view));
+            state.run.set(Some(view_of(&engine, RunPhase::Failed(format!("{why}. Sending stopped so that nothing is lost; reload the page to resume.")))));
             return;
         }
         let phase = phase_of(&engine);
@@ -122,7 +120,8 @@ async fn drive(state: AppState, store: JournalStore, mut engine: Engine, mut seq
                     if engine.is_complete() {
                         set_active_batch(None);
                     }
-                    state.announce.set(format!("Batch finished: {} placed, {} rejected.", engine.progress(now_ms()).placed, engine.progress(now_ms()).rejected));
+                    let p = engine.progress(now_ms());
+                    state.announce.set(format!("Batch finished: {} placed, {} rejected.", p.placed, p.rejected));
                     return;
                 }
                 RunPhase::Cancelled => {

@@ -141,7 +141,7 @@ impl Editor {
                 at,
                 Finding {
                     line: Some(row.line),
-                    column: self.columns_header(Field::Email),
+                    column: self.columns.header(Field::Email).map(str::to_owned),
                     code: Code::DuplicateEmail,
                     severity: Code::DuplicateEmail.severity(),
                     message: duplicate_message(&self.email_label, &row.email, first_line),
@@ -152,10 +152,6 @@ impl Editor {
             );
         }
         out
-    }
-
-    fn columns_header(&self, field: Field) -> Option<String> {
-        Validator::without_duplicates(&self.domains, self.exact, self.columns.clone()).header(field).map(str::to_owned)
     }
 
     /// Whether row `id` has no error.

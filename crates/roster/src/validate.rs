@@ -43,7 +43,8 @@ impl Columns {
         self.present[field as usize]
     }
 
-    fn header(&self, field: Field) -> Option<&str> {
+    /// The header of `field`'s column as written, if it has one.
+    pub fn header(&self, field: Field) -> Option<&str> {
         self.headers[field as usize].as_deref()
     }
 }
