@@ -164,3 +164,57 @@ test("a reload in the middle of a faulty batch resumes it: exactly one order per
   await server.close();
   sandbox.stop();
 });
+
+test("wrong keys are explained; columns remapped, rows deleted and added; pause and resume", async () => {
+  const sandbox = await startSandbox(["--latency-ms", "150"]);
+  const server = await site(sandbox.url);
+  const page = await browser.newPage();
+  await page.goto(server.url);
+  await page.waitForFunction((url) => document.querySelector("#ca-preset")?.value === url, sandbox.url);
+  await page.fill("#account-key", "sandbox-account");
+  await page.fill("#secret-key", "not-the-secret");
+  await page.click("#test-connection");
+  await page.waitForSelector("#connection-status .error");
+  assert.match(await page.locator("#connection-status").innerText(), /refused these keys \(401\)/);
+  await connect(page);
+
+  let csv = "Mail,Nom,Pays\n";
+  for (let i = 0; i < 20; i++) csv += `person${i}@example.com,Number ${i},GB\n`;
+  await page.fill("#roster-paste", csv);
+  await page.click("#check-paste");
+  await page.waitForSelector("#mapping");
+  // "Nom" and "Pays" are not known headers: map them by hand.
+  await page.selectOption("#map-col-1", "Last Name");
+  await page.selectOption("#map-col-2", "Country");
+  await page.waitForFunction(() => document.querySelector('#grid input[aria-label="Last Name, line 2"]')?.value === "Number 0");
+  assert.equal(await page.getByLabel("Country, line 2", { exact: true }).inputValue(), "GB");
+
+  await page.click('button[aria-label="Delete line 3"]');
+  await page.waitForFunction(() => document.querySelector("[data-testid=rows]")?.textContent === "19");
+  await page.click("#add-row");
+  await page.waitForFunction(() => document.querySelector("[data-testid=invalid]")?.textContent === "1");
+  for (const [field, value] of [["Email", "added@example.org"], ["Last Name", "Added"], ["Country", "FR"]]) {
+    await page.getByLabel(`${field}, line 22`).fill(value);
+    await page.getByLabel(`${field}, line 22`).press("Tab");
+  }
+  await page.waitForFunction(() => document.querySelector("[data-testid=valid]")?.textContent === "20");
+
+  await page.check("#confirm-order");
+  await page.click("#place-orders");
+  await page.click("#pause");
+  await page.waitForSelector("#run[data-phase=paused]");
+  await page.waitForTimeout(600); // the requests already in flight complete
+  const atPause = Number(await text(page, "placed"));
+  await page.waitForTimeout(600);
+  assert.equal(Number(await text(page, "placed")), atPause, "nothing is sent while paused");
+  assert.ok(atPause < 20, `paused at ${atPause}`);
+  await page.click("#resume");
+  await page.waitForSelector("#run[data-phase=finished]", { timeout: 30000 });
+  const orders = await sandbox.orders();
+  assert.equal(orders.length, 20);
+  assert.ok(orders.some((o) => o.email === "added@example.org" && o.last_name === "Added"));
+  assert.ok(!orders.some((o) => o.email === "person1@example.com"), "the deleted row was not ordered");
+  await page.close();
+  await server.close();
+  sandbox.stop();
+});
