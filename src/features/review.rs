@@ -229,22 +229,24 @@ pub fn ReviewStep() -> impl IntoView {
         })
     };
 
+    // Row `id`'s findings as of the current version (tracks it).
+    let findings_of = move |id: usize| -> Vec<Finding> {
+        state.version.track();
+        state.editor.with_value(|e| e.as_ref().map(|e| e.findings(id)).unwrap_or_default())
+    };
+    let line_of = move |id: usize| state.editor.with_value(|e| e.as_ref().and_then(|e| e.row(id)).map_or(0, |r| r.line));
+
     let cell = move |id: usize, field: Field| {
-        let findings = move || {
-            state.version.track();
-            state.editor.with_value(|e| e.as_ref().map(|e| e.findings(id)).unwrap_or_default())
-                .into_iter()
-                .filter(|f| f.field == Some(field))
-                .collect::<Vec<Finding>>()
-        };
+        // Computed once per change, shared by the marker, the tip and the ARIA attributes.
+        let findings = Memo::new(move |_| findings_of(id).into_iter().filter(|f| f.field == Some(field)).collect::<Vec<Finding>>());
         let value = move || {
             state.version.track();
             state.editor.with_value(|e| e.as_ref().and_then(|e| e.row(id)).map(|r| r.get(field).to_owned()).unwrap_or_default())
         };
-        let line = move || state.editor.with_value(|e| e.as_ref().and_then(|e| e.row(id)).map_or(0, |r| r.line));
-        let invalid = move || findings().iter().any(Finding::is_error);
-        let warned = move || !invalid() && !findings().is_empty();
-        let message = move || findings().into_iter().map(|f| f.message).collect::<Vec<_>>().join(" ");
+        let line = move || line_of(id);
+        let invalid = move || findings.with(|f| f.iter().any(Finding::is_error));
+        let warned = move || !invalid() && findings.with(|f| !f.is_empty());
+        let message = move || findings.with(|f| f.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join(" "));
         let tip_id = format!("tip-{id}-{}", field.label().replace(' ', "-").to_lowercase());
         let tip_ref = tip_id.clone();
         view! {
@@ -252,10 +254,10 @@ pub fn ReviewStep() -> impl IntoView {
                 <input type="text" spellcheck="false"
                     aria-label=move || format!("{}, line {}", field.label(), line())
                     aria-invalid=move || if invalid() { "true" } else { "false" }
-                    aria-describedby=move || if findings().is_empty() { None } else { Some(tip_ref.clone()) }
+                    aria-describedby=move || if findings.with(Vec::is_empty) { None } else { Some(tip_ref.clone()) }
                     prop:value=value
                     on:change=move |ev| edit(id, field, event_target_value(&ev))/>
-                <Show when=move || !findings().is_empty()>
+                <Show when=move || findings.with(|f| !f.is_empty())>
                     <span class="marker" aria-hidden="true">{move || if invalid() { "✗" } else { "!" }}</span>
                     <span class="tip" role="tooltip" id=tip_id.clone()>{message}</span>
                 </Show>
@@ -284,19 +286,13 @@ pub fn ReviewStep() -> impl IntoView {
                         <For each=visible key=|id| *id let:id>
                             {
                                 let status = move || {
-                                    state.version.track();
-                                    state.editor.with_value(|e| {
-                                        let Some(e) = e else { return String::new() };
-                                        let errors = e.findings(id).iter().filter(|f| f.is_error()).count();
-                                        if errors == 0 { "✓ valid".to_owned() } else { format!("✗ {errors} error{}", if errors == 1 { "" } else { "s" }) }
-                                    })
+                                    let errors = findings_of(id).iter().filter(|f| f.is_error()).count();
+                                    if errors == 0 { "✓ valid".to_owned() } else { format!("✗ {errors} error{}", if errors == 1 { "" } else { "s" }) }
                                 };
                                 let row_findings = move || {
-                                    state.version.track();
-                                    state.editor.with_value(|e| e.as_ref().map(|e| e.findings(id)).unwrap_or_default())
-                                        .into_iter().filter(|f| f.field.is_none()).map(|f| f.message).collect::<Vec<_>>().join(" ")
+                                    findings_of(id).into_iter().filter(|f| f.field.is_none()).map(|f| f.message).collect::<Vec<_>>().join(" ")
                                 };
-                                let line = move || state.editor.with_value(|e| e.as_ref().and_then(|e| e.row(id)).map_or(0, |r| r.line));
+                                let line = move || line_of(id);
                                 view! {
                                     <tr class="grid-row" style:height=format!("{ROW_HEIGHT}px")>
                                         <th scope="row" class="num">{line}</th>

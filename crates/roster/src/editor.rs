@@ -32,8 +32,6 @@ pub struct Editor {
     groups: HashMap<String, BTreeSet<usize>>,
     /// File-level findings of the load.
     file_findings: Vec<Finding>,
-    /// Label of the Email column, for messages.
-    email_label: String,
     next_line: u32,
 }
 
@@ -45,7 +43,6 @@ impl Editor {
         } else {
             Columns::from_mapping(&report.mapping)
         };
-        let email_label = report.mapping.header(Field::Email).unwrap_or("Email").to_owned();
         let n = report.rows.len();
         let mut own: Vec<Vec<Finding>> = vec![Vec::new(); n];
         let mut file_findings = Vec::new();
@@ -69,7 +66,6 @@ impl Editor {
             own,
             groups: HashMap::new(),
             file_findings,
-            email_label,
             next_line,
         };
         for id in 0..n {
@@ -144,7 +140,11 @@ impl Editor {
                     column: self.columns.header(Field::Email).map(str::to_owned),
                     code: Code::DuplicateEmail,
                     severity: Code::DuplicateEmail.severity(),
-                    message: duplicate_message(&self.email_label, &row.email, first_line),
+                    message: duplicate_message(
+                        self.columns.header(Field::Email).unwrap_or(Field::Email.label()),
+                        &row.email,
+                        first_line,
+                    ),
                     suggestion: None,
                     row: Some(id),
                     field: Some(Field::Email),

@@ -320,11 +320,6 @@ impl<'a> Validator<'a> {
         });
     }
 
-    /// The header of `field` as written, if any.
-    pub fn header(&self, field: Field) -> Option<&str> {
-        self.columns.header(field)
-    }
-
     /// The coverage counts gathered so far.
     pub fn finish(self) -> crate::domains::Coverage {
         self.coverage.finish(self.domains)

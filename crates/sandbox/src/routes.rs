@@ -73,6 +73,15 @@ fn account<'a>(state: &'a AppState, key: Option<&str>, secret: Option<&str>) -> 
     state.accounts.iter().find(|a| a.account_key == key && a.secret_key == secret)
 }
 
+/// The account named by a GET's `account_key`/`secret_key` query parameters.
+fn query_account<'a>(state: &'a AppState, q: &HashMap<String, String>) -> Option<&'a Account> {
+    account(state, q.get(wire::ACCOUNT_KEY).map(String::as_str), q.get(wire::SECRET_KEY).map(String::as_str))
+}
+
+fn storage_error(e: rusqlite::Error) -> Response {
+    errors(StatusCode::INTERNAL_SERVER_ERROR, "server", &format!("storage failed: {e}"))
+}
+
 fn base_url(headers: &HeaderMap) -> String {
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
     format!("http://{host}")
@@ -184,7 +193,7 @@ async fn create_order(
     };
     let order = match state.store.insert(&new, state.faults.salt()) {
         Ok(o) => o,
-        Err(e) => return errors(StatusCode::INTERNAL_SERVER_ERROR, "server", &format!("storage failed: {e}")),
+        Err(e) => return storage_error(e),
     };
     if state.faults.should_drop() {
         // The order exists, but the client never gets its answer: the status
@@ -204,8 +213,7 @@ async fn list_orders(State(state): State<Shared>, headers: HeaderMap, Query(q): 
     if let Some(r) = faults_gate(&state).await {
         return r;
     }
-    let Some(acct) = account(&state, q.get(wire::ACCOUNT_KEY).map(String::as_str), q.get(wire::SECRET_KEY).map(String::as_str))
-    else {
+    let Some(acct) = query_account(&state, &q) else {
         return unauthorized();
     };
     let page: u64 = q.get(wire::PAGE).and_then(|p| p.parse().ok()).filter(|p| *p >= 1).unwrap_or(1);
@@ -216,7 +224,7 @@ async fn list_orders(State(state): State<Shared>, headers: HeaderMap, Query(q): 
             let base = base_url(&headers);
             Json(Value::Array(orders.iter().map(|o| order_json(o, &base)).collect())).into_response()
         }
-        Err(e) => errors(StatusCode::INTERNAL_SERVER_ERROR, "server", &format!("storage failed: {e}")),
+        Err(e) => storage_error(e),
     }
 }
 
@@ -229,14 +237,13 @@ async fn get_order(
     if let Some(r) = faults_gate(&state).await {
         return r;
     }
-    let Some(acct) = account(&state, q.get(wire::ACCOUNT_KEY).map(String::as_str), q.get(wire::SECRET_KEY).map(String::as_str))
-    else {
+    let Some(acct) = query_account(&state, &q) else {
         return unauthorized();
     };
     match state.store.get(&reference) {
         Ok(Some(o)) if o.account_key == acct.account_key => Json(order_json(&o, &base_url(&headers))).into_response(),
         Ok(_) => errors(StatusCode::NOT_FOUND, wire::REF, "no such order in this account"),
-        Err(e) => errors(StatusCode::INTERNAL_SERVER_ERROR, "server", &format!("storage failed: {e}")),
+        Err(e) => storage_error(e),
     }
 }
 
@@ -244,7 +251,7 @@ async fn list_domains(State(state): State<Shared>, Query(q): Query<HashMap<Strin
     if let Some(r) = faults_gate(&state).await {
         return r;
     }
-    match account(&state, q.get(wire::ACCOUNT_KEY).map(String::as_str), q.get(wire::SECRET_KEY).map(String::as_str)) {
+    match query_account(&state, &q) {
         Some(acct) => Json(json!({ wire::DOMAINS: acct.domains })).into_response(),
         None => unauthorized(),
     }
@@ -254,8 +261,7 @@ async fn list_products(State(state): State<Shared>, Query(q): Query<HashMap<Stri
     if let Some(r) = faults_gate(&state).await {
         return r;
     }
-    let Some(acct) = account(&state, q.get(wire::ACCOUNT_KEY).map(String::as_str), q.get(wire::SECRET_KEY).map(String::as_str))
-    else {
+    let Some(acct) = query_account(&state, &q) else {
         return unauthorized();
     };
     let products: Vec<Value> = acct
@@ -329,14 +335,14 @@ async fn validation_page(State(state): State<Shared>, Path(reference): Path<Stri
 async fn admin_orders(State(state): State<Shared>) -> Response {
     match state.store.all() {
         Ok(orders) => Json(orders).into_response(),
-        Err(e) => errors(StatusCode::INTERNAL_SERVER_ERROR, "server", &format!("storage failed: {e}")),
+        Err(e) => storage_error(e),
     }
 }
 
 async fn admin_clear(State(state): State<Shared>) -> Response {
     match state.store.clear() {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => errors(StatusCode::INTERNAL_SERVER_ERROR, "server", &format!("storage failed: {e}")),
+        Err(e) => storage_error(e),
     }
 }
 
@@ -354,7 +360,7 @@ async fn admin_set_status(State(state): State<Shared>, Path(reference): Path<Str
             _ => StatusCode::NO_CONTENT.into_response(),
         },
         Ok(false) => errors(StatusCode::NOT_FOUND, wire::REF, "no such order"),
-        Err(e) => errors(StatusCode::INTERNAL_SERVER_ERROR, "server", &format!("storage failed: {e}")),
+        Err(e) => storage_error(e),
     }
 }
 

@@ -100,16 +100,18 @@ pub fn parse_order_list(resp: &HttpResponse) -> Result<Vec<Order>, CaError> {
     items.iter().map(|v| order_from(v, resp.status)).collect()
 }
 
+/// The array under `key` in an answer's JSON object.
+fn list_at<'a>(value: &'a Value, key: &str, status: u16) -> Result<&'a Vec<Value>, CaError> {
+    value.get(key).and_then(Value::as_array).ok_or_else(|| CaError::Unexpected { status, detail: format!("no \"{key}\" list") })
+}
+
 /// The answer to `GET /domains`: `{"domains": ["example.com", …]}`.
 pub fn parse_domains(resp: &HttpResponse) -> Result<Vec<String>, CaError> {
     if let Some(e) = error_of(resp) {
         return Err(e);
     }
     let value = json(resp)?;
-    let list = value.get(wire::DOMAINS).and_then(Value::as_array).ok_or_else(|| CaError::Unexpected {
-        status: resp.status,
-        detail: format!("no \"{}\" list", wire::DOMAINS),
-    })?;
+    let list = list_at(&value, wire::DOMAINS, resp.status)?;
     Ok(list.iter().filter_map(|d| d.as_str().map(str::to_owned)).collect())
 }
 
@@ -120,10 +122,7 @@ pub fn parse_products(resp: &HttpResponse) -> Result<Vec<Product>, CaError> {
         return Err(e);
     }
     let value = json(resp)?;
-    let list = value.get(wire::PRODUCTS).and_then(Value::as_array).ok_or_else(|| CaError::Unexpected {
-        status: resp.status,
-        detail: format!("no \"{}\" list", wire::PRODUCTS),
-    })?;
+    let list = list_at(&value, wire::PRODUCTS, resp.status)?;
     let mut out = Vec::new();
     for p in list {
         let code = string(p, wire::CODE).ok_or_else(|| CaError::Unexpected {
