@@ -172,7 +172,12 @@ pub(crate) struct CoverageCounter {
 
 impl CoverageCounter {
     pub(crate) fn covered(&mut self, domain: &str) {
-        *self.validated.entry(domain.to_owned()).or_default() += 1;
+        match self.validated.get_mut(domain) {
+            Some(n) => *n += 1,
+            None => {
+                self.validated.insert(domain.to_owned(), 1);
+            }
+        }
     }
 
     pub(crate) fn uncovered(&mut self, domain: &str) {

@@ -7,6 +7,8 @@
 //! at most 64 characters and the address at most 254. Internationalised domains
 //! are converted to A-labels (`xn--…`) before they are checked or compared.
 
+use std::borrow::Cow;
+
 /// An address that passed the syntax check, in the form used for comparisons.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Address {
@@ -20,12 +22,42 @@ impl Address {
     /// The key under which two addresses are the same mailbox for us: the
     /// whole address in lower case, domain in A-labels.
     pub fn key(&self) -> String {
-        let mut key = String::with_capacity(self.local.len() + 1 + self.domain.len());
-        key.extend(self.local.chars().flat_map(char::to_lowercase));
-        key.push('@');
-        key.push_str(&self.domain);
-        key
+        key_of(&self.local, &self.domain)
     }
+}
+
+/// An [`Address`] borrowed from the text it was read from: the checker's
+/// form, which allocates only for a domain that needs changing (upper case,
+/// Unicode).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddressRef<'a> {
+    /// The local part, as written.
+    pub local: &'a str,
+    /// The domain in lower-case A-label form.
+    pub domain: Cow<'a, str>,
+}
+
+impl AddressRef<'_> {
+    /// See [`Address::key`].
+    pub fn key(&self) -> String {
+        key_of(self.local, &self.domain)
+    }
+
+    /// The owned form.
+    pub fn to_owned(&self) -> Address {
+        Address { local: self.local.to_owned(), domain: self.domain.clone().into_owned() }
+    }
+}
+
+/// The local part is ASCII (see [`is_local_char`]), so lower-casing it is
+/// ASCII lower-casing.
+fn key_of(local: &str, domain: &str) -> String {
+    let mut key = String::with_capacity(local.len() + 1 + domain.len());
+    key.push_str(local);
+    key.make_ascii_lowercase();
+    key.push('@');
+    key.push_str(domain);
+    key
 }
 
 /// Why an address is not valid, in words for people.
@@ -55,6 +87,11 @@ fn is_local_char(c: char) -> bool {
 /// assert!(parse_address("jane@localhost").is_err());
 /// ```
 pub fn parse_address(raw: &str) -> Result<Address, EmailError> {
+    parse_address_ref(raw).map(|a| a.to_owned())
+}
+
+/// [`parse_address`] without copying what is already in normal form.
+pub fn parse_address_ref(raw: &str) -> Result<AddressRef<'_>, EmailError> {
     let fail = |reason: String| EmailError { reason, suggestion: suggest(raw) };
     let Some((local, domain)) = raw.rsplit_once('@') else {
         return Err(fail("it has no \"@\"".into()));
@@ -68,14 +105,15 @@ pub fn parse_address(raw: &str) -> Result<Address, EmailError> {
     if let Some(c) = local.chars().find(|&c| !is_local_char(c)) {
         return Err(fail(format!("the part before \"@\" contains {}", describe_char(c))));
     }
-    if local.chars().count() > MAX_LOCAL {
+    // Only ASCII is left, so bytes are characters.
+    if local.len() > MAX_LOCAL {
         return Err(fail(format!("the part before \"@\" is longer than {MAX_LOCAL} characters")));
     }
-    let domain = normalize_domain(domain).map_err(|reason| fail(reason))?;
+    let domain = normalized_domain(domain).map_err(|reason| fail(reason))?;
     if local.len() + 1 + domain.len() > MAX_ADDRESS {
         return Err(fail(format!("it is longer than {MAX_ADDRESS} characters")));
     }
-    Ok(Address { local: local.to_owned(), domain })
+    Ok(AddressRef { local, domain })
 }
 
 /// Checks a domain name and returns it in lower-case A-label form.
@@ -86,27 +124,33 @@ pub fn parse_address(raw: &str) -> Result<Address, EmailError> {
 /// assert!(normalize_domain("example").is_err());
 /// ```
 pub fn normalize_domain(domain: &str) -> Result<String, String> {
+    normalized_domain(domain).map(Cow::into_owned)
+}
+
+/// [`normalize_domain`], borrowing a domain already in normal form.
+fn normalized_domain(domain: &str) -> Result<Cow<'_, str>, String> {
     if domain.is_empty() {
         return Err("nothing comes after the \"@\"".into());
     }
     if domain.ends_with('.') {
         return Err("the domain ends with a dot".into());
     }
-    let ascii = if domain.is_ascii() {
-        domain.to_ascii_lowercase()
-    } else {
-        idna::domain_to_ascii(domain).map_err(|_| {
+    let ascii: Cow<'_, str> = if !domain.is_ascii() {
+        Cow::Owned(idna::domain_to_ascii(domain).map_err(|_| {
             format!("the domain \"{domain}\" is not a valid internationalised domain name")
-        })?
+        })?)
+    } else if domain.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(domain.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(domain)
     };
     if ascii.len() > MAX_DOMAIN {
         return Err(format!("the domain is longer than {MAX_DOMAIN} characters"));
     }
-    let labels: Vec<&str> = ascii.split('.').collect();
-    if labels.len() < 2 {
+    if !ascii.contains('.') {
         return Err(format!("the domain \"{domain}\" is not fully qualified (it needs a dot, as in example.com)"));
     }
-    for label in labels {
+    for label in ascii.split('.') {
         if label.is_empty() {
             return Err("the domain has an empty part (two dots in a row, or a leading dot)".into());
         }

@@ -30,6 +30,7 @@ pub mod sniff;
 pub mod table;
 pub mod template;
 pub mod validate;
+pub mod wire;
 
 pub use finding::{Code, Finding, Severity};
 pub use report::{Mode, Report, Row, Summary};
@@ -37,6 +38,7 @@ pub use report::{Mode, Report, Row, Summary};
 use decode::{decode, Decoded};
 use domains::ValidatedDomains;
 use mapping::{map_headers, Field};
+use table::Record;
 use sniff::sniff;
 use validate::{Columns, Validator};
 
@@ -57,8 +59,28 @@ pub struct Options {
 /// Checks a roster: decodes `bytes`, reads them as `options.mode` says, and
 /// validates every row. Never panics.
 pub fn check(bytes: &[u8], options: &Options) -> Report {
-    let parsed = parse(bytes, options.mode);
-    validate_parsed(parsed, options)
+    check_with_progress(bytes, options, &mut |_| {})
+}
+
+/// How far a check has come: what [`check_with_progress`] reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub struct CheckProgress {
+    /// Bytes of the decoded text read so far.
+    pub bytes_done: usize,
+    /// Bytes of the decoded text in all.
+    pub bytes_total: usize,
+    /// Rows read so far.
+    pub rows: usize,
+}
+
+/// How many rows are read between two progress reports.
+pub const PROGRESS_EVERY: usize = 16_384;
+
+/// [`check`], calling `on_progress` every [`PROGRESS_EVERY`] rows and once at
+/// the end, with growing counts. The rows stream from the reader into the
+/// validator: a table's records are never all held at once.
+pub fn check_with_progress(bytes: &[u8], options: &Options, on_progress: &mut dyn FnMut(CheckProgress)) -> Report {
+    read(bytes, options.mode, |parsed, records| validate_records(parsed, records, options, on_progress))
 }
 
 /// The input as read, before validation: what `smime-bulk parse` prints.
@@ -85,9 +107,60 @@ pub struct Parsed {
 
 /// Reads `bytes` into records without validating them.
 pub fn parse(bytes: &[u8], mode: Mode) -> Parsed {
+    read(bytes, mode, |mut parsed, records| {
+        parsed.records = records.collect();
+        parsed
+    })
+}
+
+/// The records after the header, as they are read.
+enum RecordStream<'a> {
+    /// Nothing to read (the bytes were not a roster).
+    Empty,
+    /// An email list's entries (a list is split whole: names may span pieces).
+    List { entries: std::vec::IntoIter<Record>, count: usize, bytes: usize },
+    /// A table's records; `first` is a data row read ahead to guess the columns.
+    Table { first: Option<Record>, records: table::Records<'a> },
+}
+
+impl RecordStream<'_> {
+    /// Bytes of text read so far.
+    fn position(&self) -> usize {
+        match self {
+            RecordStream::Empty => 0,
+            RecordStream::List { entries, count, bytes } => bytes * (count - entries.len()) / (*count).max(1),
+            RecordStream::Table { records, .. } => records.position(),
+        }
+    }
+
+    /// Bytes of text in all.
+    fn len(&self) -> usize {
+        match self {
+            RecordStream::Empty => 0,
+            RecordStream::List { bytes, .. } => *bytes,
+            RecordStream::Table { records, .. } => records.len(),
+        }
+    }
+}
+
+impl Iterator for RecordStream<'_> {
+    type Item = Record;
+
+    fn next(&mut self) -> Option<Record> {
+        match self {
+            RecordStream::Empty => None,
+            RecordStream::List { entries, .. } => entries.next(),
+            RecordStream::Table { first, records } => first.take().or_else(|| records.next()),
+        }
+    }
+}
+
+/// Decodes `bytes` and reads the header (or guesses it), then hands what it
+/// found and the stream of the remaining records to `then`.
+fn read<T>(bytes: &[u8], mode: Mode, then: impl FnOnce(Parsed, RecordStream<'_>) -> T) -> T {
     let Decoded { text, encoding } = match decode(bytes) {
         Ok(d) => d,
-        Err(finding) => return Parsed { findings: vec![finding], ..Parsed::default() },
+        Err(finding) => return then(Parsed { findings: vec![finding], ..Parsed::default() }, RecordStream::Empty),
     };
     let mut parsed = Parsed { encoding: Some(encoding), ..Parsed::default() };
     let auto = mode == Mode::Auto;
@@ -99,38 +172,33 @@ pub fn parse(bytes: &[u8], mode: Mode) -> Parsed {
     if mode == Mode::List {
         parsed.headers = vec!["Email".into(), "Name".into()];
         parsed.header_line = 1;
-        parsed.records = email_list::entries(&text)
+        let entries: Vec<Record> = email_list::entries(&text)
             .into_iter()
-            .map(|e| table::Record {
-                line: e.line,
-                fields: vec![e.address, e.name_hint.unwrap_or_default()],
-                leading_control: vec![false, false],
-            })
+            .map(|e| Record { line: e.line, fields: vec![e.address, e.name_hint.unwrap_or_default()], leading_control: Vec::new() })
             .collect();
-        return parsed;
+        let count = entries.len();
+        return then(parsed, RecordStream::List { entries: entries.into_iter(), count, bytes: text.len() });
     }
     let delimiter = sniff(&text);
     parsed.delimiter = Some(delimiter);
-    let all = table::records(&text, delimiter);
+    let mut records = table::Records::new(&text, delimiter);
+    let first = records.next();
     if auto {
-        if let Some(guess) = all.first().and_then(|first| guess_headerless(&first.fields)) {
+        if let Some(guess) = first.as_ref().and_then(|first| guess_headerless(&first.fields)) {
             parsed.headers = (1..=guess.len()).map(|i| format!("Column {i}")).collect();
             parsed.header_line = 0;
             parsed.guessed = Some(guess);
-            parsed.records = all;
-            return parsed;
+            return then(parsed, RecordStream::Table { first, records });
         }
     }
-    let mut records = all.into_iter();
-    match records.next() {
+    match first {
         Some(header) => {
             parsed.headers = header.fields;
             parsed.header_line = header.line;
         }
         None => parsed.findings.push(Finding::file(Code::EmptyFile, "The file has no header and no rows.")),
     }
-    parsed.records = records.collect();
-    parsed
+    then(parsed, RecordStream::Table { first: None, records })
 }
 
 /// A table if the first record maps a column to Email, or looks like a data
@@ -192,7 +260,12 @@ fn guess_headerless(first: &[String]) -> Option<Vec<Option<Field>>> {
     Some(fields)
 }
 
-fn validate_parsed(parsed: Parsed, options: &Options) -> Report {
+fn validate_records(
+    parsed: Parsed,
+    mut records: RecordStream<'_>,
+    options: &Options,
+    on_progress: &mut dyn FnMut(CheckProgress),
+) -> Report {
     let mut report = Report {
         encoding: parsed.encoding,
         delimiter: parsed.delimiter,
@@ -201,8 +274,13 @@ fn validate_parsed(parsed: Parsed, options: &Options) -> Report {
         findings: parsed.findings,
         ..Report::default()
     };
+    let total = records.len();
+    let done = |report: Report, on_progress: &mut dyn FnMut(CheckProgress)| {
+        on_progress(CheckProgress { bytes_done: total, bytes_total: total, rows: report.rows.len() });
+        report
+    };
     if report.is_unusable() {
-        return report;
+        return done(report, on_progress);
     }
     let columns = if report.mode == Mode::List {
         let mut mapping = mapping::Mapping::default();
@@ -217,38 +295,33 @@ fn validate_parsed(parsed: Parsed, options: &Options) -> Report {
         report.findings.extend(header_findings);
         report.mapping = mapping;
         if report.is_unusable() {
-            return report;
+            return done(report, on_progress);
         }
         Columns::from_mapping(&report.mapping)
     };
-    if parsed.records.is_empty() {
-        let message = if report.mode == Mode::List {
-            "No email address was found. Paste one address per line, or a list separated by commas or semicolons."
-        } else {
-            "The file has a header line but no rows. Add one line per person below the header."
-        };
-        report.findings.push(Finding::file(Code::NoRows, message));
-        return report;
-    }
 
     let mut validator = Validator::new(&options.domains, options.exact_domains, columns);
     let width = report.headers.len();
-    report.rows.reserve(parsed.records.len());
-    for record in parsed.records {
+    let ragged_hint = report.delimiter.map_or(",", |d| d.label());
+    while let Some(record) = records.next() {
         let index = report.rows.len();
-        let mut row = row_from_record(&record, &report.mapping, report.mode);
-        if report.mode == Mode::Table && record.fields.len() != width {
+        if index % PROGRESS_EVERY == 0 && index > 0 {
+            on_progress(CheckProgress { bytes_done: records.position(), bytes_total: total, rows: index });
+        }
+        let ragged = report.mode == Mode::Table && record.fields.len() != width;
+        let fields_read = record.fields.len();
+        let leading_control = record.leading_control.clone();
+        let mut row = row_from_record(record, &report.mapping, report.mode);
+        if ragged {
             report.findings.push(Finding {
-                line: Some(record.line),
+                line: Some(row.line),
                 column: None,
                 code: Code::RaggedRow,
                 severity: Code::RaggedRow.severity(),
                 message: format!(
-                    "Line {} has {} fields where the header has {width}. A delimiter is missing or extra \
-                     (check for an unquoted \"{}\" inside a value), so the values cannot be matched to columns.",
-                    record.line,
-                    record.fields.len(),
-                    report.delimiter.map_or(",", |d| d.label()),
+                    "Line {} has {fields_read} fields where the header has {width}. A delimiter is missing or extra \
+                     (check for an unquoted \"{ragged_hint}\" inside a value), so the values cannot be matched to columns.",
+                    row.line,
                 ),
                 suggestion: None,
                 row: Some(index),
@@ -257,8 +330,7 @@ fn validate_parsed(parsed: Parsed, options: &Options) -> Report {
             row.valid = false;
         } else {
             for field in Field::ALL {
-                let leading = report.mapping.column(field).and_then(|c| record.leading_control.get(c));
-                if leading == Some(&true) {
+                if report.mapping.column(field).is_some_and(|c| leading_control.contains(&c)) {
                     validator.leading_control(index, &row, field, &mut report.findings);
                 }
             }
@@ -266,25 +338,63 @@ fn validate_parsed(parsed: Parsed, options: &Options) -> Report {
         }
         report.rows.push(row);
     }
+    if report.rows.is_empty() {
+        let message = if report.mode == Mode::List {
+            "No email address was found. Paste one address per line, or a list separated by commas or semicolons."
+        } else {
+            "The file has a header line but no rows. Add one line per person below the header."
+        };
+        report.findings.push(Finding::file(Code::NoRows, message));
+        return done(report, on_progress);
+    }
     report.coverage = validator.finish();
-    report
+    done(report, on_progress)
 }
 
-fn row_from_record(record: &table::Record, mapping: &mapping::Mapping, mode: Mode) -> Row {
-    let cell = |field: Field| {
-        mapping.column(field).and_then(|c| record.fields.get(c)).cloned().unwrap_or_default()
+/// The row of `record`: each mapped field's cell, moved out of the record.
+fn row_from_record(record: Record, mapping: &mapping::Mapping, mode: Mode) -> Row {
+    let Record { line, mut fields, .. } = record;
+    let mut cell = |field: Field| {
+        mapping.column(field).and_then(|c| fields.get_mut(c)).map(std::mem::take).unwrap_or_default()
     };
     Row {
-        line: record.line,
+        line,
         first_name: cell(Field::FirstName),
         last_name: cell(Field::LastName),
         email: cell(Field::Email),
         country: cell(Field::Country),
         csr: cell(Field::Csr),
         name_hint: match mode {
-            Mode::List => record.fields.get(1).filter(|s| !s.is_empty()).cloned(),
+            Mode::List => fields.get_mut(1).filter(|s| !s.is_empty()).map(std::mem::take),
             _ => None,
         },
         valid: true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_grows_in_order_and_ends_at_the_whole_text() {
+        let mut csv = String::from("Email,Country\n");
+        for i in 0..(PROGRESS_EVERY * 3 + 5) {
+            csv.push_str(&format!("p{i}@example.com,DE\n"));
+        }
+        let mut events = Vec::new();
+        let report = check_with_progress(csv.as_bytes(), &Options::default(), &mut |p| events.push(p));
+        assert_eq!(events.len(), 4, "{events:?}");
+        assert!(events.windows(2).all(|w| w[0].bytes_done <= w[1].bytes_done && w[0].rows < w[1].rows), "{events:?}");
+        let last = events.last().unwrap();
+        assert_eq!((last.bytes_done, last.bytes_total, last.rows), (csv.len(), csv.len(), report.rows.len()));
+        assert_eq!(events[0].rows, PROGRESS_EVERY);
+    }
+
+    #[test]
+    fn an_unusable_file_reports_progress_once_at_the_end() {
+        let mut events = Vec::new();
+        check_with_progress(b"", &Options::default(), &mut |p| events.push(p));
+        assert_eq!(events, vec![CheckProgress::default()]);
     }
 }

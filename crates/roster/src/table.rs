@@ -14,40 +14,101 @@ pub struct Record {
     pub line: u32,
     /// The fields, trimmed.
     pub fields: Vec<String>,
-    /// For each field, whether it began with TAB or CR before trimming (a
-    /// spreadsheet formula trick that trimming would otherwise hide).
-    pub leading_control: Vec<bool>,
+    /// The indices of the fields that began with TAB or CR before trimming (a
+    /// spreadsheet formula trick that trimming would otherwise hide); empty,
+    /// and so never allocated, for ordinary rows.
+    pub leading_control: Vec<usize>,
 }
 
 /// Parses `text` with `delimiter`. The first record returned is the header.
 pub fn records(text: &str, delimiter: Delimiter) -> Vec<Record> {
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter.byte())
-        .has_headers(false)
-        .flexible(true)
-        .trim(csv::Trim::None)
-        .from_reader(text.as_bytes());
-    let mut lines = LineCounter::new(text.as_bytes());
-    let mut out = Vec::new();
-    let mut record = csv::StringRecord::new();
-    // The input is already valid UTF-8 and the reader is flexible, so reading
-    // can only end; an error here would be a bug in csv, and ends the table.
-    while let Ok(true) = reader.read_record(&mut record) {
-        // csv reports the position where it started reading, which is before
-        // any blank lines it skipped: step over those line breaks.
-        let mut byte = record.position().map_or(0, |p| p.byte() as usize);
-        while matches!(text.as_bytes().get(byte), Some(b'\r' | b'\n')) {
-            byte += 1;
-        }
-        let line = lines.line_at(byte);
-        if record.iter().all(|f| f.trim().is_empty()) {
-            continue;
-        }
-        let leading_control = record.iter().map(|f| f.starts_with(['\t', '\r'])).collect();
-        let fields = record.iter().map(|f| f.trim().to_owned()).collect();
-        out.push(Record { line, fields, leading_control });
+    Records::new(text, delimiter).collect()
+}
+
+/// The records of a table, read one at a time: a roster of a million rows is
+/// never held twice (as records and as rows).
+pub struct Records<'a> {
+    text: &'a str,
+    reader: csv::Reader<&'a [u8]>,
+    lines: LineCounter<'a>,
+    record: csv::ByteRecord,
+}
+
+impl<'a> Records<'a> {
+    /// A reader of `text`'s records, split at `delimiter`.
+    pub fn new(text: &'a str, delimiter: Delimiter) -> Self {
+        let reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter.byte())
+            .has_headers(false)
+            .flexible(true)
+            .trim(csv::Trim::None)
+            .from_reader(text.as_bytes());
+        Records { text, reader, lines: LineCounter::new(text.as_bytes()), record: csv::ByteRecord::new() }
     }
-    out
+
+    /// How far reading has come, in bytes of the text.
+    pub fn position(&self) -> usize {
+        self.reader.position().byte() as usize
+    }
+
+    /// The length of the text in bytes.
+    pub fn len(&self) -> usize {
+        self.text.len()
+    }
+
+    /// Whether the text is empty.
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+}
+
+impl Iterator for Records<'_> {
+    type Item = Record;
+
+    fn next(&mut self) -> Option<Record> {
+        let bytes = self.text.as_bytes();
+        // The input is valid UTF-8 and the reader is flexible, so reading can
+        // only end; an error here would be a bug in csv, and ends the table.
+        while let Ok(true) = self.reader.read_byte_record(&mut self.record) {
+            // csv reports the position where it started reading, which is before
+            // any blank lines it skipped: step over those line breaks.
+            let mut byte = self.record.position().map_or(0, |p| p.byte() as usize);
+            while matches!(bytes.get(byte), Some(b'\r' | b'\n')) {
+                byte += 1;
+            }
+            if self.record.iter().all(|f| f.trim_ascii().is_empty() || is_blank(f)) {
+                continue;
+            }
+            let line = self.lines.line_at(byte);
+            let mut fields = Vec::with_capacity(self.record.len());
+            let mut leading_control = Vec::new();
+            for (i, field) in self.record.iter().enumerate() {
+                if matches!(field.first(), Some(b'\t' | b'\r')) {
+                    leading_control.push(i);
+                }
+                fields.push(trimmed(field));
+            }
+            return Some(Record { line, fields, leading_control });
+        }
+        None
+    }
+}
+
+/// A field as text, trimmed of white space. Fields are split at ASCII bytes
+/// of valid UTF-8 text, so they are valid UTF-8 themselves; the lossy path
+/// is never taken.
+fn trimmed(field: &[u8]) -> String {
+    let field = field.trim_ascii();
+    match std::str::from_utf8(field) {
+        Ok(s) => s.trim().to_owned(),
+        Err(_) => String::from_utf8_lossy(field).trim().to_owned(),
+    }
+}
+
+/// Whether a field that is not ASCII white space is white space all the same
+/// (a no-break space, say).
+fn is_blank(field: &[u8]) -> bool {
+    std::str::from_utf8(field).is_ok_and(|s| s.trim().is_empty())
 }
 
 /// Maps byte offsets (visited in increasing order) to 1-based line numbers,

@@ -4,12 +4,12 @@
 use crate::country::{self, CountryCheck};
 use crate::csr::{self, CsrError};
 use crate::domains::{CoverageCounter, ValidatedDomains};
-use crate::email::{self, parse_address};
+use crate::email::{parse_address, parse_address_ref};
 use crate::finding::{Code, Finding};
 use crate::mapping::{Field, Mapping};
 use crate::name::{self, NameProblem};
 use crate::report::Row;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// Which fields a roster has, and what their headers say (for messages and
 /// the `column` of findings). An email list has only Email, with no header.
@@ -55,10 +55,10 @@ pub struct Validator<'a> {
     exact: bool,
     columns: Columns,
     /// Address key → line of its first occurrence.
-    seen: HashMap<String, u32>,
+    seen: FxHashMap<String, u32>,
     coverage: CoverageCounter,
     /// Uncovered domain → nearest validated domain (cached: typos repeat).
-    nearest: HashMap<String, Option<String>>,
+    nearest: FxHashMap<String, Option<String>>,
     /// Whether this validator reports duplicates itself (off for the editor,
     /// which keeps its own duplicate groups).
     track_duplicates: bool,
@@ -71,9 +71,9 @@ impl<'a> Validator<'a> {
             domains,
             exact,
             columns,
-            seen: HashMap::new(),
+            seen: FxHashMap::default(),
             coverage: CoverageCounter::default(),
-            nearest: HashMap::new(),
+            nearest: FxHashMap::default(),
             track_duplicates: true,
         }
     }
@@ -88,8 +88,9 @@ impl<'a> Validator<'a> {
     /// (an upper-cased country), pushing its findings and setting `row.valid`.
     pub fn check(&mut self, index: usize, row: &mut Row, out: &mut Vec<Finding>) {
         let start = out.len();
+        let columns = &self.columns;
         let mut push = |field: Option<Field>, code: Code, message: String, suggestion: Option<String>| {
-            let column = field.and_then(|f| self.columns.header(f));
+            let column = field.and_then(|f| columns.header(f));
             out.push(Finding {
                 line: Some(row.line),
                 column: column.map(str::to_owned),
@@ -101,7 +102,7 @@ impl<'a> Validator<'a> {
                 field,
             });
         };
-        let label = |field: Field| self.columns.header(field).unwrap_or(field.label()).to_owned();
+        let label = |field: Field| columns.header(field).unwrap_or(field.label());
 
         // Email, its domain and duplicates.
         let email_label = label(Field::Email);
@@ -113,7 +114,7 @@ impl<'a> Validator<'a> {
                 None,
             );
         } else {
-            match parse_address(&row.email) {
+            match parse_address_ref(&row.email) {
                 Err(e) => {
                     let hint = e.suggestion.as_ref().map_or(String::new(), |s| format!(" Did you mean \"{s}\"?"));
                     push(
@@ -132,13 +133,24 @@ impl<'a> Validator<'a> {
                         None => {
                             self.coverage.uncovered(&address.domain);
                             if !self.domains.is_empty() {
-                                let nearest = self
-                                    .nearest
-                                    .entry(address.domain.clone())
-                                    .or_insert_with(|| self.domains.nearest(&address.domain).map(str::to_owned))
-                                    .clone();
-                                let (msg, suggestion) =
-                                    domain_message(&email_label, &row.email, &address, self.domains, self.exact, nearest);
+                                let domains = self.domains;
+                                let nearest = match self.nearest.get(address.domain.as_ref()) {
+                                    Some(n) => n.clone(),
+                                    None => {
+                                        let n = domains.nearest(&address.domain).map(str::to_owned);
+                                        self.nearest.insert(address.domain.to_string(), n.clone());
+                                        n
+                                    }
+                                };
+                                let (msg, suggestion) = domain_message(
+                                    email_label,
+                                    &row.email,
+                                    address.local,
+                                    &address.domain,
+                                    domains,
+                                    self.exact,
+                                    nearest,
+                                );
                                 push(Some(Field::Email), Code::DomainNotValidated, msg, suggestion);
                             }
                         }
@@ -146,7 +158,7 @@ impl<'a> Validator<'a> {
                     if self.track_duplicates {
                         let key = address.key();
                         if let Some(&first) = self.seen.get(&key) {
-                            push(Some(Field::Email), Code::DuplicateEmail, duplicate_message(&email_label, &row.email, first), None);
+                            push(Some(Field::Email), Code::DuplicateEmail, duplicate_message(email_label, &row.email, first), None);
                         } else {
                             self.seen.insert(key, row.line);
                         }
@@ -337,7 +349,8 @@ pub fn duplicate_message(email_label: &str, email: &str, first_line: u32) -> Str
 fn domain_message(
     label: &str,
     raw: &str,
-    address: &email::Address,
+    local: &str,
+    domain: &str,
     domains: &ValidatedDomains,
     exact: bool,
     nearest: Option<String>,
@@ -346,16 +359,14 @@ fn domain_message(
     let more = if domains.iter().count() > 3 { ", …" } else { "" };
     let scope = if exact { " (exact matching is on: subdomains are not covered)" } else { "" };
     let mut msg = format!(
-        "{label} \"{raw}\": the domain {} is not one of the organisation's validated domains ({}{more}){scope}.",
-        address.domain,
+        "{label} \"{raw}\": the domain {domain} is not one of the organisation's validated domains ({}{more}){scope}.",
         listed.join(", ")
     );
-    let suggestion = nearest.map(|d| format!("{}@{d}", address.local));
+    let suggestion = nearest.map(|d| format!("{local}@{d}"));
     match &suggestion {
         Some(s) => msg.push_str(&format!(" Did you mean \"{s}\"?")),
         None => msg.push_str(&format!(
-            " Have {} validated with the CA first, or remove this row.",
-            address.domain
+            " Have {domain} validated with the CA first, or remove this row."
         )),
     }
     (msg, suggestion)

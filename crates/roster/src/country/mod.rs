@@ -24,8 +24,32 @@ pub enum CountryCheck {
 /// assert!(!is_alpha2("UK") && !is_alpha2("gb"));
 /// ```
 pub fn is_alpha2(code: &str) -> bool {
-    code == "XX" || CODES.binary_search_by(|(a2, _)| (*a2).cmp(code)).is_ok()
+    match code.as_bytes() {
+        &[a @ b'A'..=b'Z', b @ b'A'..=b'Z'] => {
+            let i = (a - b'A') as usize * 26 + (b - b'A') as usize;
+            ALPHA2[i / 64] & (1 << (i % 64)) != 0
+        }
+        _ => false,
+    }
 }
+
+/// Every pair of capital letters, one bit each (26 × 26 = 676 bits): set for
+/// the codes of [`CODES`] and for `XX`. Built at compile time from the table.
+const ALPHA2: [u64; 11] = {
+    const fn set(mut bits: [u64; 11], code: &str) -> [u64; 11] {
+        let b = code.as_bytes();
+        let i = (b[0] - b'A') as usize * 26 + (b[1] - b'A') as usize;
+        bits[i / 64] |= 1 << (i % 64);
+        bits
+    }
+    let mut bits = set([0u64; 11], "XX");
+    let mut k = 0;
+    while k < CODES.len() {
+        bits = set(bits, CODES[k].0);
+        k += 1;
+    }
+    bits
+};
 
 /// Checks a (trimmed, non-empty) Country cell.
 ///
@@ -63,6 +87,20 @@ fn suggest(value: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_bitmap_holds_exactly_the_table_and_xx() {
+        let mut n = 0;
+        for a in b'A'..=b'Z' {
+            for b in b'A'..=b'Z' {
+                let code = String::from_utf8(vec![a, b]).unwrap();
+                let listed = code == "XX" || CODES.iter().any(|(a2, _)| *a2 == code);
+                assert_eq!(is_alpha2(&code), listed, "{code}");
+                n += usize::from(listed);
+            }
+        }
+        assert_eq!(n, 250);
+    }
 
     #[test]
     fn the_table_is_sorted_for_binary_search() {
