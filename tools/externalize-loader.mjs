@@ -28,3 +28,13 @@ if (/<script(?![^>]*\bsrc=)[^>]*>/.test(html.replace(inline, tag))) {
   console.error("externalize-loader: an inline script is left in index.html");
   process.exit(2);
 }
+
+// The engine worker's loader has a hashed name; the page finds it in a meta tag.
+const { readdir } = await import("node:fs/promises");
+const loader = (await readdir(dir)).find((f) => /^engine-worker(-[0-9a-f]+)?_loader\.js$/.test(f));
+if (!loader) {
+  console.error("externalize-loader: no engine-worker loader in the build (index.html must build it with data-loader-shim)");
+  process.exit(2);
+}
+const final = await readFile(path, "utf8");
+await writeFile(path, final.replace("</head>", `<meta name="smime-bulk-engine" content="./${loader}">\n</head>`));

@@ -122,6 +122,16 @@ pub fn LoadStep() -> impl IntoView {
                     <button type="button" id="check-paste" on:click=on_paste_check>"Check pasted text"</button>
                 </div>
             </div>
+            {move || state.reading.get().map(|p| {
+                let percent = if p.bytes_total == 0 { 0 } else { p.bytes_done * 100 / p.bytes_total };
+                view! {
+                    <div class="reading" id="reading">
+                        <label for="reading-progress">{format!("Reading the roster: {} rows so far ({percent}%)", p.rows)}</label>
+                        <progress id="reading-progress" max="100" value=percent></progress>
+                        <button type="button" id="cancel-reading" on:click=move |_| state.cancel_reading()>"Cancel"</button>
+                    </div>
+                }
+            })}
             {move || state.load_error.get().map(|m| view! { <p class="error" role="alert">{m}</p> })}
         </section>
         <div class="drop-overlay" class:visible=move || dragging.get() aria-hidden="true">

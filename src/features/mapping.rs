@@ -4,21 +4,12 @@
 use crate::shared::state::use_app;
 use leptos::prelude::*;
 use smime_bulk_roster::mapping::Field;
-use smime_bulk_roster::{parse, Mode};
-
-/// Rows shown in the preview.
-const PREVIEW_ROWS: usize = 3;
+use smime_bulk_roster::Mode;
 
 /// A select per column and the first rows.
 #[component]
 pub fn MappingStep() -> impl IntoView {
     let state = use_app();
-    // The first records as read, for the preview (parsed once per roster).
-    let preview = Memo::new(move |_| {
-        let input = state.input.get()?;
-        let parsed = parse(&input.bytes, input.mode);
-        Some(parsed.records.into_iter().take(PREVIEW_ROWS).map(|r| r.fields).collect::<Vec<_>>())
-    });
     let choose = move |column: usize, value: String| {
         let Some(info) = state.loaded.get_untracked() else { return };
         let mut chosen: Vec<Option<Field>> = (0..info.headers.len())
@@ -43,7 +34,7 @@ pub fn MappingStep() -> impl IntoView {
         if info.mode == Mode::List {
             return Some(view! { <p class="hint">"Read as a list of addresses: one row per address; the CA collects names and countries during validation."</p> }.into_any());
         }
-        let rows = preview.get().unwrap_or_default();
+        let rows = state.preview.get();
         let columns = info.headers.iter().enumerate().map(|(i, header)| {
             let current = Field::ALL.into_iter().find(|f| info.mapping.column(*f) == Some(i)).map_or("", |f| f.label());
             let id = format!("map-col-{i}");

@@ -3,6 +3,7 @@
 pub mod ca;
 pub mod config;
 pub mod download;
+pub mod engine;
 pub mod file;
 pub mod focus;
 pub mod journal_store;

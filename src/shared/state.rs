@@ -10,7 +10,9 @@ use smime_bulk_roster::domains::{DomainListError, ValidatedDomains};
 use smime_bulk_roster::editor::Editor;
 use smime_bulk_roster::mapping::{Field, Mapping};
 use smime_bulk_roster::sniff::Delimiter;
-use smime_bulk_roster::{check, Mode, Options};
+use crate::shared::engine::{self, Checked, EngineError};
+use leptos::task::spawn_local;
+use smime_bulk_roster::{CheckProgress, Mode, Options};
 use std::sync::Arc;
 
 /// A roster as loaded: where it came from and its bytes.
@@ -124,6 +126,10 @@ pub struct AppState {
     pub mapping_choice: RwSignal<Option<Vec<Option<Field>>>>,
     /// What loading found out.
     pub loaded: RwSignal<Option<LoadInfo>>,
+    /// How far the engine worker has read the roster; `None` when it is not reading.
+    pub reading: RwSignal<Option<CheckProgress>>,
+    /// The first records, every column as read, for the mapping preview.
+    pub preview: RwSignal<Vec<Vec<String>>>,
     /// The roster being fixed (not reactive itself: see `version`).
     pub editor: StoredValue<Option<Editor>>,
     /// Bumped after every change to `editor`.
@@ -167,6 +173,8 @@ impl AppState {
             input: RwSignal::new(None),
             mapping_choice: RwSignal::new(None),
             loaded: RwSignal::new(None),
+            reading: RwSignal::new(None),
+            preview: RwSignal::new(Vec::new()),
             editor: StoredValue::new(None),
             version: RwSignal::new(0),
             load_error: RwSignal::new(None),
@@ -179,31 +187,46 @@ impl AppState {
             announce: RwSignal::new(String::new()),
         };
 
-        // A new roster or mapping: read it again and start a fresh editor.
+        // A new roster or mapping: read it again, in the engine worker, and
+        // start a fresh editor.
         Effect::new(move |_| {
             let Some(input) = state.input.get() else { return };
             let mapping = state.mapping_choice.get();
             let options = state.options_untracked(input.mode, mapping);
-            let report = check(&input.bytes, &options);
-            state.loaded.set(Some(LoadInfo {
-                source: input.source.clone(),
-                encoding: report.encoding,
-                delimiter: report.delimiter,
-                mode: report.mode,
-                headers: report.headers.clone(),
-                mapping: report.mapping.clone(),
-                unusable: report.is_unusable(),
-            }));
-            let editor = Editor::new(report, &options);
-            state.announce.set(format!(
-                "{}: {} rows read, {} valid, {} need a fix.",
-                input.source,
-                editor.len(),
-                editor.valid_count(),
-                editor.invalid_count()
-            ));
-            state.editor.set_value(Some(editor));
-            state.version.update(|v| *v += 1);
+            state.reading.set(Some(CheckProgress { bytes_total: input.bytes.len(), ..CheckProgress::default() }));
+            spawn_local(async move {
+                match engine::check(&input.bytes, &options, move |p| state.reading.set(Some(p))).await {
+                    Ok(Checked { report, preview }) => {
+                        state.reading.set(None);
+                        state.preview.set(preview);
+                        state.loaded.set(Some(LoadInfo {
+                            source: input.source.clone(),
+                            encoding: report.encoding,
+                            delimiter: report.delimiter,
+                            mode: report.mode,
+                            headers: report.headers.clone(),
+                            mapping: report.mapping.clone(),
+                            unusable: report.is_unusable(),
+                        }));
+                        let editor = Editor::new(report, &options);
+                        state.announce.set(format!(
+                            "{}: {} rows read, {} valid, {} need a fix.",
+                            input.source,
+                            editor.len(),
+                            editor.valid_count(),
+                            editor.invalid_count()
+                        ));
+                        state.editor.set_value(Some(editor));
+                        state.version.update(|v| *v += 1);
+                    }
+                    // Replaced by a newer check, or cancelled (see `cancel_reading`).
+                    Err(EngineError::Cancelled) => {}
+                    Err(EngineError::Failed(why)) => {
+                        state.reading.set(None);
+                        state.load_error.set(Some(format!("The roster could not be read: {why}. Reload the page and try again.")));
+                    }
+                }
+            });
         });
 
         // Other domains: re-check every row, keeping the user's edits.
@@ -244,6 +267,18 @@ impl AppState {
             exact_domains: self.exact_domains.get_untracked(),
             mapping,
         }
+    }
+
+    /// Stops reading the roster under way and forgets it.
+    pub fn cancel_reading(&self) {
+        engine::cancel();
+        self.reading.set(None);
+        self.input.set(None);
+        self.loaded.set(None);
+        self.preview.set(Vec::new());
+        self.editor.set_value(None);
+        self.version.update(|v| *v += 1);
+        self.announce.set("Reading the roster was cancelled.".into());
     }
 
     /// The credentials as entered.

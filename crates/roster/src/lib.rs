@@ -113,6 +113,12 @@ pub fn parse(bytes: &[u8], mode: Mode) -> Parsed {
     })
 }
 
+/// The first `n` records after the header, every column as read: the
+/// preview beside the column mapping. Reads no further than it needs.
+pub fn preview(bytes: &[u8], mode: Mode, n: usize) -> Vec<Vec<String>> {
+    read(bytes, mode, |_, records| records.take(n).map(|r| r.fields).collect())
+}
+
 /// The records after the header, as they are read.
 enum RecordStream<'a> {
     /// Nothing to read (the bytes were not a roster).
