@@ -128,6 +128,9 @@ struct ParseArgs {
 enum Format {
     Text,
     Json,
+    /// The compact binary report the browser's engine worker sends (see
+    /// `smime_bulk_roster::wire`), for tests and tools.
+    Wire,
 }
 
 /// Exit status for a file that is unusable or a wrong command line.
@@ -203,6 +206,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             match args.format {
                 Format::Json => println!("{}", serde_json::to_string_pretty(&report.summary()).map_err(|e| e.to_string())?),
                 Format::Text => print!("{}", output::text(&report, &display_name(&args.file))),
+                Format::Wire => {
+                    use std::io::Write;
+                    std::io::stdout().write_all(&smime_bulk_roster::wire::encode(&report)).map_err(|e| e.to_string())?;
+                }
             }
             Ok(ExitCode::from(if report.is_unusable() {
                 EXIT_UNUSABLE
