@@ -6,5 +6,6 @@ mod shared;
 
 fn main() {
     console_error_panic_hook::set_once();
+    smime_bulk_roster::email::set_idn_to_ascii(shared::idn::to_ascii);
     leptos::mount::mount_to_body(app::App);
 }

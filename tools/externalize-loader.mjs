@@ -12,10 +12,11 @@ if (!dir) {
 }
 const path = join(dir, "index.html");
 const html = await readFile(path, "utf8");
-const inline = /<script type="module">([\s\S]*?)<\/script>/;
+// Minified or not: `<script type="module">` or `<script type=module>`.
+const inline = /<script type="?module"?>([\s\S]*?)<\/script>/;
 const match = html.match(inline);
 if (!match) {
-  console.error("externalize-loader: no inline module script found in index.html");
+  console.error("externalize-loader: no inline module script found in index.html:\n" + html);
   process.exit(2);
 }
 const code = match[1].trim() + "\n";
@@ -37,4 +38,6 @@ if (!loader) {
   process.exit(2);
 }
 const final = await readFile(path, "utf8");
-await writeFile(path, final.replace("</head>", `<meta name="smime-bulk-engine" content="./${loader}">\n</head>`));
+// Before the first script (a minified page may have no </head>).
+const meta = `<meta name="smime-bulk-engine" content="./${loader}">`;
+await writeFile(path, final.replace(/<script/, `${meta}<script`));

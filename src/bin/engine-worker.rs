@@ -5,22 +5,31 @@
 //!
 //! Messages in: `{kind: "check", id, options: Uint8Array, bytes: ArrayBuffer}`
 //! (options in `wire::encode_options` form; the bytes transferred, not
-//! copied). Messages out: `{kind: "ready"}` once, then for each check
+//! copied), or `{kind: "csrs", id, pems: [string]}` for CSRs typed into the
+//! grid, answered by `{kind: "csrs", id, outcomes: ArrayBuffer}`
+//! (`wire::encode_csr_outcomes`): the page never carries the CSR checks. Messages out: `{kind: "ready"}` once, then for each check
 //! `{kind: "progress", id, done, total, rows}` in order, and
-//! `{kind: "report", id, report: ArrayBuffer, preview: string}` (the report in
-//! `wire::encode` form, transferred; the preview as JSON) or
+//! `{kind: "report", id, report: ArrayBuffer, preview: string, elapsed_ms,
+//! memory_bytes}` (the report in `wire::encode` form, transferred; the preview
+//! as JSON; the time from bytes to encoded report and the worker's peak
+//! memory, for the benchmark) or
 //! `{kind: "error", id, message}`.
 
 use js_sys::{Array, Object, Reflect, Uint8Array};
-use smime_bulk_roster::{check_with_progress, preview, wire, CheckProgress};
+use smime_bulk_roster::validate::CsrOutcomes;
+use smime_bulk_roster::{check_with_progress, csr, preview, wire, CheckProgress};
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 /// Records shown beside the column mapping.
 const PREVIEW_ROWS: usize = 3;
 
+#[path = "../shared/idn.rs"]
+mod idn;
+
 fn main() {
     console_error_panic_hook::set_once();
+    smime_bulk_roster::email::set_idn_to_ascii(idn::to_ascii);
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
         let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
@@ -35,9 +44,24 @@ fn main() {
 fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
     let get = |key: &str| Reflect::get(data, &key.into()).unwrap_or(JsValue::UNDEFINED);
     let id = get("id").as_f64().unwrap_or(0.0);
-    if get("kind").as_string().as_deref() != Some("check") {
-        let _ = scope.post_message(&message("error", id, &[("message", "the engine worker got a message it does not know".into())]));
-        return;
+    match get("kind").as_string().as_deref() {
+        Some("check") => {}
+        Some("csrs") => {
+            let pems: Vec<String> = Array::from(&get("pems")).iter().filter_map(|p| p.as_string()).collect();
+            let outcomes: CsrOutcomes = pems.into_iter().map(|pem| {
+                let outcome = csr::check(&pem);
+                (pem, outcome)
+            }).collect();
+            let encoded = Uint8Array::from(wire::encode_csr_outcomes(&outcomes).as_slice());
+            let buffer = encoded.buffer();
+            let reply = message("csrs", id, &[("outcomes", buffer.clone().into())]);
+            let _ = scope.post_message_with_transfer(&reply, &Array::of1(&buffer));
+            return;
+        }
+        _ => {
+            let _ = scope.post_message(&message("error", id, &[("message", "the engine worker got a message it does not know".into())]));
+            return;
+        }
     }
     let options = Uint8Array::new(&get("options")).to_vec();
     let options = match wire::decode_options(&options) {
@@ -47,6 +71,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
             return;
         }
     };
+    let started = now();
     let bytes = Uint8Array::new(&get("bytes")).to_vec();
     let report = check_with_progress(&bytes, &options, &mut |p: CheckProgress| {
         let fields = [("done", p.bytes_done.into()), ("total", p.bytes_total.into()), ("rows", p.rows.into())];
@@ -56,9 +81,33 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
     drop(bytes);
     let encoded = Uint8Array::from(wire::encode(&report).as_slice());
     drop(report);
+    let elapsed = now() - started;
     let buffer = encoded.buffer();
-    let reply = message("report", id, &[("report", buffer.clone().into()), ("preview", preview.into())]);
+    let fields = [
+        ("report", buffer.clone().into()),
+        ("preview", preview.into()),
+        ("elapsed_ms", elapsed.into()),
+        ("memory_bytes", memory_bytes().into()),
+    ];
+    let reply = message("report", id, &fields);
     let _ = scope.post_message_with_transfer(&reply, &Array::of1(&buffer));
+}
+
+/// The worker's clock in milliseconds (`performance.now()`).
+fn now() -> f64 {
+    let performance = Reflect::get(&js_sys::global(), &"performance".into()).unwrap_or(JsValue::UNDEFINED);
+    Reflect::get(&performance, &"now".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        .and_then(|now| now.call0(&performance).ok())
+        .and_then(|t| t.as_f64())
+        .unwrap_or(0.0)
+}
+
+/// The size of the worker's WebAssembly memory: it only grows, so after a
+/// check it is the peak the check needed.
+fn memory_bytes() -> f64 {
+    wasm_bindgen::memory().unchecked_into::<js_sys::WebAssembly::Memory>().buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length() as f64
 }
 
 /// `{kind, id, ...fields}`.

@@ -6,7 +6,7 @@ use crate::shared::state::{use_app, RunPhase};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use smime_bulk_ca::engine::{BatchRow, BatchSpec, Outcome};
-use smime_bulk_ca::protocol;
+use smime_bulk_ca::protocol::{self, decimal};
 use std::sync::Arc;
 
 /// Longest validity an S/MIME certificate may have (S/MIME BR 6.3.2).
@@ -69,7 +69,7 @@ pub fn OrderStep() -> impl IntoView {
     };
     let price = move || {
         let days = state.period.get();
-        periods().into_iter().find(|p| p.days == days).and_then(|p| p.price).and_then(|p| p.trim().parse::<f64>().ok())
+        periods().into_iter().find(|p| p.days == days).and_then(|p| p.price)
     };
     let running = move || matches!(state.run.get().map(|r| r.phase), Some(RunPhase::Running | RunPhase::Paused));
     let can_order = move || confirmed.get() && count() > 0 && state.period.get() > 0 && !state.product.get().is_empty() && !running();
@@ -137,7 +137,10 @@ pub fn OrderStep() -> impl IntoView {
                 {move || {
                     let n = count();
                     match price() {
-                        Some(each) => format!("{n} certificates will be ordered; total {:.2}.", each * n as f64),
+                        Some(each) => match decimal::total(&each, n as u64) {
+                            Some(total) => format!("{n} certificates will be ordered; total {total}."),
+                            None => format!("{n} certificates will be ordered at {each} each."),
+                        },
                         None => format!("{n} certificates will be ordered."),
                     }
                 }}

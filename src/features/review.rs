@@ -10,6 +10,8 @@ use smime_bulk_roster::{Code, Finding, Severity};
 
 /// Height of a grid row in pixels (fixed, so the grid can be virtualised).
 const ROW_HEIGHT: f64 = 44.0;
+/// The same, for CSS lengths (printed as integers).
+const ROW_HEIGHT_PX: usize = 44;
 /// Height of the grid's scrolling area in pixels.
 const VIEWPORT: f64 = 440.0;
 /// Rows rendered above and below the visible ones.
@@ -282,7 +284,7 @@ pub fn ReviewStep() -> impl IntoView {
                         <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                     </tr></thead>
                     <tbody>
-                        <tr class="spacer" aria-hidden="true" style:height=move || format!("{}px", window.get().0 as f64 * ROW_HEIGHT)></tr>
+                        <tr class="spacer" aria-hidden="true" style:height=move || format!("{}px", window.get().0 * ROW_HEIGHT_PX)></tr>
                         <For each=visible key=|id| *id let:id>
                             {
                                 let status = move || {
@@ -308,7 +310,7 @@ pub fn ReviewStep() -> impl IntoView {
                                 }
                             }
                         </For>
-                        <tr class="spacer" aria-hidden="true" style:height=move || { let (_, last, total) = window.get(); format!("{}px", (total - last) as f64 * ROW_HEIGHT) }></tr>
+                        <tr class="spacer" aria-hidden="true" style:height=move || { let (_, last, total) = window.get(); format!("{}px", (total - last) * ROW_HEIGHT_PX) }></tr>
                     </tbody>
                 </table>
             </div>

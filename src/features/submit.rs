@@ -237,7 +237,8 @@ pub fn SubmitStep() -> impl IntoView {
     let progress = move || {
         let run = state.run.get()?;
         let p = run.progress.clone();
-        let percent = if p.total == 0 { 0.0 } else { 100.0 * p.settled() as f64 / p.total as f64 };
+        // Tenths of a percent, in integers (the page carries no float printing).
+        let tenths = if p.total == 0 { 0 } else { p.settled() * 1000 / p.total };
         let phase_text = match &run.phase {
             RunPhase::Running => "Sending…".to_owned(),
             RunPhase::Paused => "Paused.".to_owned(),
@@ -250,11 +251,12 @@ pub fn SubmitStep() -> impl IntoView {
         let running = matches!(run.phase, RunPhase::Running);
         let resumable = matches!(run.phase, RunPhase::Paused | RunPhase::Halted(_));
         let active = running || resumable;
-        let eta = p.eta_secs.map_or(String::new(), |s| format!(", about {s:.0} s left"));
+        let eta = p.eta_secs.map_or(String::new(), |s| format!(", about {} s left", s.round() as u64));
+        let rate = (p.rate_per_sec * 10.0).round() as u64;
         Some(view! {
             <div id="run" data-phase=format!("{:?}", run.phase).split('(').next().unwrap_or_default().to_lowercase()>
                 <p class="verdict" id="run-phase">{phase_text}</p>
-                <progress id="run-progress" max="100" value=format!("{percent:.1}") aria-label="Orders settled">{format!("{percent:.0}%")}</progress>
+                <progress id="run-progress" max="100" value=format!("{}.{}", tenths / 10, tenths % 10) aria-label="Orders settled">{format!("{}%", tenths / 10)}</progress>
                 <dl class="counts">
                     <div><dt>"Placed"</dt><dd data-testid="placed">{p.placed}</dd></div>
                     <div><dt>"Rejected"</dt><dd data-testid="rejected">{p.rejected}</dd></div>
@@ -263,7 +265,7 @@ pub fn SubmitStep() -> impl IntoView {
                     <div><dt>"Failed"</dt><dd data-testid="failed">{p.failed}</dd></div>
                     <div><dt>"Of"</dt><dd data-testid="total">{p.total}</dd></div>
                 </dl>
-                <p class="hint">{format!("{:.1} orders/s{eta}", p.rate_per_sec)}</p>
+                <p class="hint">{format!("{}.{} orders/s{eta}", rate / 10, rate % 10)}</p>
                 <div class="actions">
                     <button type="button" id="pause" disabled=!running on:click=move |_| state.command.set(Some(RunCommand::Pause))>"Pause"</button>
                     <button type="button" id="resume" disabled=!resumable on:click=move |_| state.command.set(Some(RunCommand::Resume))>"Resume"</button>

@@ -1,12 +1,14 @@
-//! The page's side of the engine worker (`src/bin/engine_worker.rs`): starts
-//! it on first use, sends it a roster, hands its progress to a callback and
-//! returns the report. Cancelling terminates the worker; the next check
-//! starts a fresh one.
+//! The page's side of the engine worker (`src/bin/engine-worker.rs`): starts
+//! it on first use, sends it a roster (or CSRs typed into the grid), hands
+//! its progress to a callback and returns what it found. Cancelling
+//! terminates the worker; the next request starts a fresh one.
 
 use futures_channel::oneshot;
 use js_sys::{Array, Object, Reflect, Uint8Array};
+use smime_bulk_roster::validate::CsrOutcomes;
 use smime_bulk_roster::{wire, CheckProgress, Options, Report};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
@@ -19,7 +21,7 @@ pub struct Checked {
     pub preview: Vec<Vec<String>>,
 }
 
-/// Why a check gave no report.
+/// Why a request gave no answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EngineError {
     /// The user cancelled it (or a newer check replaced it).
@@ -28,17 +30,24 @@ pub enum EngineError {
     Failed(String),
 }
 
-type Reply = Result<Checked, EngineError>;
+/// The worker's answer to one request.
+enum Answer {
+    Checked(Checked),
+    Csrs(CsrOutcomes),
+}
 
-/// The running worker and the check it is doing.
+type Reply = Result<Answer, EngineError>;
+
+/// The running worker and the requests it has not answered.
 struct Running {
     worker: Worker,
-    /// Resolves the check under way.
-    reply: Option<oneshot::Sender<Reply>>,
-    /// The request waiting for the worker to say it is ready.
-    queued: Option<(JsValue, Array)>,
+    /// Requests by id, waiting for their answer.
+    waiting: HashMap<u32, oneshot::Sender<Reply>>,
+    /// Requests sent before the worker said it was ready.
+    queued: Vec<(JsValue, Array)>,
     ready: bool,
-    progress: Rc<dyn Fn(CheckProgress)>,
+    /// The roster check under way (the one progress is for), if any.
+    check: Option<(u32, Rc<dyn Fn(CheckProgress)>)>,
     // The handlers live as long as the worker.
     _on_message: Closure<dyn Fn(MessageEvent)>,
     _on_error: Closure<dyn Fn(ErrorEvent)>,
@@ -46,69 +55,92 @@ struct Running {
 
 thread_local! {
     static RUNNING: RefCell<Option<Running>> = const { RefCell::new(None) };
-    static NEXT_ID: std::cell::Cell<u32> = const { std::cell::Cell::new(1) };
+    static NEXT_ID: Cell<u32> = const { Cell::new(1) };
 }
 
 /// Checks `bytes` against `options` in the worker, calling `progress` as it
 /// goes. A check started while another runs cancels the other.
-pub async fn check(bytes: &[u8], options: &Options, progress: impl Fn(CheckProgress) + 'static) -> Reply {
-    if RUNNING.with(|slot| slot.borrow().as_ref().is_some_and(|r| r.reply.is_some())) {
+pub async fn check(bytes: &[u8], options: &Options, progress: impl Fn(CheckProgress) + 'static) -> Result<Checked, EngineError> {
+    if RUNNING.with(|slot| slot.borrow().as_ref().is_some_and(|r| r.check.is_some())) {
         cancel();
     }
-    let (tx, rx) = oneshot::channel();
-    let id = NEXT_ID.with(|n| {
-        let id = n.get();
-        n.set(id + 1);
-        id
-    });
     let data = Uint8Array::from(bytes);
-    let request = Object::new();
-    let set = |k: &str, v: &JsValue| Reflect::set(&request, &k.into(), v).map(|_| ());
-    let built = set("kind", &"check".into())
-        .and(set("id", &id.into()))
-        .and(set("options", &Uint8Array::from(wire::encode_options(options).as_slice()).into()))
-        .and(set("bytes", &data.buffer().into()));
-    if built.is_err() {
-        return Err(EngineError::Failed("the request to the engine worker could not be built".into()));
-    }
+    let options = Uint8Array::from(wire::encode_options(options).as_slice());
+    let fields = [("options", options.into()), ("bytes", data.buffer().into())];
     let transfer = Array::of1(&data.buffer());
-    let progress: Rc<dyn Fn(CheckProgress)> = Rc::new(progress);
-    // An idle worker is reused; a busy one was cancelled above.
-    let idle = RUNNING.with(|slot| slot.borrow().is_some());
-    if !idle {
-        let running = spawn()?;
-        RUNNING.with(|slot| *slot.borrow_mut() = Some(running));
+    match request("check", &fields, transfer, Some(Rc::new(progress))).await? {
+        Answer::Checked(checked) => Ok(checked),
+        Answer::Csrs(_) => Err(EngineError::Failed("the engine worker answered a check with CSR outcomes".into())),
     }
-    let posted = RUNNING.with(|slot| {
-        let mut slot = slot.borrow_mut();
-        let Some(running) = slot.as_mut() else { return Err(JsValue::from_str("the worker is gone")) };
-        running.reply = Some(tx);
-        running.progress = progress;
-        if running.ready {
-            running.worker.post_message_with_transfer(&request, &transfer)
-        } else {
-            running.queued = Some((request.into(), transfer));
-            Ok(())
-        }
-    });
-    if let Err(e) = posted {
-        finish(Err(EngineError::Failed(format!("the roster could not be handed to the engine worker: {e:?}"))));
-    }
-    rx.await.unwrap_or(Err(EngineError::Cancelled))
 }
 
-/// Stops the check under way, if any: its future resolves to
+/// Checks CSRs (typed into the grid) in the worker.
+pub async fn check_csrs(pems: &[String]) -> Result<CsrOutcomes, EngineError> {
+    let list: Array = pems.iter().map(|p| JsValue::from_str(p)).collect();
+    match request("csrs", &[("pems", list.into())], Array::new(), None).await? {
+        Answer::Csrs(outcomes) => Ok(outcomes),
+        Answer::Checked(_) => Err(EngineError::Failed("the engine worker answered CSRs with a report".into())),
+    }
+}
+
+/// Stops the worker and every request under way: they resolve to
 /// [`EngineError::Cancelled`].
 pub fn cancel() {
     if let Some(running) = RUNNING.with(|slot| slot.borrow_mut().take()) {
         running.worker.terminate();
-        if let Some(reply) = running.reply {
+        for (_, reply) in running.waiting {
             let _ = reply.send(Err(EngineError::Cancelled));
         }
     }
 }
 
-/// The worker's script, as the build wrote its (hashed) name into the page.
+/// Sends `{kind, id, ...fields}` to the worker (started if need be) and waits
+/// for the answer.
+async fn request(
+    kind: &str,
+    fields: &[(&str, JsValue)],
+    transfer: Array,
+    progress: Option<Rc<dyn Fn(CheckProgress)>>,
+) -> Result<Answer, EngineError> {
+    let id = NEXT_ID.with(|n| {
+        let id = n.get();
+        n.set(id.wrapping_add(1));
+        id
+    });
+    let message = Object::new();
+    let mut built = Reflect::set(&message, &"kind".into(), &kind.into()).and(Reflect::set(&message, &"id".into(), &id.into()));
+    for (key, value) in fields {
+        built = built.and(Reflect::set(&message, &(*key).into(), value));
+    }
+    if built.is_err() {
+        return Err(EngineError::Failed("the request to the engine worker could not be built".into()));
+    }
+    if RUNNING.with(|slot| slot.borrow().is_none()) {
+        let running = spawn()?;
+        RUNNING.with(|slot| *slot.borrow_mut() = Some(running));
+    }
+    let (tx, rx) = oneshot::channel();
+    let posted = RUNNING.with(|slot| {
+        let mut slot = slot.borrow_mut();
+        let Some(running) = slot.as_mut() else { return Err(JsValue::from_str("the worker is gone")) };
+        running.waiting.insert(id, tx);
+        if let Some(progress) = progress {
+            running.check = Some((id, progress));
+        }
+        if running.ready {
+            running.worker.post_message_with_transfer(&message, &transfer)
+        } else {
+            running.queued.push((message.into(), transfer));
+            Ok(())
+        }
+    });
+    if let Err(e) = posted {
+        answer(id, Err(EngineError::Failed(format!("the request could not be handed to the engine worker: {e:?}"))));
+    }
+    rx.await.unwrap_or(Err(EngineError::Cancelled))
+}
+
+/// The worker's script, as the build wrote its name into the page.
 fn worker_url() -> Option<String> {
     let document = web_sys::window()?.document()?;
     let meta = document.query_selector("meta[name=smime-bulk-engine]").ok()??;
@@ -125,7 +157,7 @@ fn spawn() -> Result<Running, EngineError> {
         // A worker that failed is not reused.
         if let Some(mut running) = RUNNING.with(|slot| slot.borrow_mut().take()) {
             running.worker.terminate();
-            if let Some(reply) = running.reply.take() {
+            for (_, reply) in running.waiting.drain() {
                 let _ = reply.send(Err(EngineError::Failed(format!("the engine worker failed: {}", event.message()))));
             }
             // Not dropped here: this handler is one of the closures it owns.
@@ -136,10 +168,10 @@ fn spawn() -> Result<Running, EngineError> {
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     Ok(Running {
         worker,
-        reply: None,
-        queued: None,
+        waiting: HashMap::new(),
+        queued: Vec::new(),
         ready: false,
-        progress: Rc::new(|_| {}),
+        check: None,
         _on_message: on_message,
         _on_error: on_error,
     })
@@ -149,24 +181,28 @@ fn on_message(event: MessageEvent) {
     let data = event.data();
     let get = |key: &str| Reflect::get(&data, &key.into()).unwrap_or(JsValue::UNDEFINED);
     let number = |key: &str| get(key).as_f64().unwrap_or(0.0) as usize;
+    let id = get("id").as_f64().unwrap_or(0.0) as u32;
     match get("kind").as_string().as_deref() {
         Some("ready") => {
-            let posted = RUNNING.with(|slot| match slot.borrow_mut().as_mut() {
-                Some(running) => {
-                    running.ready = true;
-                    match running.queued.take() {
-                        Some((request, transfer)) => running.worker.post_message_with_transfer(&request, &transfer),
-                        None => Ok(()),
-                    }
-                }
-                None => Ok(()),
+            let failed: Vec<JsValue> = RUNNING.with(|slot| {
+                let mut slot = slot.borrow_mut();
+                let Some(running) = slot.as_mut() else { return Vec::new() };
+                running.ready = true;
+                let queued = std::mem::take(&mut running.queued);
+                queued
+                    .into_iter()
+                    .filter_map(|(message, transfer)| running.worker.post_message_with_transfer(&message, &transfer).err().map(|_| message))
+                    .collect()
             });
-            if let Err(e) = posted {
-                finish(Err(EngineError::Failed(format!("the roster could not be handed to the engine worker: {e:?}"))));
+            for message in failed {
+                let id = Reflect::get(&message, &"id".into()).ok().and_then(|v| v.as_f64()).unwrap_or(0.0) as u32;
+                answer(id, Err(EngineError::Failed("the request could not be handed to the engine worker".into())));
             }
         }
         Some("progress") => {
-            let progress = RUNNING.with(|slot| slot.borrow().as_ref().map(|r| r.progress.clone()));
+            let progress = RUNNING.with(|slot| {
+                slot.borrow().as_ref().and_then(|r| r.check.as_ref().filter(|(check, _)| *check == id).map(|(_, p)| p.clone()))
+            });
             if let Some(progress) = progress {
                 progress(CheckProgress { bytes_done: number("done"), bytes_total: number("total"), rows: number("rows") });
             }
@@ -175,18 +211,32 @@ fn on_message(event: MessageEvent) {
             let bytes = Uint8Array::new(&get("report")).to_vec();
             let preview = get("preview").as_string().and_then(|p| serde_json::from_str(&p).ok()).unwrap_or_default();
             let reply = wire::decode(&bytes)
-                .map(|report| Checked { report, preview })
+                .map(|report| Answer::Checked(Checked { report, preview }))
                 .map_err(|e| EngineError::Failed(format!("the engine worker's report could not be read ({e})")));
-            finish(reply);
+            answer(id, reply);
         }
-        Some("error") => finish(Err(EngineError::Failed(get("message").as_string().unwrap_or_default()))),
+        Some("csrs") => {
+            let bytes = Uint8Array::new(&get("outcomes")).to_vec();
+            let reply = wire::decode_csr_outcomes(&bytes)
+                .map(Answer::Csrs)
+                .map_err(|e| EngineError::Failed(format!("the engine worker's CSR outcomes could not be read ({e})")));
+            answer(id, reply);
+        }
+        Some("error") => answer(id, Err(EngineError::Failed(get("message").as_string().unwrap_or_default()))),
         _ => {}
     }
 }
 
-/// Resolves the check under way; the worker stays for the next one.
-fn finish(reply: Reply) {
-    let sender = RUNNING.with(|slot| slot.borrow_mut().as_mut().and_then(|r| r.reply.take()));
+/// Resolves request `id`; the worker stays for the next one.
+fn answer(id: u32, reply: Reply) {
+    let sender = RUNNING.with(|slot| {
+        let mut slot = slot.borrow_mut();
+        let running = slot.as_mut()?;
+        if running.check.as_ref().is_some_and(|(check, _)| *check == id) {
+            running.check = None;
+        }
+        running.waiting.remove(&id)
+    });
     if let Some(sender) = sender {
         let _ = sender.send(reply);
     }

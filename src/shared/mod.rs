@@ -8,3 +8,4 @@ pub mod file;
 pub mod focus;
 pub mod journal_store;
 pub mod state;
+pub mod idn;

@@ -244,6 +244,39 @@ impl AppState {
             state.version.update(|v| *v += 1);
         });
 
+        // CSRs typed into the grid are checked in the engine worker (the page
+        // does not carry the CSR checks); their rows stay `csr_pending` until then.
+        let asked: StoredValue<std::collections::BTreeSet<String>> = StoredValue::new(Default::default());
+        Effect::new(move |_| {
+            state.version.track();
+            let pending = state.editor.with_value(|e| e.as_ref().map(|e| e.pending_csrs()).unwrap_or_default());
+            let new: Vec<String> = pending.into_iter().filter(|p| !asked.with_value(|a| a.contains(p))).collect();
+            if new.is_empty() {
+                return;
+            }
+            asked.update_value(|a| a.extend(new.iter().cloned()));
+            spawn_local(async move {
+                let outcomes = engine::check_csrs(&new).await;
+                asked.update_value(|a| {
+                    for p in &new {
+                        a.remove(p);
+                    }
+                });
+                match outcomes {
+                    Ok(outcomes) => {
+                        state.editor.update_value(|e| {
+                            if let Some(e) = e {
+                                e.add_csr_outcomes(outcomes);
+                            }
+                        });
+                        state.version.update(|v| *v += 1);
+                    }
+                    Err(EngineError::Cancelled) => {}
+                    Err(EngineError::Failed(why)) => state.announce.set(format!("A CSR could not be checked: {why}.")),
+                }
+            });
+        });
+
         // The secret lives in sessionStorage only while the user opts in.
         Effect::new(move |_| {
             let remember = state.remember_secret.get();

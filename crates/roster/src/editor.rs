@@ -8,7 +8,7 @@ use crate::export::{csv_line, csv_line_verbatim};
 use crate::finding::{Code, Finding};
 use crate::mapping::Field;
 use crate::report::{Report, Row};
-use crate::validate::{duplicate_message, Columns, Validator};
+use crate::validate::{duplicate_message, Columns, CsrOutcome, CsrOutcomes, Validator};
 use crate::Options;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -33,6 +33,9 @@ pub struct Editor {
     /// File-level findings of the load.
     file_findings: Vec<Finding>,
     next_line: u32,
+    /// What checking each CSR found, from the engine; a CSR typed in later is
+    /// `csr_pending` until [`Editor::add_csr_outcomes`] brings its outcome.
+    csrs: CsrOutcomes,
 }
 
 impl Editor {
@@ -67,6 +70,7 @@ impl Editor {
             groups: HashMap::new(),
             file_findings,
             next_line,
+            csrs: report.csr_outcomes,
         };
         for id in 0..n {
             editor.index_key(id);
@@ -206,7 +210,7 @@ impl Editor {
         for id in ids {
             let mut findings = Vec::new();
             if let Some(row) = self.rows[id].as_mut() {
-                let mut validator = Validator::without_duplicates(&self.domains, self.exact, self.columns.clone());
+                let mut validator = Validator::for_editor(&self.domains, self.exact, self.columns.clone(), &self.csrs);
                 validator.check(id, row, &mut findings);
             }
             // A ragged row keeps its structural error until it is edited.
@@ -217,6 +221,33 @@ impl Editor {
                 r.valid = valid;
             }
         }
+    }
+
+    /// The distinct CSRs of the roster whose check has not been done: send
+    /// them to the engine and hand the outcomes to [`Editor::add_csr_outcomes`].
+    pub fn pending_csrs(&self) -> Vec<String> {
+        let pending: BTreeSet<&str> = self
+            .rows
+            .iter()
+            .flatten()
+            .map(|r| r.csr.as_str())
+            .filter(|pem| !pem.is_empty() && !self.csrs.contains_key(*pem))
+            .collect();
+        pending.into_iter().map(str::to_owned).collect()
+    }
+
+    /// Takes the outcomes of CSR checks and re-validates the rows holding
+    /// those CSRs; returns their ids.
+    pub fn add_csr_outcomes(&mut self, outcomes: impl IntoIterator<Item = (String, CsrOutcome)>) -> Vec<usize> {
+        self.csrs.extend(outcomes);
+        let ids: Vec<usize> = self
+            .ids()
+            .filter(|&id| self.own[id].iter().any(|f| f.code == Code::CsrPending))
+            .collect();
+        for &id in &ids {
+            self.revalidate(id);
+        }
+        ids
     }
 
     /// Sets a cell and re-validates what it touches. Returns the ids whose
@@ -240,7 +271,7 @@ impl Editor {
         }
         let mut findings = Vec::new();
         if let Some(row) = self.rows[id].as_mut() {
-            let mut validator = Validator::without_duplicates(&self.domains, self.exact, self.columns.clone());
+            let mut validator = Validator::for_editor(&self.domains, self.exact, self.columns.clone(), &self.csrs);
             validator.check(id, row, &mut findings);
         }
         self.own[id] = findings;
@@ -407,6 +438,37 @@ mod tests {
     }
 
     const HEADER: &str = "First Name,Last Name,Email,Country\n";
+
+    fn fixture_csr(name: &str) -> String {
+        let path = format!("{}/tests/fixtures/csr/{name}", env!("CARGO_MANIFEST_DIR"));
+        std::fs::read_to_string(path).unwrap().trim().to_owned()
+    }
+
+    #[test]
+    fn csrs_checked_by_the_engine_are_looked_up_not_checked_again() {
+        let pem = fixture_csr("rsa1024.csr");
+        let mut e = editor(&format!("Email,Csr\njane@example.com,\"{pem}\"\n"));
+        assert_eq!(e.findings(0).iter().map(|f| f.code).collect::<Vec<_>>(), vec![Code::CsrWeakKey]);
+        assert!(e.pending_csrs().is_empty());
+        // Re-validating (here: other domains) keeps the engine's outcome.
+        e.set_domains(ValidatedDomains::parse(["example.com", "example.org"]).unwrap(), false);
+        assert_eq!(e.findings(0).iter().map(|f| f.code).collect::<Vec<_>>(), vec![Code::CsrWeakKey]);
+    }
+
+    #[test]
+    fn an_edited_csr_is_pending_until_its_outcome_arrives() {
+        let mut e = editor("Email,Csr\njane@example.com,\n");
+        assert!(e.is_valid(0));
+        let pem = fixture_csr("p256.csr");
+        e.edit(0, Field::Csr, &pem);
+        assert_eq!(e.findings(0).iter().map(|f| f.code).collect::<Vec<_>>(), vec![Code::CsrPending]);
+        assert!(!e.is_valid(0), "a row whose CSR is unchecked must not be ordered");
+        assert_eq!(e.pending_csrs(), vec![pem.clone()]);
+        let outcome = crate::csr::check(&pem);
+        assert_eq!(e.add_csr_outcomes([(pem.clone(), outcome)]), vec![0]);
+        assert!(e.pending_csrs().is_empty());
+        assert!(e.findings(0).iter().all(|f| f.code != Code::CsrPending), "{:?}", e.findings(0));
+    }
 
     #[test]
     fn editing_a_bad_country_makes_the_row_valid() {

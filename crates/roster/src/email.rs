@@ -136,7 +136,7 @@ fn normalized_domain(domain: &str) -> Result<Cow<'_, str>, String> {
         return Err("the domain ends with a dot".into());
     }
     let ascii: Cow<'_, str> = if !domain.is_ascii() {
-        Cow::Owned(idna::domain_to_ascii(domain).map_err(|_| {
+        Cow::Owned(idn_to_ascii(domain).ok_or_else(|| {
             format!("the domain \"{domain}\" is not a valid internationalised domain name")
         })?)
     } else if domain.bytes().any(|b| b.is_ascii_uppercase()) {
@@ -165,6 +165,30 @@ fn normalized_domain(domain: &str) -> Result<Cow<'_, str>, String> {
         }
     }
     Ok(ascii)
+}
+
+/// Converts an internationalised domain name to A-labels (UTS 46, as the
+/// WHATWG URL standard does), or `None` if it is not a valid one.
+pub type IdnToAscii = fn(&str) -> Option<String>;
+
+#[cfg(not(feature = "idna"))]
+static HOST_IDN: std::sync::OnceLock<IdnToAscii> = std::sync::OnceLock::new();
+
+/// Supplies the IDNA conversion when the crate is built without its `idna`
+/// feature (the web app passes the browser's URL parser). The first call
+/// wins; with the feature on, this does nothing.
+pub fn set_idn_to_ascii(convert: IdnToAscii) {
+    #[cfg(not(feature = "idna"))]
+    let _ = HOST_IDN.set(convert);
+    #[cfg(feature = "idna")]
+    let _ = convert;
+}
+
+fn idn_to_ascii(domain: &str) -> Option<String> {
+    #[cfg(feature = "idna")]
+    return idna::domain_to_ascii(domain).ok();
+    #[cfg(not(feature = "idna"))]
+    return HOST_IDN.get().and_then(|convert| convert(domain));
 }
 
 fn describe_char(c: char) -> String {

@@ -71,13 +71,15 @@ pub enum Code {
     CsrKeyUnsupported,
     /// The CSR names an email address other than the row's.
     CsrEmailMismatch,
+    /// The CSR was edited and its check has not come back yet.
+    CsrPending,
     /// A cell starts with a character a spreadsheet runs as a formula.
     FormulaInjection,
 }
 
 impl Code {
     /// Every code, in a stable order (file-level first).
-    pub const ALL: [Code; 26] = [
+    pub const ALL: [Code; 27] = [
         Code::NotText,
         Code::EmptyFile,
         Code::NoRows,
@@ -103,6 +105,7 @@ impl Code {
         Code::CsrWeakKey,
         Code::CsrKeyUnsupported,
         Code::CsrEmailMismatch,
+        Code::CsrPending,
         Code::FormulaInjection,
     ];
 
@@ -134,6 +137,7 @@ impl Code {
             Code::CsrWeakKey => "csr_weak_key",
             Code::CsrKeyUnsupported => "csr_key_unsupported",
             Code::CsrEmailMismatch => "csr_email_mismatch",
+            Code::CsrPending => "csr_pending",
             Code::FormulaInjection => "formula_injection",
         }
     }

@@ -353,7 +353,9 @@ fn validate_records(
         report.findings.push(Finding::file(Code::NoRows, message));
         return done(report, on_progress);
     }
-    report.coverage = validator.finish();
+    let (coverage, csrs) = validator.finish();
+    report.coverage = coverage;
+    report.csr_outcomes = csrs.outcomes;
     done(report, on_progress)
 }
 

@@ -85,6 +85,9 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// Rows per validated domain and per uncovered domain.
     pub coverage: Coverage,
+    /// What checking each distinct CSR found, by its text: the editor looks
+    /// CSRs up here instead of checking them again.
+    pub csr_outcomes: crate::validate::CsrOutcomes,
 }
 
 impl Report {

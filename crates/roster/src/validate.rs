@@ -49,8 +49,49 @@ impl Columns {
     }
 }
 
+/// Where a [`Validator`] gets the outcome of checking a CSR. The engine
+/// checks each one ([`VerifyCsrs`]); the editor on the page looks up what the
+/// engine worker found, so the page never carries the RSA and elliptic-curve
+/// code (see [`crate::editor::Editor`]).
+pub trait CsrChecker {
+    /// The outcome for `pem`, or `None` while it is not known yet (the row
+    /// then gets a `csr_pending` error until it is).
+    fn outcome(&mut self, pem: &str) -> Option<CsrOutcome>;
+}
+
+/// What checking one CSR found.
+pub type CsrOutcome = Result<csr::CsrInfo, CsrError>;
+
+/// Outcomes by CSR text.
+pub type CsrOutcomes = std::collections::BTreeMap<String, CsrOutcome>;
+
+/// Checks every CSR with [`csr::check`], once per distinct text, and keeps
+/// the outcomes (they go into the report for the editor).
+#[derive(Debug, Default)]
+pub struct VerifyCsrs {
+    /// Every CSR checked so far.
+    pub outcomes: CsrOutcomes,
+}
+
+impl CsrChecker for VerifyCsrs {
+    fn outcome(&mut self, pem: &str) -> Option<CsrOutcome> {
+        if let Some(known) = self.outcomes.get(pem) {
+            return Some(known.clone());
+        }
+        let outcome = csr::check(pem);
+        self.outcomes.insert(pem.to_owned(), outcome.clone());
+        Some(outcome)
+    }
+}
+
+impl CsrChecker for &CsrOutcomes {
+    fn outcome(&mut self, pem: &str) -> Option<CsrOutcome> {
+        self.get(pem).cloned()
+    }
+}
+
 /// Checks rows one after the other.
-pub struct Validator<'a> {
+pub struct Validator<'a, C: CsrChecker = VerifyCsrs> {
     domains: &'a ValidatedDomains,
     exact: bool,
     columns: Columns,
@@ -62,9 +103,11 @@ pub struct Validator<'a> {
     /// Whether this validator reports duplicates itself (off for the editor,
     /// which keeps its own duplicate groups).
     track_duplicates: bool,
+    /// The source of CSR outcomes.
+    csrs: C,
 }
 
-impl<'a> Validator<'a> {
+impl<'a> Validator<'a, VerifyCsrs> {
     /// A validator for rows with `columns`, against `domains`.
     pub fn new(domains: &'a ValidatedDomains, exact: bool, columns: Columns) -> Self {
         Validator {
@@ -75,13 +118,25 @@ impl<'a> Validator<'a> {
             coverage: CoverageCounter::default(),
             nearest: FxHashMap::default(),
             track_duplicates: true,
+            csrs: VerifyCsrs::default(),
         }
     }
+}
 
+impl<'a, C: CsrChecker> Validator<'a, C> {
     /// A validator that checks each row on its own, without duplicate
-    /// detection (see [`crate::editor::Editor`]).
-    pub fn without_duplicates(domains: &'a ValidatedDomains, exact: bool, columns: Columns) -> Self {
-        Validator { track_duplicates: false, ..Validator::new(domains, exact, columns) }
+    /// detection, taking CSR outcomes from `csrs` (see [`crate::editor::Editor`]).
+    pub fn for_editor(domains: &'a ValidatedDomains, exact: bool, columns: Columns, csrs: C) -> Self {
+        Validator {
+            domains,
+            exact,
+            columns,
+            seen: FxHashMap::default(),
+            coverage: CoverageCounter::default(),
+            nearest: FxHashMap::default(),
+            track_duplicates: false,
+            csrs,
+        }
     }
 
     /// Checks `row` (index `index` in the report), normalising what it accepts
@@ -251,12 +306,18 @@ impl<'a> Validator<'a> {
         // CSR.
         if self.columns.has(Field::Csr) && !row.csr.is_empty() {
             let l = label(Field::Csr);
-            match csr::check(&row.csr) {
-                Err(e) => {
+            match self.csrs.outcome(&row.csr) {
+                None => push(
+                    Some(Field::Csr),
+                    Code::CsrPending,
+                    format!("{l} is being checked; the row can be ordered once the check is done. If this stays, reload the page."),
+                    None,
+                ),
+                Some(Err(e)) => {
                     let (code, msg) = csr_problem(&l, e);
                     push(Some(Field::Csr), code, msg, None);
                 }
-                Ok(info) => {
+                Some(Ok(info)) => {
                     if !info.signature_verified {
                         push(
                             Some(Field::Csr),
@@ -333,8 +394,8 @@ impl<'a> Validator<'a> {
     }
 
     /// The coverage counts gathered so far.
-    pub fn finish(self) -> crate::domains::Coverage {
-        self.coverage.finish(self.domains)
+    pub fn finish(self) -> (crate::domains::Coverage, C) {
+        (self.coverage.finish(self.domains), self.csrs)
     }
 }
 

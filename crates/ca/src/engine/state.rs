@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 /// Where a row stands. `attempts` counts create requests whose outcome is
 /// settled or being settled.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
+#[serde(tag = "state", rename_all = "snake_case", try_from = "StateRecord")]
 pub enum RowState {
     /// Not yet sent, or known not to have been placed; will be sent.
     Pending {
@@ -47,6 +47,47 @@ pub enum RowState {
     },
 }
 
+/// A journaled state as a flat record: read through this instead of serde's
+/// internally tagged enum, which buffers every value and costs the page
+/// ~15 KB of code. The JSON is the same either way.
+#[derive(Deserialize)]
+struct StateRecord {
+    state: StateName,
+    attempts: Option<u32>,
+    last_error: Option<String>,
+    reason: Option<String>,
+    order: Option<Order>,
+    errors: Option<FieldErrors>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum StateName {
+    Pending,
+    Sending,
+    Unknown,
+    Placed,
+    Rejected,
+    Failed,
+}
+
+impl TryFrom<StateRecord> for RowState {
+    type Error = &'static str;
+
+    fn try_from(r: StateRecord) -> Result<Self, Self::Error> {
+        let attempts = r.attempts.ok_or("missing field `attempts`");
+        let reason = r.reason.ok_or("missing field `reason`");
+        Ok(match r.state {
+            StateName::Pending => RowState::Pending { attempts: attempts?, last_error: r.last_error },
+            StateName::Sending => RowState::Sending { attempts: attempts? },
+            StateName::Unknown => RowState::Unknown { attempts: attempts?, reason: reason? },
+            StateName::Placed => RowState::Placed { order: r.order.ok_or("missing field `order`")? },
+            StateName::Rejected => RowState::Rejected { errors: r.errors.ok_or("missing field `errors`")? },
+            StateName::Failed => RowState::Failed { attempts: attempts?, reason: reason? },
+        })
+    }
+}
+
 impl RowState {
     /// The stable snake_case name of the state.
     pub fn name(&self) -> &'static str {
@@ -74,5 +115,36 @@ impl RowState {
             | RowState::Failed { attempts, .. } => *attempts,
             RowState::Placed { .. } | RowState::Rejected { .. } => 0,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_state_reads_back_as_written() {
+        let order = Order { reference: "co-1".into(), status: "pending validation".into(), ..Order::default() };
+        let mut errors = FieldErrors::new();
+        errors.insert("email".into(), vec!["bad".into()]);
+        for state in [
+            RowState::Pending { attempts: 0, last_error: None },
+            RowState::Pending { attempts: 2, last_error: Some("timeout".into()) },
+            RowState::Sending { attempts: 1 },
+            RowState::Unknown { attempts: 1, reason: "connection dropped".into() },
+            RowState::Placed { order },
+            RowState::Rejected { errors },
+            RowState::Failed { attempts: 5, reason: "503".into() },
+        ] {
+            let json = serde_json::to_string(&state).unwrap();
+            assert_eq!(serde_json::from_str::<RowState>(&json).unwrap(), state, "{json}");
+        }
+    }
+
+    #[test]
+    fn a_state_missing_its_fields_is_an_error_naming_them() {
+        let e = serde_json::from_str::<RowState>(r#"{"state":"unknown","attempts":1}"#).unwrap_err();
+        assert!(e.to_string().contains("reason"), "{e}");
+        assert!(serde_json::from_str::<RowState>(r#"{"state":"teleported","attempts":1}"#).is_err());
     }
 }

@@ -1,5 +1,6 @@
 //! The CA protocol: what to send and what an answer means. No IO.
 
+pub mod decimal;
 mod http;
 mod parse;
 mod types;

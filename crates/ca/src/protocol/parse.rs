@@ -20,10 +20,9 @@ fn error_of(resp: &HttpResponse) -> Option<CaError> {
     }
 }
 
-/// `Retry-After` in seconds (integer or decimal) → milliseconds.
+/// `Retry-After` in seconds (integer or decimal) → milliseconds, at most an hour.
 fn retry_after_ms(value: &str) -> Option<u64> {
-    let secs: f64 = value.trim().parse().ok()?;
-    (secs.is_finite() && secs >= 0.0).then(|| (secs * 1000.0).min(3_600_000.0) as u64)
+    super::decimal::thousandths(value).map(|ms| ms.min(3_600_000))
 }
 
 /// `{"errors": {"field": ["msg", …] | "msg"}}` → per-field messages.

@@ -1,0 +1,82 @@
+// The bundle report: sizes of what dist/ makes a browser download, raw, gzip
+// and brotli (the most a CDN does), split into the first load (what the page
+// fetches before anyone touches it) and what is fetched later (the engine
+// worker, started when a roster is loaded).
+//
+//   node tools/bundle-size.mjs [--check] [--json] [dist]
+//
+// Prints a table and the line `first_load_brotli_kb=N`. With --check it exits
+// 1 when the first load exceeds BUDGET_KB; sizes are deterministic for a given
+// build, so this is a test, unlike timings.
+import { readFile, readdir } from "node:fs/promises";
+import { join } from "node:path";
+import { gzipSync, brotliCompressSync, constants } from "node:zlib";
+
+/** The first-load budget, brotli, in KB (1 KB = 1024 bytes). */
+export const BUDGET_KB = 250;
+
+/** Sizes of every file in `dist`, each tagged first load or later. */
+export async function bundleReport(dist) {
+  const html = await readFile(join(dist, "index.html"), "utf8");
+  // The first load: index.html, what it references (scripts, styles, preloads),
+  // what those scripts import, and config.json, which the app fetches at start.
+  const referenced = new Set(["index.html", "config.json"]);
+  // Quoted or not (a minified page drops the quotes).
+  for (const m of html.matchAll(/(?:src|href)=["']?\.\/([^"'\s>]+)/g)) referenced.add(m[1]);
+  for (const name of [...referenced]) {
+    if (!name.endsWith(".js")) continue;
+    const js = await readFile(join(dist, name), "utf8").catch(() => "");
+    for (const m of js.matchAll(/["']\.\/([^"']+\.(?:js|wasm))["']/g)) referenced.add(m[1]);
+  }
+  const files = [];
+  for (const name of (await readdir(dist)).sort()) {
+    const body = await readFile(join(dist, name));
+    files.push({
+      name,
+      firstLoad: referenced.has(name),
+      raw: body.length,
+      gzip: gzipSync(body, { level: 9 }).length,
+      brotli: brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: body.length } }).length,
+    });
+  }
+  const total = (list, key) => list.reduce((n, f) => n + f[key], 0);
+  const first = files.filter((f) => f.firstLoad);
+  const later = files.filter((f) => !f.firstLoad);
+  return {
+    files,
+    firstLoad: { raw: total(first, "raw"), gzip: total(first, "gzip"), brotli: total(first, "brotli") },
+    later: { raw: total(later, "raw"), gzip: total(later, "gzip"), brotli: total(later, "brotli") },
+  };
+}
+
+const kb = (n) => (n / 1024).toFixed(1).padStart(8);
+
+/** The report as a table. */
+export function formatReport(report) {
+  const lines = [`${"file".padEnd(44)} ${"load".padEnd(6)} ${"raw KB".padStart(8)} ${"gzip KB".padStart(8)} ${"br KB".padStart(8)}`];
+  for (const f of report.files) {
+    lines.push(`${f.name.padEnd(44)} ${(f.firstLoad ? "first" : "later").padEnd(6)} ${kb(f.raw)} ${kb(f.gzip)} ${kb(f.brotli)}`);
+  }
+  lines.push(`${"first load".padEnd(44)} ${"".padEnd(6)} ${kb(report.firstLoad.raw)} ${kb(report.firstLoad.gzip)} ${kb(report.firstLoad.brotli)}`);
+  lines.push(`${"later (engine worker)".padEnd(44)} ${"".padEnd(6)} ${kb(report.later.raw)} ${kb(report.later.gzip)} ${kb(report.later.brotli)}`);
+  return lines.join("\n");
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const args = process.argv.slice(2);
+  const dist = args.find((a) => !a.startsWith("--")) ?? "dist";
+  const report = await bundleReport(dist);
+  if (args.includes("--json")) {
+    console.log(JSON.stringify(report));
+  } else {
+    console.log(formatReport(report));
+    console.log(`first_load_brotli_kb=${Math.round(report.firstLoad.brotli / 1024)}`);
+  }
+  if (args.includes("--check") && report.firstLoad.brotli > BUDGET_KB * 1024) {
+    console.error(
+      `bundle budget exceeded: the first load is ${(report.firstLoad.brotli / 1024).toFixed(1)} KB brotli, over ${BUDGET_KB} KB. ` +
+        "Look at what grew with `twiggy top` on the wasm, and move it to the engine worker or drop it.",
+    );
+    process.exit(1);
+  }
+}
