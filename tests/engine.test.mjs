@@ -11,6 +11,7 @@ import { dirname, join } from "node:path";
 import { serveStatic } from "./support/static-server.mjs";
 import { launch } from "./support/browser.mjs";
 import { roster } from "./support/roster.mjs";
+import { encodeOptions } from "./support/engine.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const fixtures = join(root, "crates/roster/tests/fixtures/roster");
@@ -29,22 +30,6 @@ after(async () => {
   await browser?.close();
   await server?.close();
 });
-
-/** The request options in `wire::encode_options` form: table mode, these domains, no mapping. */
-function encodeOptions(domains) {
-  const parts = [Buffer.from("SBR1"), Buffer.from([0 /* table */, 0 /* not exact */])];
-  const u32 = (n) => {
-    const b = Buffer.alloc(4);
-    b.writeUInt32LE(n);
-    return b;
-  };
-  parts.push(u32(domains.length));
-  for (const d of domains) {
-    parts.push(u32(Buffer.byteLength(d)), Buffer.from(d));
-  }
-  parts.push(Buffer.from([0 /* no mapping */]));
-  return Buffer.concat(parts);
-}
 
 /** Runs one check in a fresh engine worker in `page`; returns its messages, the report as bytes. */
 async function runWorker(page, bytes, options) {

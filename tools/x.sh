@@ -97,6 +97,8 @@ cmd_test() {
   (cd crates/roster && cargo test --target wasm32-unknown-unknown --test wasm)
   log "release build of the site (trunk build --release)"
   trunk build --release --quiet
+  log "bundle budget: the first load must stay within 250 KB brotli"
+  node tools/bundle-size.mjs --check
   log "browser tests (Playwright + Chromium against dist/ and the sandbox CA)"
   cargo build --quiet -p smime-bulk-sandbox
   node --test --test-concurrency=1 tests/

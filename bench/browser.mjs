@@ -1,0 +1,185 @@
+// The browser benchmark, in one headless Chromium session against the
+// release dist/: Papa Parse 5.7.1 + a JavaScript validator against our wasm
+// engine, bytes → report, each in a Web Worker, on generated rosters of 10k,
+// 100k and 1M rows (median of 5 after a warm-up); then, in the app itself,
+// the main thread's longest task while a 1M-row roster loads and the p95
+// frame time while scrolling the 100k-row review grid. Prints a table, then
+// `first_load_brotli_kb=N`, and last `speedup_vs_papaparse_100k=X.XX`.
+// Figures only: nothing here passes or fails on a time.
+import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+import { serveStatic } from "../tests/support/static-server.mjs";
+import { launch } from "../tests/support/browser.mjs";
+import { roster, DOMAINS } from "../tests/support/roster.mjs";
+import { encodeOptions } from "../tests/support/engine.mjs";
+import { bundleReport } from "../tools/bundle-size.mjs";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const SIZES = (process.env.BENCH_SIZES ?? "10000,100000,1000000").split(",").map(Number);
+const RUNS = 5;
+
+/** ISO 3166 alpha-2 codes and XX, read from the engine's own table. */
+async function countries() {
+  const table = await readFile(join(root, "crates/roster/src/country/table.rs"), "utf8");
+  const codes = [...table.matchAll(/^\s*\("([A-Z]{2})", "[A-Z]{3}"\),$/gm)].map((m) => m[1]);
+  if (codes.length < 249) throw new Error(`only ${codes.length} country codes found in table.rs`);
+  return [...codes, "XX"];
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const log = (...a) => console.error("[bench]", ...a);
+
+/** Runs `RUNS + 1` checks of the page's `window.roster` in a fresh worker at `url`; returns their messages. */
+async function timeWorker(page, url, request) {
+  return page.evaluate(
+    async ({ url, request, runs }) => {
+      const worker = new Worker(url);
+      const next = () => new Promise((resolve, reject) => {
+        worker.onerror = (e) => reject(new Error(e.message));
+        worker.onmessage = ({ data }) => {
+          if (data.kind === "report" || data.kind === "ready" || data.kind === "error") resolve(data);
+        };
+      });
+      const ready = await next();
+      if (ready.kind !== "ready") throw new Error(`worker said ${ready.kind}`);
+      const out = [];
+      for (let i = 0; i < runs + 1; i++) {
+        const bytes = window.roster.slice(0);
+        const message = { ...request, id: i + 1, bytes };
+        if (request.options) message.options = new Uint8Array(request.options);
+        const answer = next();
+        worker.postMessage(message, [bytes]);
+        const data = await answer;
+        if (data.kind !== "report") throw new Error(data.message ?? "no report");
+        out.push({ elapsed_ms: data.elapsed_ms, memory_bytes: data.memory_bytes ?? null, rows: data.rows, report_bytes: data.report?.byteLength });
+      }
+      worker.terminate();
+      return out;
+    },
+    { url, request, runs: RUNS },
+  );
+}
+
+/** The app loading `rows` rows by its file input: wall time and the main thread's long tasks meanwhile. */
+async function appLoad(browser, url, rows, bytes) {
+  const page = await browser.newPage();
+  await page.addInitScript(() => {
+    window.__long = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__long.push({ start: e.startTime, duration: e.duration });
+    }).observe({ type: "longtask", buffered: true });
+  });
+  await page.goto(url);
+  await page.waitForSelector("#roster-file", { state: "attached" });
+  await page.fill("#domains", DOMAINS.join(", "));
+  await page.locator("#domains").press("Tab");
+  // The file reaches the page (over the DevTools protocol) before the clock starts.
+  const handle = await page.evaluateHandle(({ b64, name }) => {
+    const bin = atob(b64);
+    const buf = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) buf[i] = bin.charCodeAt(i);
+    return new File([buf], name, { type: "text/csv" });
+  }, { b64: bytes.toString("base64"), name: `roster-${rows}.csv` });
+  const started = await page.evaluate(() => performance.now());
+  await page.evaluate((file) => {
+    const input = document.querySelector("#roster-file");
+    const dt = new DataTransfer();
+    dt.items.add(file);
+    input.files = dt.files;
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+  }, handle);
+  await page.waitForFunction((n) => document.querySelector("[data-testid=rows]")?.innerText === String(n), rows, { timeout: 600_000, polling: 50 });
+  const done = await page.evaluate(() => performance.now());
+  await page.waitForTimeout(300);
+  const long = (await page.evaluate(() => window.__long)).filter((t) => t.start >= started);
+  return { page, wall_ms: done - started, long };
+}
+
+/** Scrolls the review grid top to bottom over `frames` animation frames; frame times in ms. */
+async function scrollFrames(page, frames) {
+  return page.evaluate(async (frames) => {
+    const grid = document.querySelector(".grid-viewport");
+    const times = [];
+    let last = performance.now();
+    for (let i = 1; i <= frames; i++) {
+      grid.scrollTop = (i / frames) * (grid.scrollHeight - grid.clientHeight);
+      await new Promise((r) => requestAnimationFrame(r));
+      const now = performance.now();
+      times.push(now - last);
+      last = now;
+    }
+    return { times, rows: document.querySelectorAll("#grid tr.grid-row").length };
+  }, frames);
+}
+
+const rosters = new Map(SIZES.map((n) => [n, Buffer.from(roster(n))]));
+const files = {
+  "bench.html": "<!doctype html><meta charset=utf-8><title>smime-bulk benchmark</title>",
+  "papa-worker.js": await readFile(join(root, "bench/papa-worker.js")),
+  "papaparse.min.js": await readFile(join(root, "node_modules/papaparse/papaparse.min.js")),
+};
+for (const [n, bytes] of rosters) files[`roster-${n}.csv`] = bytes;
+const server = await serveStatic(join(root, "dist"), { files });
+const browser = await launch();
+const codes = await countries();
+const loader = "./engine-worker_loader.js";
+const results = [];
+try {
+  const page = await browser.newPage();
+  page.on("pageerror", (e) => log("page error:", e.message));
+  await page.goto(`${server.url}bench.html`);
+  for (const [n, bytes] of rosters) {
+    await page.evaluate(async (name) => {
+      window.roster = await (await fetch(name)).arrayBuffer();
+    }, `roster-${n}.csv`);
+    log(`${n} rows (${(bytes.length / 1e6).toFixed(1)} MB): Papa Parse + JS`);
+    const papa = await timeWorker(page, "./papa-worker.js", { kind: "check", domains: DOMAINS, countries: codes });
+    log(`${n} rows: smime-bulk engine (wasm)`);
+    const ours = await timeWorker(page, loader, { kind: "check", options: [...encodeOptions(DOMAINS)] });
+    const row = (name, runs) => {
+      const ms = median(runs.slice(1).map((r) => r.elapsed_ms));
+      return { engine: name, rows: n, mb: bytes.length / 1e6, ms, mbps: bytes.length / 1e6 / (ms / 1000), memory: runs.at(-1).memory_bytes };
+    };
+    results.push(row("papaparse+js", papa), row("smime-bulk wasm", ours));
+  }
+  await page.close();
+
+  // The app: a 1M-row roster loaded through the page, and the 100k grid scrolled.
+  const big = Math.max(...SIZES);
+  log(`the app loading ${big} rows`);
+  const load = await appLoad(browser, server.url, big, rosters.get(big));
+  await load.page.close();
+  const mid = SIZES.includes(100_000) ? 100_000 : Math.min(...SIZES);
+  log(`the app's review grid at ${mid} rows`);
+  const grid = await appLoad(browser, server.url, mid, rosters.get(mid));
+  await grid.page.waitForSelector(".grid-viewport");
+  await scrollFrames(grid.page, 30); // warm-up
+  const scroll = await scrollFrames(grid.page, 240);
+  await grid.page.close();
+
+  const bundle = await bundleReport(join(root, "dist"));
+  console.log("");
+  console.log("engine            rows        MB     median ms     MB/s   peak memory (×file)");
+  for (const r of results) {
+    const memory = r.memory == null ? "n/a (JS heap not measurable in a worker)" : `${(r.memory / 1e6).toFixed(0)} MB (${(r.memory / 1e6 / r.mb).toFixed(1)}×)`;
+    console.log(`${r.engine.padEnd(16)} ${String(r.rows).padStart(8)} ${r.mb.toFixed(1).padStart(8)} ${r.ms.toFixed(1).padStart(12)} ${r.mbps.toFixed(1).padStart(8)}   ${memory}`);
+  }
+  const longest = load.long.reduce((m, t) => Math.max(m, t.duration), 0);
+  console.log("");
+  console.log(`app, ${big} rows loaded through the page: ${load.wall_ms.toFixed(0)} ms to the summary; main-thread tasks over 50 ms meanwhile: ${load.long.length}, longest ${longest.toFixed(0)} ms`);
+  const sorted = [...scroll.times].sort((a, b) => a - b);
+  const p95 = sorted[Math.floor(sorted.length * 0.95)];
+  console.log(`app, review grid of ${mid} rows scrolled top to bottom in 240 frames: p95 frame time ${p95.toFixed(1)} ms, median ${median(scroll.times).toFixed(1)} ms, ${scroll.rows} row elements`);
+  console.log(`bundle: first load ${(bundle.firstLoad.brotli / 1024).toFixed(1)} KB brotli (${(bundle.firstLoad.raw / 1024).toFixed(0)} KB raw); engine worker, loaded with the first roster, ${(bundle.later.brotli / 1024).toFixed(1)} KB brotli`);
+  console.log(`longest_main_thread_task_ms_${big}=${longest.toFixed(0)}`);
+  console.log(`grid_p95_frame_ms_${mid}=${p95.toFixed(1)}`);
+  console.log(`first_load_brotli_kb=${Math.round(bundle.firstLoad.brotli / 1024)}`);
+  const at100k = (engine) => results.find((r) => r.rows === 100_000 && r.engine === engine)?.ms;
+  if (at100k("papaparse+js") && at100k("smime-bulk wasm")) {
+    console.log(`speedup_vs_papaparse_100k=${(at100k("papaparse+js") / at100k("smime-bulk wasm")).toFixed(2)}`);
+  }
+} finally {
+  await browser.close();
+  await server.close();
+}
