@@ -24,6 +24,10 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 /// Records shown beside the column mapping.
 const PREVIEW_ROWS: usize = 3;
 
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 #[path = "../shared/idn.rs"]
 mod idn;
 

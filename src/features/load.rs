@@ -1,7 +1,7 @@
 //! Step: load the roster by file picker, drag-and-drop anywhere, or paste.
 
 use crate::shared::file::read_bytes;
-use crate::shared::state::{use_app, AppState, RosterInput};
+use crate::shared::state::{use_app, AppState, Reading, RosterInput};
 use leptos::ev;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -122,11 +122,15 @@ pub fn LoadStep() -> impl IntoView {
                     <button type="button" id="check-paste" on:click=on_paste_check>"Check pasted text"</button>
                 </div>
             </div>
-            {move || state.reading.get().map(|p| {
-                let percent = if p.bytes_total == 0 { 0 } else { p.bytes_done * 100 / p.bytes_total };
+            {move || state.reading.get().map(|reading| {
+                let (label, done, total) = match reading {
+                    Reading::Checking(p) => (format!("Checking the roster: {} rows so far", p.rows), p.bytes_done, p.bytes_total),
+                    Reading::Preparing { done, total } => (format!("Preparing the review of {total} rows"), done, total),
+                };
+                let percent = if total == 0 { 0 } else { done * 100 / total };
                 view! {
                     <div class="reading" id="reading">
-                        <label for="reading-progress">{format!("Reading the roster: {} rows so far ({percent}%)", p.rows)}</label>
+                        <label for="reading-progress">{format!("{label} ({percent}%)")}</label>
                         <progress id="reading-progress" max="100" value=percent></progress>
                         <button type="button" id="cancel-reading" on:click=move |_| state.cancel_reading()>"Cancel"</button>
                     </div>

@@ -6,7 +6,7 @@
 use futures_channel::oneshot;
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use smime_bulk_roster::validate::CsrOutcomes;
-use smime_bulk_roster::{wire, CheckProgress, Options, Report};
+use smime_bulk_roster::{wire, CheckProgress, Options};
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -15,8 +15,9 @@ use web_sys::{ErrorEvent, MessageEvent, Worker};
 
 /// What a finished check hands back.
 pub struct Checked {
-    /// The report.
-    pub report: Report,
+    /// The report in `wire::encode` form: the page decodes it a slice at a
+    /// time (see `state.rs`), never in one long task.
+    pub report: Vec<u8>,
     /// The first records, every column as read (for the mapping preview).
     pub preview: Vec<Vec<String>>,
 }
@@ -208,12 +209,9 @@ fn on_message(event: MessageEvent) {
             }
         }
         Some("report") => {
-            let bytes = Uint8Array::new(&get("report")).to_vec();
+            let report = Uint8Array::new(&get("report")).to_vec();
             let preview = get("preview").as_string().and_then(|p| serde_json::from_str(&p).ok()).unwrap_or_default();
-            let reply = wire::decode(&bytes)
-                .map(|report| Answer::Checked(Checked { report, preview }))
-                .map_err(|e| EngineError::Failed(format!("the engine worker's report could not be read ({e})")));
-            answer(id, reply);
+            answer(id, Ok(Answer::Checked(Checked { report, preview })));
         }
         Some("csrs") => {
             let bytes = Uint8Array::new(&get("outcomes")).to_vec();

@@ -12,7 +12,7 @@ use smime_bulk_roster::mapping::{Field, Mapping};
 use smime_bulk_roster::sniff::Delimiter;
 use crate::shared::engine::{self, Checked, EngineError};
 use leptos::task::spawn_local;
-use smime_bulk_roster::{CheckProgress, Mode, Options};
+use smime_bulk_roster::{wire, CheckProgress, Mode, Options};
 use std::sync::Arc;
 
 /// A roster as loaded: where it came from and its bytes.
@@ -44,6 +44,25 @@ pub struct LoadInfo {
     /// Whether a file-level error makes the roster unusable.
     pub unusable: bool,
 }
+
+/// Reading a roster: the engine worker checks it, then the page takes the
+/// report over a slice at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reading {
+    /// The worker is checking the roster.
+    Checking(CheckProgress),
+    /// The page is taking over the report: rows done of all.
+    Preparing {
+        /// Rows taken over.
+        done: usize,
+        /// Rows in all.
+        total: usize,
+    },
+}
+
+/// Rows the page takes over between two frames: small enough that no task
+/// runs much over 50 ms.
+const SLICE_ROWS: usize = 8_192;
 
 /// The result of "Test connection".
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,10 +145,12 @@ pub struct AppState {
     pub mapping_choice: RwSignal<Option<Vec<Option<Field>>>>,
     /// What loading found out.
     pub loaded: RwSignal<Option<LoadInfo>>,
-    /// How far the engine worker has read the roster; `None` when it is not reading.
-    pub reading: RwSignal<Option<CheckProgress>>,
+    /// How far reading the roster has come; `None` when it is not being read.
+    pub reading: RwSignal<Option<Reading>>,
     /// The first records, every column as read, for the mapping preview.
     pub preview: RwSignal<Vec<Vec<String>>>,
+    /// Bumped for each roster read and each cancel: work for an older one stops.
+    pub generation: StoredValue<u64>,
     /// The roster being fixed (not reactive itself: see `version`).
     pub editor: StoredValue<Option<Editor>>,
     /// Bumped after every change to `editor`.
@@ -175,6 +196,7 @@ impl AppState {
             loaded: RwSignal::new(None),
             reading: RwSignal::new(None),
             preview: RwSignal::new(Vec::new()),
+            generation: StoredValue::new(0),
             editor: StoredValue::new(None),
             version: RwSignal::new(0),
             load_error: RwSignal::new(None),
@@ -193,22 +215,30 @@ impl AppState {
             let Some(input) = state.input.get() else { return };
             let mapping = state.mapping_choice.get();
             let options = state.options_untracked(input.mode, mapping);
-            state.reading.set(Some(CheckProgress { bytes_total: input.bytes.len(), ..CheckProgress::default() }));
+            state.reading.set(Some(Reading::Checking(CheckProgress { bytes_total: input.bytes.len(), ..CheckProgress::default() })));
+            let generation = state.generation.get_value() + 1;
+            state.generation.set_value(generation);
             spawn_local(async move {
-                match engine::check(&input.bytes, &options, move |p| state.reading.set(Some(p))).await {
-                    Ok(Checked { report, preview }) => {
-                        state.reading.set(None);
+                let checked = engine::check(&input.bytes, &options, move |p| {
+                    if state.generation.get_value() == generation {
+                        state.reading.set(Some(Reading::Checking(p)));
+                    }
+                })
+                .await;
+                let outcome = match checked {
+                    Ok(Checked { report, preview }) => take_over(state, generation, &report, &options).await.map(|e| (e, preview)),
+                    Err(EngineError::Cancelled) => return,
+                    Err(EngineError::Failed(why)) => Err(why),
+                };
+                // Replaced by a newer roster, or cancelled (see `cancel_reading`).
+                if state.generation.get_value() != generation {
+                    return;
+                }
+                state.reading.set(None);
+                match outcome {
+                    Ok(((editor, info), preview)) => {
                         state.preview.set(preview);
-                        state.loaded.set(Some(LoadInfo {
-                            source: input.source.clone(),
-                            encoding: report.encoding,
-                            delimiter: report.delimiter,
-                            mode: report.mode,
-                            headers: report.headers.clone(),
-                            mapping: report.mapping.clone(),
-                            unusable: report.is_unusable(),
-                        }));
-                        let editor = Editor::new(report, &options);
+                        state.loaded.set(Some(LoadInfo { source: input.source.clone(), ..info }));
                         state.announce.set(format!(
                             "{}: {} rows read, {} valid, {} need a fix.",
                             input.source,
@@ -219,11 +249,8 @@ impl AppState {
                         state.editor.set_value(Some(editor));
                         state.version.update(|v| *v += 1);
                     }
-                    // Replaced by a newer check, or cancelled (see `cancel_reading`).
-                    Err(EngineError::Cancelled) => {}
-                    Err(EngineError::Failed(why)) => {
-                        state.reading.set(None);
-                        state.load_error.set(Some(format!("The roster could not be read: {why}. Reload the page and try again.")));
+                    Err(why) => {
+                        state.load_error.set(Some(format!("The roster could not be read: {why}. Reload the page and try again.")))
                     }
                 }
             });
@@ -305,6 +332,7 @@ impl AppState {
     /// Stops reading the roster under way and forgets it.
     pub fn cancel_reading(&self) {
         engine::cancel();
+        self.generation.update_value(|g| *g += 1);
         self.reading.set(None);
         self.input.set(None);
         self.loaded.set(None);
@@ -318,6 +346,43 @@ impl AppState {
     pub fn credentials(&self) -> Credentials {
         Credentials::new(self.account_key.get_untracked().trim(), self.secret_key.get_untracked().trim())
     }
+}
+
+/// Takes the worker's report over a slice of rows at a time, yielding to
+/// the browser between slices so the page stays responsive; `Err` if the
+/// report cannot be read. Stops early (with an editor nobody will use) when a
+/// newer roster replaces this one.
+async fn take_over(state: AppState, generation: u64, bytes: &[u8], options: &Options) -> Result<(Editor, LoadInfo), String> {
+    let unreadable = |e: wire::WireError| format!("the engine worker's report could not be read ({e})");
+    let current = || state.generation.get_value() == generation;
+    let mut decoder = wire::ReportDecoder::new(bytes).map_err(unreadable)?;
+    let total = decoder.rows_total();
+    while !decoder.decode_rows(SLICE_ROWS).map_err(unreadable)? && current() {
+        state.reading.set(Some(Reading::Preparing { done: decoder.rows_done() / 2, total }));
+        yield_to_browser().await;
+    }
+    let report = decoder.finish().map_err(unreadable)?;
+    let info = LoadInfo {
+        source: String::new(),
+        encoding: report.encoding,
+        delimiter: report.delimiter,
+        mode: report.mode,
+        headers: report.headers.clone(),
+        mapping: report.mapping.clone(),
+        unusable: report.is_unusable(),
+    };
+    yield_to_browser().await;
+    let mut editor = Editor::unindexed(report, options);
+    while !editor.index_keys(SLICE_ROWS) && current() {
+        state.reading.set(Some(Reading::Preparing { done: (total + editor.indexed()) / 2, total }));
+        yield_to_browser().await;
+    }
+    Ok((editor, info))
+}
+
+/// Lets the browser paint and handle input before the next slice of work.
+async fn yield_to_browser() {
+    gloo_timers::future::TimeoutFuture::new(0).await;
 }
 
 fn session_secret() -> Option<String> {

@@ -3,14 +3,15 @@
 //! duplicate state it changes — never the whole roster.
 
 use crate::domains::{Coverage, CoverageCounter, ValidatedDomains};
-use crate::email::parse_address;
+use crate::email::{parse_address, parse_address_ref};
 use crate::export::{csv_line, csv_line_verbatim};
 use crate::finding::{Code, Finding};
 use crate::mapping::Field;
 use crate::report::{Report, Row};
 use crate::validate::{duplicate_message, Columns, CsrOutcome, CsrOutcomes, Validator};
 use crate::Options;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use rustc_hash::FxHashMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The codes whose suggestion "apply all suggestions" takes: mechanical fixes
 /// (`UK`→`GB`, `mailto:` removed, a line break out of a name), not guesses
@@ -29,10 +30,16 @@ pub struct Editor {
     /// Each row's duplicate key (normalised address), if its email is valid.
     keys: Vec<Option<String>>,
     /// Key → the ids sharing it, in roster order; the first is the original.
-    groups: HashMap<String, BTreeSet<usize>>,
+    /// Whether each row repeats an earlier row's address (kept with `groups`,
+    /// so counting and filtering need no lookups).
+    later_duplicate: Vec<bool>,
+    /// (Sorted; nearly every group has one id, so a vector, not a set.)
+    groups: FxHashMap<String, Vec<usize>>,
     /// File-level findings of the load.
     file_findings: Vec<Finding>,
     next_line: u32,
+    /// Rows whose duplicate key is grouped (see [`Editor::unindexed`]).
+    indexed: usize,
     /// What checking each CSR found, from the engine; a CSR typed in later is
     /// `csr_pending` until [`Editor::add_csr_outcomes`] brings its outcome.
     csrs: CsrOutcomes,
@@ -41,6 +48,15 @@ pub struct Editor {
 impl Editor {
     /// Takes over a report made with `options`.
     pub fn new(report: Report, options: &Options) -> Self {
+        let mut editor = Editor::unindexed(report, options);
+        while !editor.index_keys(usize::MAX) {}
+        editor
+    }
+
+    /// Takes over a report without grouping duplicates yet: call
+    /// [`Editor::index_keys`] until it returns `true` before using the editor
+    /// (a page does it a slice at a time, between frames).
+    pub fn unindexed(report: Report, options: &Options) -> Self {
         let columns = if report.mode == crate::Mode::List {
             Columns::email_list()
         } else {
@@ -60,36 +76,61 @@ impl Editor {
             }
         }
         let next_line = report.rows.iter().map(|r| r.line).max().unwrap_or(1) + 1;
-        let mut editor = Editor {
+        Editor {
             domains: options.domains.clone(),
             exact: options.exact_domains,
             columns,
             keys: vec![None; n],
+            later_duplicate: vec![false; n],
             rows: report.rows.into_iter().map(Some).collect(),
             own,
-            groups: HashMap::new(),
+            groups: FxHashMap::default(),
             file_findings,
             next_line,
             csrs: report.csr_outcomes,
-        };
-        for id in 0..n {
-            editor.index_key(id);
+            indexed: 0,
         }
-        editor
+    }
+
+    /// Groups the duplicates of up to `max` more rows; `true` once all are.
+    pub fn index_keys(&mut self, max: usize) -> bool {
+        let end = self.indexed.saturating_add(max).min(self.rows.len());
+        for id in self.indexed..end {
+            self.index_key(id);
+        }
+        self.indexed = end;
+        end == self.rows.len()
+    }
+
+    /// How many rows [`Editor::index_keys`] has done, of [`Editor::len`].
+    pub fn indexed(&self) -> usize {
+        self.indexed
     }
 
     fn index_key(&mut self, id: usize) {
-        let key = self.rows[id].as_ref().and_then(|r| parse_address(&r.email).ok()).map(|a| a.key());
+        let key = self.rows[id].as_ref().and_then(|r| parse_address_ref(&r.email).ok()).map(|a| a.key());
         if let Some(k) = &key {
-            self.groups.entry(k.clone()).or_default().insert(id);
+            let group = self.groups.entry(k.clone()).or_default();
+            if let Err(at) = group.binary_search(&id) {
+                group.insert(at, id);
+            }
+            for (i, &member) in group.iter().enumerate() {
+                self.later_duplicate[member] = i > 0;
+            }
         }
         self.keys[id] = key;
     }
 
     fn unindex_key(&mut self, id: usize) -> Option<String> {
         let key = self.keys[id].take()?;
+        self.later_duplicate[id] = false;
         if let Some(group) = self.groups.get_mut(&key) {
-            group.remove(&id);
+            if let Ok(at) = group.binary_search(&id) {
+                group.remove(at);
+            }
+            for (i, &member) in group.iter().enumerate() {
+                self.later_duplicate[member] = i > 0;
+            }
             if group.is_empty() {
                 self.groups.remove(&key);
             }
@@ -160,7 +201,7 @@ impl Editor {
 
     /// Whether row `id` has no error.
     pub fn is_valid(&self, id: usize) -> bool {
-        self.row(id).is_some() && self.original_of(id).is_none() && !self.own[id].iter().any(Finding::is_error)
+        self.row(id).is_some() && !self.later_duplicate[id] && !self.own[id].iter().any(Finding::is_error)
     }
 
     /// Rows with no error.
@@ -183,7 +224,7 @@ impl Editor {
             for f in &self.own[id] {
                 *counts.entry(f.code).or_insert(0) += 1;
             }
-            if self.original_of(id).is_some() {
+            if self.later_duplicate[id] {
                 *counts.entry(Code::DuplicateEmail).or_insert(0) += 1;
             }
         }
@@ -196,7 +237,7 @@ impl Editor {
             .filter(|&id| !errors_only || !self.is_valid(id))
             .filter(|&id| match code {
                 None => true,
-                Some(Code::DuplicateEmail) => self.original_of(id).is_some(),
+                Some(Code::DuplicateEmail) => self.later_duplicate[id],
                 Some(c) => self.own[id].iter().any(|f| f.code == c),
             })
             .collect()
@@ -310,6 +351,7 @@ impl Editor {
         self.next_line += 1;
         self.own.push(Vec::new());
         self.keys.push(None);
+        self.later_duplicate.push(false);
         self.revalidate(id);
         id
     }

@@ -43,6 +43,15 @@ impl AddressRef<'_> {
         key_of(self.local, &self.domain)
     }
 
+    /// Appends [`AddressRef::key`] to `out`, without a string of its own.
+    pub fn write_key(&self, out: &mut String) {
+        let start = out.len();
+        out.push_str(self.local);
+        out[start..].make_ascii_lowercase();
+        out.push('@');
+        out.push_str(&self.domain);
+    }
+
     /// The owned form.
     pub fn to_owned(&self) -> Address {
         Address { local: self.local.to_owned(), domain: self.domain.clone().into_owned() }

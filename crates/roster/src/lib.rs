@@ -26,6 +26,7 @@ pub mod finding;
 pub mod mapping;
 pub mod name;
 mod report;
+mod seen;
 pub mod sniff;
 pub mod table;
 pub mod template;
@@ -72,6 +73,9 @@ pub struct CheckProgress {
     /// Rows read so far.
     pub rows: usize,
 }
+
+/// After how many rows the number of rows is estimated.
+const ESTIMATE_AFTER: usize = 1024;
 
 /// How many rows are read between two progress reports.
 pub const PROGRESS_EVERY: usize = 16_384;
@@ -145,6 +149,29 @@ impl RecordStream<'_> {
             RecordStream::Empty => 0,
             RecordStream::List { bytes, .. } => *bytes,
             RecordStream::Table { records, .. } => records.len(),
+        }
+    }
+}
+
+impl RecordStream<'_> {
+    /// The next record into `record`, reusing its buffers where the source
+    /// allows (a table's records); `false` at the end.
+    fn next_into(&mut self, record: &mut Record) -> bool {
+        match self {
+            RecordStream::Table { first, records } => match first.take() {
+                Some(f) => {
+                    *record = f;
+                    true
+                }
+                None => records.next_into(record),
+            },
+            other => match other.next() {
+                Some(r) => {
+                    *record = r;
+                    true
+                }
+                None => false,
+            },
         }
     }
 }
@@ -309,15 +336,22 @@ fn validate_records(
     let mut validator = Validator::new(&options.domains, options.exact_domains, columns);
     let width = report.headers.len();
     let ragged_hint = report.delimiter.map_or(",", |d| d.label());
-    while let Some(record) = records.next() {
+    let mut record = Record { line: 0, fields: Vec::new(), leading_control: Vec::new() };
+    while records.next_into(&mut record) {
         let index = report.rows.len();
+        if index == ESTIMATE_AFTER {
+            // Room for the rows the rest of the text will hold, judged by the
+            // first ones: the row list is not doubled (and copied) ten times.
+            let per_row = records.position().max(1) / index;
+            report.rows.reserve((total - records.position()) / per_row.max(1) + index / 10);
+        }
         if index % PROGRESS_EVERY == 0 && index > 0 {
             on_progress(CheckProgress { bytes_done: records.position(), bytes_total: total, rows: index });
         }
         let ragged = report.mode == Mode::Table && record.fields.len() != width;
         let fields_read = record.fields.len();
-        let leading_control = record.leading_control.clone();
-        let mut row = row_from_record(record, &report.mapping, report.mode);
+        let mut row = row_from_record(&mut record, &report.mapping, report.mode);
+        let leading_control = &record.leading_control;
         if ragged {
             report.findings.push(Finding {
                 line: Some(row.line),
@@ -360,8 +394,9 @@ fn validate_records(
 }
 
 /// The row of `record`: each mapped field's cell, moved out of the record.
-fn row_from_record(record: Record, mapping: &mapping::Mapping, mode: Mode) -> Row {
-    let Record { line, mut fields, .. } = record;
+fn row_from_record(record: &mut Record, mapping: &mapping::Mapping, mode: Mode) -> Row {
+    let line = record.line;
+    let fields = &mut record.fields;
     let mut cell = |field: Field| {
         mapping.column(field).and_then(|c| fields.get_mut(c)).map(std::mem::take).unwrap_or_default()
     };

@@ -62,10 +62,10 @@ impl<'a> Records<'a> {
     }
 }
 
-impl Iterator for Records<'_> {
-    type Item = Record;
-
-    fn next(&mut self) -> Option<Record> {
+impl Records<'_> {
+    /// Reads the next record into `record`, reusing its buffers (the fields
+    /// are replaced); `false` at the end.
+    pub fn next_into(&mut self, record: &mut Record) -> bool {
         let bytes = self.text.as_bytes();
         // The input is valid UTF-8 and the reader is flexible, so reading can
         // only end; an error here would be a bug in csv, and ends the table.
@@ -79,18 +79,27 @@ impl Iterator for Records<'_> {
             if self.record.iter().all(|f| f.trim_ascii().is_empty() || is_blank(f)) {
                 continue;
             }
-            let line = self.lines.line_at(byte);
-            let mut fields = Vec::with_capacity(self.record.len());
-            let mut leading_control = Vec::new();
+            record.line = self.lines.line_at(byte);
+            record.fields.clear();
+            record.leading_control.clear();
             for (i, field) in self.record.iter().enumerate() {
                 if matches!(field.first(), Some(b'\t' | b'\r')) {
-                    leading_control.push(i);
+                    record.leading_control.push(i);
                 }
-                fields.push(trimmed(field));
+                record.fields.push(trimmed(field));
             }
-            return Some(Record { line, fields, leading_control });
+            return true;
         }
-        None
+        false
+    }
+}
+
+impl Iterator for Records<'_> {
+    type Item = Record;
+
+    fn next(&mut self) -> Option<Record> {
+        let mut record = Record { line: 0, fields: Vec::new(), leading_control: Vec::new() };
+        self.next_into(&mut record).then_some(record)
     }
 }
 

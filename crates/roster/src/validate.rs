@@ -9,6 +9,7 @@ use crate::finding::{Code, Finding};
 use crate::mapping::{Field, Mapping};
 use crate::name::{self, NameProblem};
 use crate::report::Row;
+use crate::seen::SeenKeys;
 use rustc_hash::FxHashMap;
 
 /// Which fields a roster has, and what their headers say (for messages and
@@ -96,7 +97,7 @@ pub struct Validator<'a, C: CsrChecker = VerifyCsrs> {
     exact: bool,
     columns: Columns,
     /// Address key → line of its first occurrence.
-    seen: FxHashMap<String, u32>,
+    seen: SeenKeys,
     coverage: CoverageCounter,
     /// Uncovered domain → nearest validated domain (cached: typos repeat).
     nearest: FxHashMap<String, Option<String>>,
@@ -114,7 +115,7 @@ impl<'a> Validator<'a, VerifyCsrs> {
             domains,
             exact,
             columns,
-            seen: FxHashMap::default(),
+            seen: SeenKeys::default(),
             coverage: CoverageCounter::default(),
             nearest: FxHashMap::default(),
             track_duplicates: true,
@@ -131,7 +132,7 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
             domains,
             exact,
             columns,
-            seen: FxHashMap::default(),
+            seen: SeenKeys::default(),
             coverage: CoverageCounter::default(),
             nearest: FxHashMap::default(),
             track_duplicates: false,
@@ -211,11 +212,9 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
                         }
                     }
                     if self.track_duplicates {
-                        let key = address.key();
-                        if let Some(&first) = self.seen.get(&key) {
+                        let first = self.seen.first_line_or_insert(row.line, |s| address.write_key(s));
+                        if let Some(first) = first {
                             push(Some(Field::Email), Code::DuplicateEmail, duplicate_message(email_label, &row.email, first), None);
-                        } else {
-                            self.seen.insert(key, row.line);
                         }
                     }
                 }

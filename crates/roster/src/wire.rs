@@ -136,64 +136,105 @@ pub fn decode_csr_outcomes(bytes: &[u8]) -> Result<CsrOutcomes, WireError> {
 
 /// Decodes what [`encode`] wrote.
 pub fn decode(bytes: &[u8]) -> Result<Report, WireError> {
-    if !bytes.starts_with(MAGIC) {
-        return Err(WireError::BadMagic);
-    }
-    let mut r = Reader { bytes, at: MAGIC.len() };
-    let mut report = Report {
-        encoding: r.pick_opt(&ENCODINGS)?,
-        delimiter: r.pick_opt(&DELIMITERS)?,
-        mode: r.pick(&MODES)?,
-        ..Report::default()
-    };
-    let n = r.len()?;
-    report.headers = (0..n).map(|_| r.string()).collect::<Result<_, _>>()?;
-    let mut mapping = Mapping::default();
-    for field in Field::ALL {
-        if r.flag()? {
-            let column = r.u32()? as usize;
-            mapping.set(field, column, r.string()?);
+    let mut decoder = ReportDecoder::new(bytes)?;
+    while !decoder.decode_rows(usize::MAX)? {}
+    decoder.finish()
+}
+
+/// Decodes a report a slice of rows at a time, so a page can decode a
+/// million rows between frames instead of in one long task.
+pub struct ReportDecoder<'a> {
+    r: Reader<'a>,
+    report: Report,
+    rows_left: usize,
+}
+
+impl<'a> ReportDecoder<'a> {
+    /// Reads the head of an encoded report (everything before the rows).
+    pub fn new(bytes: &'a [u8]) -> Result<Self, WireError> {
+        if !bytes.starts_with(MAGIC) {
+            return Err(WireError::BadMagic);
         }
-    }
-    report.mapping = mapping;
-    let n = r.len()?;
-    report.rows.reserve(n);
-    for _ in 0..n {
-        let line = r.u32()?;
-        let valid = r.flag()?;
-        let mut row = Row { line, valid, ..Row::default() };
-        for field in Field::ALL {
-            *row.get_mut(field) = r.string()?;
-        }
-        row.name_hint = r.opt_string()?;
-        report.rows.push(row);
-    }
-    let n = r.len()?;
-    report.findings.reserve(n);
-    for _ in 0..n {
-        let line = r.opt_u32()?;
-        let column = r.opt_string()?;
-        let code = r.pick(&Code::ALL)?;
-        let severity = if r.flag()? { Severity::Warning } else { Severity::Error };
-        let message = r.string()?;
-        let suggestion = r.opt_string()?;
-        let row = r.opt_u32()?.map(|x| x as usize);
-        let field = r.pick_opt(&Field::ALL)?;
-        report.findings.push(Finding { line, column, code, severity, message, suggestion, row, field });
-    }
-    let mut lists = [Vec::new(), Vec::new()];
-    for list in &mut lists {
+        let mut r = Reader { bytes, at: MAGIC.len() };
+        let mut report = Report {
+            encoding: r.pick_opt(&ENCODINGS)?,
+            delimiter: r.pick_opt(&DELIMITERS)?,
+            mode: r.pick(&MODES)?,
+            ..Report::default()
+        };
         let n = r.len()?;
-        for _ in 0..n {
-            let domain = r.string()?;
-            let rows = r.u32()? as usize;
-            list.push(DomainCount { domain, rows });
+        report.headers = (0..n).map(|_| r.string()).collect::<Result<_, _>>()?;
+        let mut mapping = Mapping::default();
+        for field in Field::ALL {
+            if r.flag()? {
+                let column = r.u32()? as usize;
+                mapping.set(field, column, r.string()?);
+            }
         }
+        report.mapping = mapping;
+        let rows_left = r.len()?;
+        report.rows.reserve(rows_left);
+        Ok(ReportDecoder { r, report, rows_left })
     }
-    let [validated, uncovered] = lists;
-    report.coverage = Coverage { validated, uncovered };
-    report.csr_outcomes = r.csr_outcomes()?;
-    Ok(report)
+
+    /// The rows in all.
+    pub fn rows_total(&self) -> usize {
+        self.report.rows.len() + self.rows_left
+    }
+
+    /// Rows decoded so far.
+    pub fn rows_done(&self) -> usize {
+        self.report.rows.len()
+    }
+
+    /// Decodes up to `max` more rows; `true` once every row is decoded.
+    pub fn decode_rows(&mut self, max: usize) -> Result<bool, WireError> {
+        let r = &mut self.r;
+        for _ in 0..max.min(self.rows_left) {
+            let line = r.u32()?;
+            let valid = r.flag()?;
+            let mut row = Row { line, valid, ..Row::default() };
+            for field in Field::ALL {
+                *row.get_mut(field) = r.string()?;
+            }
+            row.name_hint = r.opt_string()?;
+            self.report.rows.push(row);
+            self.rows_left -= 1;
+        }
+        Ok(self.rows_left == 0)
+    }
+
+    /// Decodes the rest (findings, coverage, CSR outcomes) once every row is.
+    pub fn finish(mut self) -> Result<Report, WireError> {
+        while !self.decode_rows(usize::MAX)? {}
+        let (r, mut report) = (&mut self.r, self.report);
+        let n = r.len()?;
+        report.findings.reserve(n);
+        for _ in 0..n {
+            let line = r.opt_u32()?;
+            let column = r.opt_string()?;
+            let code = r.pick(&Code::ALL)?;
+            let severity = if r.flag()? { Severity::Warning } else { Severity::Error };
+            let message = r.string()?;
+            let suggestion = r.opt_string()?;
+            let row = r.opt_u32()?.map(|x| x as usize);
+            let field = r.pick_opt(&Field::ALL)?;
+            report.findings.push(Finding { line, column, code, severity, message, suggestion, row, field });
+        }
+        let mut lists = [Vec::new(), Vec::new()];
+        for list in &mut lists {
+            let n = r.len()?;
+            for _ in 0..n {
+                let domain = r.string()?;
+                let rows = r.u32()? as usize;
+                list.push(DomainCount { domain, rows });
+            }
+        }
+        let [validated, uncovered] = lists;
+        report.coverage = Coverage { validated, uncovered };
+        report.csr_outcomes = r.csr_outcomes()?;
+        Ok(report)
+    }
 }
 
 /// Encodes what to check a roster against (the request to the worker).
@@ -478,6 +519,20 @@ mod tests {
         assert!(kinds.len() >= 9, "{kinds:?}");
         assert_eq!(decode(&encode(&report)).unwrap(), report);
         assert_eq!(decode_csr_outcomes(&encode_csr_outcomes(&report.csr_outcomes)).unwrap(), report.csr_outcomes);
+    }
+
+    #[test]
+    fn decoding_in_slices_gives_the_same_report() {
+        let report = sample();
+        let bytes = encode(&report);
+        let mut decoder = ReportDecoder::new(&bytes).unwrap();
+        assert_eq!(decoder.rows_total(), 4);
+        let mut steps = 0;
+        while !decoder.decode_rows(1).unwrap() {
+            steps += 1;
+            assert_eq!(decoder.rows_done(), steps);
+        }
+        assert_eq!(decoder.finish().unwrap(), report);
     }
 
     #[test]
