@@ -157,3 +157,28 @@ test("Cancel stops the worker reading a large roster, and the page forgets it", 
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test("a CSR typed into the grid is checked by the worker: pending, then its real outcome", async () => {
+  const { page, errors } = await openPage();
+  await page.fill("#domains", DOMAINS.join(", "));
+  await page.locator("#domains").press("Tab");
+  await page.fill("#roster-paste", "First Name,Last Name,Email,Country,Csr\nJane,Doe,jane@example.com,GB,\n");
+  await page.click("#check-paste");
+  await page.waitForFunction(() => document.querySelector("[data-testid=valid]")?.textContent === "1");
+  // A one-line base64 request (a grid cell holds one line): RSA 1024, too weak.
+  const base64 = (pem) => pem.replace(/-----[A-Z ]+-----/g, "").replace(/\s+/g, "");
+  const weak = base64(await readFile(join(csrs, "rsa1024.csr"), "utf8"));
+  const cell = page.getByLabel("Csr, line 2");
+  await cell.fill(weak);
+  await cell.press("Tab");
+  await page.waitForFunction(() => document.querySelector("#step-review")?.textContent.includes("csr_weak_key"), null, { timeout: 10_000 });
+  assert.equal(await page.locator("[data-testid=invalid]").innerText(), "1");
+  // A sound P-256 request for the same address: valid once the worker says so.
+  await cell.fill(await readFile(join(csrs, "p256.b64"), "utf8").then((t) => t.trim()));
+  await cell.press("Tab");
+  await page.waitForFunction(() => document.querySelector("[data-testid=valid]")?.textContent === "1", null, { timeout: 10_000 });
+  const review = await page.locator("#step-review").textContent();
+  assert.doesNotMatch(review, /csr_pending|csr_weak_key/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
