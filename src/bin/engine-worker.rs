@@ -17,7 +17,7 @@
 
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use smime_bulk_roster::validate::CsrOutcomes;
-use smime_bulk_roster::{check_with_progress, csr, preview, wire, CheckProgress};
+use smime_bulk_roster::{csr, wire, CheckProgress};
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
@@ -77,14 +77,19 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
     };
     let started = now();
     let bytes = Uint8Array::new(&get("bytes")).to_vec();
-    let report = check_with_progress(&bytes, &options, &mut |p: CheckProgress| {
-        let fields = [("done", p.bytes_done.into()), ("total", p.bytes_total.into()), ("rows", p.rows.into())];
-        let _ = scope.post_message(&message("progress", id, &fields));
-    });
-    let preview = serde_json::to_string(&preview(&bytes, options.mode, PREVIEW_ROWS)).unwrap_or_else(|_| "[]".into());
+    // Rows are encoded as they are checked: the report is never held as rows.
+    let (encoded, preview) = wire::check_with_progress(
+        &bytes,
+        &options,
+        &mut |p: CheckProgress| {
+            let fields = [("done", p.bytes_done.into()), ("total", p.bytes_total.into()), ("rows", p.rows.into())];
+            let _ = scope.post_message(&message("progress", id, &fields));
+        },
+        PREVIEW_ROWS,
+    );
     drop(bytes);
-    let encoded = Uint8Array::from(wire::encode(&report).as_slice());
-    drop(report);
+    let preview = serde_json::to_string(&preview).unwrap_or_else(|_| "[]".into());
+    let encoded = Uint8Array::from(encoded.as_slice());
     let elapsed = now() - started;
     let buffer = encoded.buffer();
     let fields = [

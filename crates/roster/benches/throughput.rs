@@ -1,5 +1,6 @@
 //! Engine throughput on generated rosters of 100k and 1M rows: prints rows/s
-//! (items) and MB/s (bytes). Run with `cargo bench -p smime-bulk-roster`.
+//! (items) and MB/s (bytes), for the report of rows (`check`) and for the
+//! compact form the engine worker posts. Run with `cargo bench -p smime-bulk-roster`.
 //! Figures only; nothing here asserts a time.
 
 use divan::counter::{BytesCount, ItemsCount};
@@ -67,4 +68,16 @@ fn check_roster(bencher: Bencher, rows: usize) {
         .counter(ItemsCount::new(rows))
         .counter(BytesCount::new(bytes.len()))
         .bench(|| check(divan::black_box(&bytes), &options));
+}
+
+/// The engine worker's path: rows written to the compact form as they are
+/// checked, never held as `Row`s.
+#[divan::bench(args = [100_000, 1_000_000], sample_count = 5, sample_size = 1)]
+fn check_roster_to_wire(bencher: Bencher, rows: usize) {
+    let bytes = roster(rows);
+    let options = options();
+    bencher
+        .counter(ItemsCount::new(rows))
+        .counter(BytesCount::new(bytes.len()))
+        .bench(|| smime_bulk_roster::wire::check_with_progress(divan::black_box(&bytes), &options, &mut |_| {}, 3));
 }

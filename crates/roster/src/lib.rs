@@ -84,7 +84,43 @@ pub const PROGRESS_EVERY: usize = 16_384;
 /// the end, with growing counts. The rows stream from the reader into the
 /// validator: a table's records are never all held at once.
 pub fn check_with_progress(bytes: &[u8], options: &Options, on_progress: &mut dyn FnMut(CheckProgress)) -> Report {
-    read(bytes, options.mode, |parsed, records| validate_records(parsed, records, options, on_progress))
+    let mut rows = Vec::new();
+    let mut report = read(bytes, options.mode, |parsed, records| validate_records(parsed, records, options, on_progress, &mut rows));
+    report.rows = rows;
+    report
+}
+
+/// Where [`validate_records`] puts each row once it is checked: the report's
+/// row list ([`check`]), or the compact form being written
+/// ([`wire::check_with_progress`]), which never holds the rows at all.
+pub(crate) trait RowSink {
+    /// Room for about `rows` more rows.
+    fn reserve(&mut self, rows: usize);
+    /// The report's head (encoding, delimiter, mode, headers, mapping) is
+    /// complete and the rows follow; not called for an unusable file.
+    fn begin(&mut self, head: &Report);
+    /// Whether the sink wants to see the next record as read, before it
+    /// becomes a row (for a preview of the columns).
+    fn wants_record(&self) -> bool {
+        false
+    }
+    /// A record as read, every column (see [`RowSink::wants_record`]).
+    fn record(&mut self, _record: &Record) {}
+    /// A checked row. The sink may take its cells: the row is refilled for
+    /// the next record, so a sink that copies them lets the buffers be reused.
+    fn push(&mut self, row: &mut Row);
+}
+
+impl RowSink for Vec<Row> {
+    fn reserve(&mut self, rows: usize) {
+        Vec::reserve(self, rows);
+    }
+
+    fn begin(&mut self, _head: &Report) {}
+
+    fn push(&mut self, row: &mut Row) {
+        Vec::push(self, std::mem::take(row));
+    }
 }
 
 /// The input as read, before validation: what `smime-bulk parse` prints.
@@ -124,7 +160,7 @@ pub fn preview(bytes: &[u8], mode: Mode, n: usize) -> Vec<Vec<String>> {
 }
 
 /// The records after the header, as they are read.
-enum RecordStream<'a> {
+pub(crate) enum RecordStream<'a> {
     /// Nothing to read (the bytes were not a roster).
     Empty,
     /// An email list's entries (a list is split whole: names may span pieces).
@@ -190,7 +226,7 @@ impl Iterator for RecordStream<'_> {
 
 /// Decodes `bytes` and reads the header (or guesses it), then hands what it
 /// found and the stream of the remaining records to `then`.
-fn read<T>(bytes: &[u8], mode: Mode, then: impl FnOnce(Parsed, RecordStream<'_>) -> T) -> T {
+pub(crate) fn read<T>(bytes: &[u8], mode: Mode, then: impl FnOnce(Parsed, RecordStream<'_>) -> T) -> T {
     let Decoded { text, encoding } = match decode(bytes) {
         Ok(d) => d,
         Err(finding) => return then(Parsed { findings: vec![finding], ..Parsed::default() }, RecordStream::Empty),
@@ -293,11 +329,13 @@ fn guess_headerless(first: &[String]) -> Option<Vec<Option<Field>>> {
     Some(fields)
 }
 
-fn validate_records(
+/// Validates every record into `sink`; returns the report without its rows.
+pub(crate) fn validate_records(
     parsed: Parsed,
     mut records: RecordStream<'_>,
     options: &Options,
     on_progress: &mut dyn FnMut(CheckProgress),
+    sink: &mut impl RowSink,
 ) -> Report {
     let mut report = Report {
         encoding: parsed.encoding,
@@ -308,12 +346,23 @@ fn validate_records(
         ..Report::default()
     };
     let total = records.len();
-    let done = |report: Report, on_progress: &mut dyn FnMut(CheckProgress)| {
-        on_progress(CheckProgress { bytes_done: total, bytes_total: total, rows: report.rows.len() });
+    let mut record = Record { line: 0, fields: Vec::new(), leading_control: Vec::new() };
+    let done = |report: Report, rows: usize, records: &mut RecordStream<'_>, record: &mut Record, on_progress: &mut dyn FnMut(CheckProgress), sink: &mut dyn FnMut(&Record) -> bool| {
+        // A file that cannot be checked may still be one whose columns the
+        // user maps by hand: the sink still sees the records it wants.
+        while rows == 0 && records.next_into(record) && sink(record) {}
+        on_progress(CheckProgress { bytes_done: total, bytes_total: total, rows });
         report
     };
+    let mut show = |record: &Record| {
+        let wants = sink.wants_record();
+        if wants {
+            sink.record(record);
+        }
+        wants && sink.wants_record()
+    };
     if report.is_unusable() {
-        return done(report, on_progress);
+        return done(report, 0, &mut records, &mut record, on_progress, &mut show);
     }
     let columns = if report.mode == Mode::List {
         let mut mapping = mapping::Mapping::default();
@@ -328,29 +377,36 @@ fn validate_records(
         report.findings.extend(header_findings);
         report.mapping = mapping;
         if report.is_unusable() {
-            return done(report, on_progress);
+            return done(report, 0, &mut records, &mut record, on_progress, &mut show);
         }
         Columns::from_mapping(&report.mapping)
     };
 
+    sink.begin(&report);
     let mut validator = Validator::new(&options.domains, options.exact_domains, columns);
     let width = report.headers.len();
     let ragged_hint = report.delimiter.map_or(",", |d| d.label());
-    let mut record = Record { line: 0, fields: Vec::new(), leading_control: Vec::new() };
+    let mut row = Row::default();
+    let mut count = 0;
     while records.next_into(&mut record) {
-        let index = report.rows.len();
+        let index = count;
         if index == ESTIMATE_AFTER {
             // Room for the rows the rest of the text will hold, judged by the
-            // first ones: the row list is not doubled (and copied) ten times.
+            // first ones: nothing is doubled (and copied) ten times over.
             let per_row = records.position().max(1) / index;
-            report.rows.reserve((total - records.position()) / per_row.max(1) + index / 10);
+            let more = (total - records.position()) / per_row.max(1) + index / 10;
+            sink.reserve(more);
+            validator.reserve(more);
         }
         if index % PROGRESS_EVERY == 0 && index > 0 {
             on_progress(CheckProgress { bytes_done: records.position(), bytes_total: total, rows: index });
         }
+        if sink.wants_record() {
+            sink.record(&record);
+        }
         let ragged = report.mode == Mode::Table && record.fields.len() != width;
         let fields_read = record.fields.len();
-        let mut row = row_from_record(&mut record, &report.mapping, report.mode);
+        fill_row(&mut row, &mut record, &report.mapping, report.mode);
         let leading_control = &record.leading_control;
         if ragged {
             report.findings.push(Finding {
@@ -376,43 +432,45 @@ fn validate_records(
             }
             validator.check(index, &mut row, &mut report.findings);
         }
-        report.rows.push(row);
+        sink.push(&mut row);
+        count += 1;
     }
-    if report.rows.is_empty() {
+    if count == 0 {
         let message = if report.mode == Mode::List {
             "No email address was found. Paste one address per line, or a list separated by commas or semicolons."
         } else {
             "The file has a header line but no rows. Add one line per person below the header."
         };
         report.findings.push(Finding::file(Code::NoRows, message));
-        return done(report, on_progress);
+        return done(report, 0, &mut records, &mut record, on_progress, &mut |_| false);
     }
     let (coverage, csrs) = validator.finish();
     report.coverage = coverage;
     report.csr_outcomes = csrs.outcomes;
-    done(report, on_progress)
+    done(report, count, &mut records, &mut record, on_progress, &mut |_| false)
 }
 
-/// The row of `record`: each mapped field's cell, moved out of the record.
-fn row_from_record(record: &mut Record, mapping: &mapping::Mapping, mode: Mode) -> Row {
-    let line = record.line;
+/// Fills `row` with `record`'s mapped cells. The cells are swapped, not
+/// copied: the row's old strings go back to the record, whose buffers the
+/// reader refills, so a sink that copies rows out allocates nothing per row.
+fn fill_row(row: &mut Row, record: &mut Record, mapping: &mapping::Mapping, mode: Mode) {
+    row.line = record.line;
+    row.valid = true;
     let fields = &mut record.fields;
-    let mut cell = |field: Field| {
-        mapping.column(field).and_then(|c| fields.get_mut(c)).map(std::mem::take).unwrap_or_default()
-    };
-    Row {
-        line,
-        first_name: cell(Field::FirstName),
-        last_name: cell(Field::LastName),
-        email: cell(Field::Email),
-        country: cell(Field::Country),
-        csr: cell(Field::Csr),
-        name_hint: match mode {
-            Mode::List => fields.get_mut(1).filter(|s| !s.is_empty()).map(std::mem::take),
-            _ => None,
-        },
-        valid: true,
+    for field in Field::ALL {
+        let cell = row.get_mut(field);
+        match mapping.column(field).and_then(|c| fields.get_mut(c)) {
+            Some(source) => {
+                std::mem::swap(cell, source);
+                source.clear();
+            }
+            None => cell.clear(),
+        }
     }
+    row.name_hint = match mode {
+        Mode::List => fields.get_mut(1).filter(|s| !s.is_empty()).map(std::mem::take),
+        _ => None,
+    };
 }
 
 #[cfg(test)]

@@ -17,6 +17,14 @@ pub(crate) struct SeenKeys {
 }
 
 impl SeenKeys {
+    /// Room for about `keys` more keys, judged by the length of those so far.
+    pub(crate) fn reserve(&mut self, keys: usize) {
+        let per_key = self.arena.len() / self.table.len().max(1) + 1;
+        self.arena.reserve(keys.saturating_mul(per_key));
+        let (arena, hasher) = (&self.arena, &self.hasher);
+        self.table.reserve(keys, |&(s, l, _)| hasher.hash_one(&arena[s as usize..(s + l) as usize]));
+    }
+
     /// The line `key` was first seen on; if it is new, records it at `line`.
     /// `write` appends the key to the string it is given.
     pub(crate) fn first_line_or_insert(&mut self, line: u32, write: impl FnOnce(&mut String)) -> Option<u32> {

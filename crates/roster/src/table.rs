@@ -76,17 +76,20 @@ impl Records<'_> {
             while matches!(bytes.get(byte), Some(b'\r' | b'\n')) {
                 byte += 1;
             }
-            if self.record.iter().all(|f| f.trim_ascii().is_empty() || is_blank(f)) {
+            if self.record.iter().all(is_blank) {
                 continue;
             }
             record.line = self.lines.line_at(byte);
-            record.fields.clear();
             record.leading_control.clear();
-            for (i, field) in self.record.iter().enumerate() {
+            // The record's strings are refilled, not replaced: their buffers
+            // are reused from one record to the next.
+            record.fields.resize_with(self.record.len(), String::new);
+            for (i, (field, cell)) in self.record.iter().zip(&mut record.fields).enumerate() {
                 if matches!(field.first(), Some(b'\t' | b'\r')) {
                     record.leading_control.push(i);
                 }
-                record.fields.push(trimmed(field));
+                cell.clear();
+                cell.push_str(&trimmed(field));
             }
             return true;
         }
@@ -106,18 +109,21 @@ impl Iterator for Records<'_> {
 /// A field as text, trimmed of white space. Fields are split at ASCII bytes
 /// of valid UTF-8 text, so they are valid UTF-8 themselves; the lossy path
 /// is never taken.
-fn trimmed(field: &[u8]) -> String {
+fn trimmed(field: &[u8]) -> std::borrow::Cow<'_, str> {
     let field = field.trim_ascii();
-    match std::str::from_utf8(field) {
-        Ok(s) => s.trim().to_owned(),
-        Err(_) => String::from_utf8_lossy(field).trim().to_owned(),
+    match String::from_utf8_lossy(field) {
+        std::borrow::Cow::Borrowed(s) => std::borrow::Cow::Borrowed(s.trim()),
+        std::borrow::Cow::Owned(s) => std::borrow::Cow::Owned(s.trim().to_owned()),
     }
 }
 
-/// Whether a field that is not ASCII white space is white space all the same
-/// (a no-break space, say).
+/// Whether a field is white space, ASCII or not (a no-break space, say).
 fn is_blank(field: &[u8]) -> bool {
-    std::str::from_utf8(field).is_ok_and(|s| s.trim().is_empty())
+    match field.trim_ascii() {
+        [] => true,
+        [first, ..] if first.is_ascii() => false,
+        rest => std::str::from_utf8(rest).is_ok_and(|s| s.trim().is_empty()),
+    }
 }
 
 /// Maps byte offsets (visited in increasing order) to 1-based line numbers,

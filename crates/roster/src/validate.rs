@@ -140,6 +140,13 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
         }
     }
 
+    /// Room for about `rows` more rows in the duplicate set.
+    pub fn reserve(&mut self, rows: usize) {
+        if self.track_duplicates {
+            self.seen.reserve(rows);
+        }
+    }
+
     /// Checks `row` (index `index` in the report), normalising what it accepts
     /// (an upper-cased country), pushing its findings and setting `row.valid`.
     pub fn check(&mut self, index: usize, row: &mut Row, out: &mut Vec<Finding>) {

@@ -68,55 +68,153 @@ impl std::error::Error for WireError {}
 
 /// Encodes `report`.
 pub fn encode(report: &Report) -> Vec<u8> {
-    let cells: usize = report.rows.iter().map(|r| r.first_name.len() + r.last_name.len() + r.email.len() + r.country.len() + r.csr.len()).sum();
-    let mut w = Writer(Vec::with_capacity(64 + cells + report.rows.len() * 32));
-    w.0.extend_from_slice(MAGIC);
-    w.u8(report.encoding.map_or(0, |e| 1 + ENCODINGS.iter().position(|x| *x == e).unwrap_or(0) as u8));
-    w.u8(report.delimiter.map_or(0, |d| 1 + DELIMITERS.iter().position(|x| *x == d).unwrap_or(0) as u8));
-    w.u8(MODES.iter().position(|m| *m == report.mode).unwrap_or(0) as u8);
-    w.u32(report.headers.len() as u32);
-    for h in &report.headers {
-        w.str(h);
+    let cells: usize = report.rows.iter().map(|r| Field::ALL.map(|f| r.get(f).len()).iter().sum::<usize>()).sum();
+    let mut encoder = ReportEncoder::new(report, cells + report.rows.len() * ROW_OVERHEAD);
+    for row in &report.rows {
+        encoder.row(row);
     }
-    for field in Field::ALL {
-        match (report.mapping.column(field), report.mapping.header(field)) {
-            (Some(c), Some(h)) => {
-                w.u8(1);
-                w.u32(c as u32);
-                w.str(h);
-            }
-            _ => w.u8(0),
+    encoder.finish(report)
+}
+
+/// [`crate::check_with_progress`] straight into the compact form: each row is
+/// written as soon as it is checked and never kept, so a million rows cost
+/// their encoded bytes and not a `Row` each. The bytes are exactly
+/// `encode(&check_with_progress(bytes, options, on_progress))`'s.
+///
+/// `preview` is filled with up to `preview_rows` records after the header,
+/// every column as read (what [`crate::preview`] gives), in the same pass.
+pub fn check_with_progress(
+    bytes: &[u8],
+    options: &Options,
+    on_progress: &mut dyn FnMut(crate::CheckProgress),
+    preview_rows: usize,
+) -> (Vec<u8>, Vec<Vec<String>>) {
+    let mut sink = EncodingSink { encoder: None, reserve: bytes.len() / 8, preview: Vec::new(), preview_rows };
+    let report = crate::read(bytes, options.mode, |parsed, records| {
+        crate::validate_records(parsed, records, options, on_progress, &mut sink)
+    });
+    let encoded = match sink.encoder {
+        Some(encoder) => encoder.finish(&report),
+        None => encode(&report),
+    };
+    (encoded, sink.preview)
+}
+
+/// Bytes an encoded row takes besides its cells: line, flag, five lengths
+/// and the name hint's flag.
+const ROW_OVERHEAD: usize = 4 + 1 + 5 * 4 + 1;
+
+/// The rows of a check going straight into an encoder.
+struct EncodingSink {
+    /// Started once the report's head is known.
+    encoder: Option<ReportEncoder>,
+    /// Bytes to reserve when the encoder starts.
+    reserve: usize,
+    preview: Vec<Vec<String>>,
+    preview_rows: usize,
+}
+
+impl crate::RowSink for EncodingSink {
+    fn reserve(&mut self, rows: usize) {
+        if let Some(encoder) = &mut self.encoder {
+            // The text of a row is about what its cells take in the report.
+            let per_row = encoder.w.0.len() / encoder.rows.max(1) as usize;
+            encoder.w.0.reserve(rows.saturating_mul(per_row.max(ROW_OVERHEAD)));
         }
     }
-    w.u32(report.rows.len() as u32);
-    for row in &report.rows {
+
+    fn begin(&mut self, head: &Report) {
+        self.encoder = Some(ReportEncoder::new(head, self.reserve));
+    }
+
+    fn wants_record(&self) -> bool {
+        self.preview.len() < self.preview_rows
+    }
+
+    fn record(&mut self, record: &crate::table::Record) {
+        self.preview.push(record.fields.clone());
+    }
+
+    fn push(&mut self, row: &mut Row) {
+        if let Some(encoder) = &mut self.encoder {
+            encoder.row(row);
+        }
+    }
+}
+
+/// Writes a report in three parts: its head, its rows one at a time, and
+/// the rest (findings, coverage, CSR outcomes) once every row is written.
+struct ReportEncoder {
+    w: Writer,
+    /// Where the row count goes, once it is known.
+    count_at: usize,
+    rows: u32,
+}
+
+impl ReportEncoder {
+    /// Writes `head`'s encoding, delimiter, mode, headers and mapping, with
+    /// room for `capacity` more bytes.
+    fn new(head: &Report, capacity: usize) -> Self {
+        let mut w = Writer(Vec::with_capacity(64 + capacity));
+        w.0.extend_from_slice(MAGIC);
+        w.u8(head.encoding.map_or(0, |e| 1 + ENCODINGS.iter().position(|x| *x == e).unwrap_or(0) as u8));
+        w.u8(head.delimiter.map_or(0, |d| 1 + DELIMITERS.iter().position(|x| *x == d).unwrap_or(0) as u8));
+        w.u8(MODES.iter().position(|m| *m == head.mode).unwrap_or(0) as u8);
+        w.u32(head.headers.len() as u32);
+        for h in &head.headers {
+            w.str(h);
+        }
+        for field in Field::ALL {
+            match (head.mapping.column(field), head.mapping.header(field)) {
+                (Some(c), Some(h)) => {
+                    w.u8(1);
+                    w.u32(c as u32);
+                    w.str(h);
+                }
+                _ => w.u8(0),
+            }
+        }
+        let count_at = w.0.len();
+        w.u32(0);
+        ReportEncoder { w, count_at, rows: 0 }
+    }
+
+    fn row(&mut self, row: &Row) {
+        let w = &mut self.w;
         w.u32(row.line);
         w.u8(u8::from(row.valid));
         for field in Field::ALL {
             w.str(row.get(field));
         }
         w.opt_str(row.name_hint.as_deref());
+        self.rows += 1;
     }
-    w.u32(report.findings.len() as u32);
-    for f in &report.findings {
-        w.opt_u32(f.line);
-        w.opt_str(f.column.as_deref());
-        w.u8(Code::ALL.iter().position(|c| *c == f.code).unwrap_or(0) as u8);
-        w.u8(u8::from(f.severity == Severity::Warning));
-        w.str(&f.message);
-        w.opt_str(f.suggestion.as_deref());
-        w.opt_u32(f.row.map(|r| r as u32));
-        w.u8(f.field.map_or(0, |f| 1 + f as u8));
-    }
-    for list in [&report.coverage.validated, &report.coverage.uncovered] {
-        w.u32(list.len() as u32);
-        for d in list {
-            w.str(&d.domain);
-            w.u32(d.rows as u32);
+
+    /// Writes the row count and what follows the rows in `report`.
+    fn finish(mut self, report: &Report) -> Vec<u8> {
+        let w = &mut self.w;
+        w.0[self.count_at..self.count_at + 4].copy_from_slice(&self.rows.to_le_bytes());
+        w.u32(report.findings.len() as u32);
+        for f in &report.findings {
+            w.opt_u32(f.line);
+            w.opt_str(f.column.as_deref());
+            w.u8(Code::ALL.iter().position(|c| *c == f.code).unwrap_or(0) as u8);
+            w.u8(u8::from(f.severity == Severity::Warning));
+            w.str(&f.message);
+            w.opt_str(f.suggestion.as_deref());
+            w.opt_u32(f.row.map(|r| r as u32));
+            w.u8(f.field.map_or(0, |f| 1 + f as u8));
         }
+        for list in [&report.coverage.validated, &report.coverage.uncovered] {
+            w.u32(list.len() as u32);
+            for d in list {
+                w.str(&d.domain);
+                w.u32(d.rows as u32);
+            }
+        }
+        w.csr_outcomes(&report.csr_outcomes);
+        self.w.0
     }
-    w.csr_outcomes(&report.csr_outcomes);
-    w.0
 }
 
 /// Encodes the outcomes of CSR checks (the worker's answer to an edited CSR).

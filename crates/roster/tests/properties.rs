@@ -1,8 +1,9 @@
-//! Properties that hold for any input: the engine never panics, and every
-//! record of the file is accounted for by a row (valid, or with an error).
+//! Properties that hold for any input: the engine never panics, every
+//! record of the file is accounted for by a row (valid, or with an error),
+//! and the compact form written while checking is exactly the report's.
 
 use proptest::prelude::*;
-use smime_bulk_roster::{check, domains::ValidatedDomains, parse, Mode, Options};
+use smime_bulk_roster::{check, domains::ValidatedDomains, parse, preview, wire, Mode, Options};
 
 fn options(mode: Mode) -> Options {
     Options { mode, domains: ValidatedDomains::parse(["example.com"]).unwrap(), exact_domains: false, mapping: None }
@@ -47,6 +48,22 @@ proptest! {
                 prop_assert_eq!(row.line, parsed.records[i].line);
             }
             prop_assert_eq!(report.valid_count() + report.invalid_count(), report.rows.len());
+        }
+    }
+
+    #[test]
+    fn the_streamed_wire_form_is_the_reports_for_any_input(
+        text in roster_text(),
+        bytes in prop::collection::vec(any::<u8>(), 0..512),
+        n in 0usize..4,
+    ) {
+        for input in [text.as_bytes(), &bytes] {
+            for mode in [Mode::Table, Mode::List, Mode::Auto] {
+                let options = options(mode);
+                let (streamed, shown) = wire::check_with_progress(input, &options, &mut |_| {}, n);
+                prop_assert_eq!(&streamed, &wire::encode(&check(input, &options)));
+                prop_assert_eq!(shown, preview(input, mode, n));
+            }
         }
     }
 
