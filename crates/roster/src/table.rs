@@ -1,9 +1,15 @@
 //! Splits delimited text into records, each with the physical line it starts on.
 //!
-//! Uses the `csv` crate in flexible mode: quoted fields may hold delimiters,
-//! doubled quotes and line breaks; CRLF, LF and CR all end a record. Blank
-//! records (nothing but delimiters and white space) are skipped. Fields are
-//! trimmed of surrounding white space.
+//! CSV as RFC 4180 and spreadsheets write it, read flexibly: quoted fields may
+//! hold delimiters, doubled quotes and line breaks; CRLF, LF and CR all end a
+//! record; records may have any number of fields. Blank records (nothing but
+//! delimiters and white space) are skipped. Fields are trimmed of surrounding
+//! white space.
+//!
+//! A line without a quote (nearly every line of a roster) is split where it
+//! lies, its fields borrowed from the text; a record with a quote is read by
+//! `csv-core`'s state machine. Both give what the `csv` crate gives (a
+//! property test holds them to it).
 
 use crate::sniff::Delimiter;
 
@@ -29,26 +35,40 @@ pub fn records(text: &str, delimiter: Delimiter) -> Vec<Record> {
 /// never held twice (as records and as rows).
 pub struct Records<'a> {
     text: &'a str,
-    reader: csv::Reader<&'a [u8]>,
-    lines: LineCounter<'a>,
-    record: csv::ByteRecord,
+    delimiter: u8,
+    /// Where the next record starts (or blank lines before it).
+    pos: usize,
+    /// The 1-based line `pos` is on (CRLF, LF and a lone CR each end one).
+    line: u32,
+    /// The reader of records with quotes, with its output buffers.
+    quoted: csv_core::Reader,
+    out: Vec<u8>,
+    ends: Vec<usize>,
 }
 
 impl<'a> Records<'a> {
     /// A reader of `text`'s records, split at `delimiter`.
     pub fn new(text: &'a str, delimiter: Delimiter) -> Self {
-        let reader = csv::ReaderBuilder::new()
-            .delimiter(delimiter.byte())
-            .has_headers(false)
-            .flexible(true)
-            .trim(csv::Trim::None)
-            .from_reader(text.as_bytes());
-        Records { text, reader, lines: LineCounter::new(text.as_bytes()), record: csv::ByteRecord::new() }
+        let mut quoted = csv_core::ReaderBuilder::new().delimiter(delimiter.byte()).build();
+        // csv-core strips a byte-order mark from the first input it is given;
+        // here that may be a record far into the text, where a mark is text.
+        // A line break read first (and skipped, as between records) stops that.
+        let _ = quoted.read_record(b"\n", &mut [0], &mut [0]);
+        Records {
+            text,
+            delimiter: delimiter.byte(),
+            // A byte-order mark left at the start is not part of the first field.
+            pos: if text.starts_with('\u{FEFF}') { '\u{FEFF}'.len_utf8() } else { 0 },
+            line: 1,
+            quoted,
+            out: Vec::new(),
+            ends: Vec::new(),
+        }
     }
 
     /// How far reading has come, in bytes of the text.
     pub fn position(&self) -> usize {
-        self.reader.position().byte() as usize
+        self.pos
     }
 
     /// The length of the text in bytes.
@@ -66,34 +86,140 @@ impl Records<'_> {
     /// Reads the next record into `record`, reusing its buffers (the fields
     /// are replaced); `false` at the end.
     pub fn next_into(&mut self, record: &mut Record) -> bool {
-        let bytes = self.text.as_bytes();
-        // The input is valid UTF-8 and the reader is flexible, so reading can
-        // only end; an error here would be a bug in csv, and ends the table.
-        while let Ok(true) = self.reader.read_byte_record(&mut self.record) {
-            // csv reports the position where it started reading, which is before
-            // any blank lines it skipped: step over those line breaks.
-            let mut byte = self.record.position().map_or(0, |p| p.byte() as usize);
-            while matches!(bytes.get(byte), Some(b'\r' | b'\n')) {
-                byte += 1;
-            }
-            if self.record.iter().all(is_blank) {
-                continue;
-            }
-            record.line = self.lines.line_at(byte);
-            record.leading_control.clear();
-            // The record's strings are refilled, not replaced: their buffers
-            // are reused from one record to the next.
-            record.fields.resize_with(self.record.len(), String::new);
-            for (i, (field, cell)) in self.record.iter().zip(&mut record.fields).enumerate() {
-                if matches!(field.first(), Some(b'\t' | b'\r')) {
-                    record.leading_control.push(i);
+        let text = self.text;
+        let bytes = text.as_bytes();
+        let delimiter = self.delimiter;
+        loop {
+            // Line breaks between records end nothing: blank lines are skipped.
+            while let Some(&b) = bytes.get(self.pos).filter(|b| matches!(b, b'\r' | b'\n')) {
+                self.pos += 1;
+                if b == b'\n' || bytes.get(self.pos) != Some(&b'\n') {
+                    self.line += 1;
                 }
-                cell.clear();
-                cell.push_str(&trimmed(field));
             }
-            return true;
+            if self.pos >= bytes.len() {
+                return false;
+            }
+            let (start, line) = (self.pos, self.line);
+            let mut filler = Filler::new(record);
+            // One pass over the line, splitting at delimiters. Every boundary
+            // is at an ASCII byte (or the end), so at a character boundary:
+            // each field is a slice of the text.
+            let mut field_start = start;
+            let mut at = start;
+            let quoted = loop {
+                match bytes.get(at) {
+                    Some(&b) if b == delimiter => {
+                        filler.push(&text[field_start..at]);
+                        field_start = at + 1;
+                    }
+                    Some(b'"') => break true,
+                    Some(b'\r' | b'\n') | None => {
+                        filler.push(&text[field_start..at]);
+                        break false;
+                    }
+                    Some(_) => {}
+                }
+                at += 1;
+            };
+            if quoted {
+                filler.restart();
+                if !self.read_quoted(&mut filler) {
+                    return false;
+                }
+                // Line breaks inside quotes move the lines of later records.
+                let inside = &bytes[start..self.pos];
+                let breaks = inside.iter().enumerate().filter(|&(i, &b)| {
+                    b == b'\n' || (b == b'\r' && inside.get(i + 1).map_or(bytes.get(self.pos), Some) != Some(&b'\n'))
+                });
+                self.line += breaks.count() as u32;
+            } else {
+                self.pos = at;
+            }
+            if filler.finish() {
+                record.line = line;
+                return true;
+            }
         }
-        false
+    }
+
+    /// Reads the record at `pos`, which holds a quote, with `csv-core`;
+    /// `false` if the text ends first (it cannot: the record is not empty).
+    fn read_quoted(&mut self, filler: &mut Filler<'_>) -> bool {
+        let bytes = self.text.as_bytes();
+        let (mut nout, mut nends) = (0, 0);
+        if self.out.is_empty() {
+            self.out.resize(1024, 0);
+            self.ends.resize(16, 0);
+        }
+        loop {
+            let input = &bytes[self.pos..];
+            let (result, nin, o, e) = self.quoted.read_record(input, &mut self.out[nout..], &mut self.ends[nends..]);
+            self.pos += nin;
+            nout += o;
+            nends += e;
+            match result {
+                csv_core::ReadRecordResult::InputEmpty if input.is_empty() => return false,
+                csv_core::ReadRecordResult::InputEmpty => {}
+                csv_core::ReadRecordResult::OutputFull => self.out.resize(self.out.len() * 2, 0),
+                csv_core::ReadRecordResult::OutputEndsFull => self.ends.resize(self.ends.len() * 2, 0),
+                csv_core::ReadRecordResult::End => return false,
+                csv_core::ReadRecordResult::Record => break,
+            }
+        }
+        let mut from = 0;
+        for &to in &self.ends[..nends] {
+            // Quotes are ASCII, so what is left between them is UTF-8 still;
+            // the lossy path is never taken.
+            filler.push(&String::from_utf8_lossy(&self.out[from..to]));
+            from = to;
+        }
+        true
+    }
+}
+
+/// Writes fields into a record's existing strings, one after the other.
+struct Filler<'r> {
+    record: &'r mut Record,
+    count: usize,
+    blank: bool,
+}
+
+impl<'r> Filler<'r> {
+    fn new(record: &'r mut Record) -> Self {
+        record.leading_control.clear();
+        Filler { record, count: 0, blank: true }
+    }
+
+    /// Starts the record again from its first field.
+    fn restart(&mut self) {
+        self.record.leading_control.clear();
+        self.count = 0;
+        self.blank = true;
+    }
+
+    /// Adds `field`, trimmed, noting a leading TAB or CR.
+    fn push(&mut self, field: &str) {
+        if field.starts_with(['\t', '\r']) {
+            self.record.leading_control.push(self.count);
+        }
+        let field = field.trim();
+        self.blank &= field.is_empty();
+        match self.record.fields.get_mut(self.count) {
+            Some(cell) => {
+                cell.clear();
+                cell.push_str(field);
+            }
+            None => self.record.fields.push(field.to_owned()),
+        }
+        self.count += 1;
+    }
+
+    /// Drops the strings of fields this record does not have; `false` if
+    /// every field was blank.
+    fn finish(self) -> bool {
+        self.record.fields.truncate(self.count);
+        !self.blank
     }
 }
 
@@ -103,53 +229,6 @@ impl Iterator for Records<'_> {
     fn next(&mut self) -> Option<Record> {
         let mut record = Record { line: 0, fields: Vec::new(), leading_control: Vec::new() };
         self.next_into(&mut record).then_some(record)
-    }
-}
-
-/// A field as text, trimmed of white space. Fields are split at ASCII bytes
-/// of valid UTF-8 text, so they are valid UTF-8 themselves; the lossy path
-/// is never taken.
-fn trimmed(field: &[u8]) -> std::borrow::Cow<'_, str> {
-    let field = field.trim_ascii();
-    match String::from_utf8_lossy(field) {
-        std::borrow::Cow::Borrowed(s) => std::borrow::Cow::Borrowed(s.trim()),
-        std::borrow::Cow::Owned(s) => std::borrow::Cow::Owned(s.trim().to_owned()),
-    }
-}
-
-/// Whether a field is white space, ASCII or not (a no-break space, say).
-fn is_blank(field: &[u8]) -> bool {
-    match field.trim_ascii() {
-        [] => true,
-        [first, ..] if first.is_ascii() => false,
-        rest => std::str::from_utf8(rest).is_ok_and(|s| s.trim().is_empty()),
-    }
-}
-
-/// Maps byte offsets (visited in increasing order) to 1-based line numbers,
-/// counting CRLF, LF and a lone CR each as one line break. Linear overall.
-struct LineCounter<'a> {
-    bytes: &'a [u8],
-    pos: usize,
-    line: u32,
-}
-
-impl<'a> LineCounter<'a> {
-    fn new(bytes: &'a [u8]) -> Self {
-        LineCounter { bytes, pos: 0, line: 1 }
-    }
-
-    fn line_at(&mut self, offset: usize) -> u32 {
-        let end = offset.min(self.bytes.len());
-        while self.pos < end {
-            match self.bytes[self.pos] {
-                b'\n' => self.line += 1,
-                b'\r' if self.bytes.get(self.pos + 1) != Some(&b'\n') => self.line += 1,
-                _ => {}
-            }
-            self.pos += 1;
-        }
-        self.line
     }
 }
 
