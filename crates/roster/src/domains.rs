@@ -7,7 +7,7 @@
 
 use crate::email::normalize_domain;
 use serde::Serialize;
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::fmt;
 
 /// A validated domain list that could not be read.

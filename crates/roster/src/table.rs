@@ -200,10 +200,10 @@ impl<'r> Filler<'r> {
 
     /// Adds `field`, trimmed, noting a leading TAB or CR.
     fn push(&mut self, field: &str) {
-        if field.starts_with(['\t', '\r']) {
+        if matches!(field.as_bytes().first(), Some(b'\t' | b'\r')) {
             self.record.leading_control.push(self.count);
         }
-        let field = field.trim();
+        let field = trim(field);
         self.blank &= field.is_empty();
         match self.record.fields.get_mut(self.count) {
             Some(cell) => {
@@ -220,6 +220,20 @@ impl<'r> Filler<'r> {
     fn finish(self) -> bool {
         self.record.fields.truncate(self.count);
         !self.blank
+    }
+}
+
+/// `field` without the white space around it, Unicode's (a no-break space)
+/// as well as ASCII's; the Unicode check only where an end may need it (a
+/// non-ASCII character, or a vertical tab, which `trim_ascii` keeps).
+fn trim(field: &str) -> &str {
+    let ascii = field.trim_ascii();
+    let plain = |b: &u8| b.is_ascii() && *b != 0x0B;
+    match ascii.as_bytes() {
+        [] => ascii,
+        [first, .., last] if plain(first) && plain(last) => ascii,
+        [only] if plain(only) => ascii,
+        _ => ascii.trim(),
     }
 }
 

@@ -46,7 +46,7 @@ fn text() -> impl Strategy<Value = String> {
     prop::collection::vec(
         prop::sample::select(vec![
             "a", "Jane Doe", "x@example.com", ",", ";", "\t", "|", "\"", "\"\"", "\n", "\r\n", "\r", " ", "\u{a0}",
-            "ü", "\u{FEFF}", "=1+2", "",
+            "ü", "\u{FEFF}", "\u{B}", "\u{85}", "=1+2", "",
         ]),
         0..40,
     )
