@@ -163,41 +163,74 @@ pub struct Coverage {
     pub uncovered: Vec<DomainCount>,
 }
 
-/// Accumulates [`Coverage`] row by row.
-#[derive(Debug, Default)]
+/// Accumulates [`Coverage`] row by row (and, for the editor, takes rows
+/// back out when they change).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct CoverageCounter {
     validated: HashMap<String, usize>,
     uncovered: HashMap<String, usize>,
 }
 
 impl CoverageCounter {
+    /// The counts behind a finished [`Coverage`].
+    pub(crate) fn from_coverage(coverage: &Coverage) -> Self {
+        let counts = |list: &[DomainCount]| -> HashMap<String, usize> {
+            list.iter().filter(|c| c.rows > 0).map(|c| (c.domain.clone(), c.rows)).collect()
+        };
+        CoverageCounter { validated: counts(&coverage.validated), uncovered: counts(&coverage.uncovered) }
+    }
+
     pub(crate) fn covered(&mut self, domain: &str) {
-        match self.validated.get_mut(domain) {
-            Some(n) => *n += 1,
-            None => {
-                self.validated.insert(domain.to_owned(), 1);
-            }
-        }
+        bump(&mut self.validated, domain);
     }
 
     pub(crate) fn uncovered(&mut self, domain: &str) {
-        match self.uncovered.get_mut(domain) {
-            Some(n) => *n += 1,
-            None => {
-                self.uncovered.insert(domain.to_owned(), 1);
-            }
-        }
+        bump(&mut self.uncovered, domain);
     }
 
-    pub(crate) fn finish(self, domains: &ValidatedDomains) -> Coverage {
+    /// Takes back one [`CoverageCounter::covered`] row.
+    pub(crate) fn uncount_covered(&mut self, domain: &str) {
+        drop_one(&mut self.validated, domain);
+    }
+
+    /// Takes back one [`CoverageCounter::uncovered`] row.
+    pub(crate) fn uncount_uncovered(&mut self, domain: &str) {
+        drop_one(&mut self.uncovered, domain);
+    }
+
+    /// The coverage as counted so far.
+    pub(crate) fn summary(&self, domains: &ValidatedDomains) -> Coverage {
         let validated = domains
             .iter()
             .map(|d| DomainCount { domain: d.to_owned(), rows: self.validated.get(d).copied().unwrap_or(0) })
             .collect();
         let mut uncovered: Vec<DomainCount> =
-            self.uncovered.into_iter().map(|(domain, rows)| DomainCount { domain, rows }).collect();
+            self.uncovered.iter().map(|(domain, &rows)| DomainCount { domain: domain.clone(), rows }).collect();
         uncovered.sort_by(|a, b| b.rows.cmp(&a.rows).then_with(|| a.domain.cmp(&b.domain)));
         Coverage { validated, uncovered }
+    }
+
+    pub(crate) fn finish(self, domains: &ValidatedDomains) -> Coverage {
+        self.summary(domains)
+    }
+}
+
+fn bump(counts: &mut HashMap<String, usize>, domain: &str) {
+    match counts.get_mut(domain) {
+        Some(n) => *n += 1,
+        None => {
+            counts.insert(domain.to_owned(), 1);
+        }
+    }
+}
+
+/// One less for `domain`; a domain at zero leaves the map.
+fn drop_one(counts: &mut HashMap<String, usize>, domain: &str) {
+    if let Some(n) = counts.get_mut(domain) {
+        *n -= 1;
+        if *n == 0 {
+            counts.remove(domain);
+        }
     }
 }
 

@@ -29,6 +29,7 @@ mod report;
 mod seen;
 pub mod sniff;
 pub mod table;
+mod tally;
 pub mod template;
 pub mod validate;
 pub mod wire;
