@@ -6,6 +6,8 @@
 // frame time while scrolling the 100k-row review grid. Prints a table, then
 // `first_load_brotli_kb=N`, and last `speedup_vs_papaparse_100k=X.XX`.
 // Figures only: nothing here passes or fails on a time.
+// BENCH_SIZES=10000,100000 picks the sizes; BENCH_PARTS=engine (or app)
+// runs only the side-by-side timings (or only the app's long tasks and grid).
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
@@ -18,6 +20,7 @@ import { bundleReport } from "../tools/bundle-size.mjs";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const SIZES = (process.env.BENCH_SIZES ?? "10000,100000,1000000").split(",").map(Number);
 const RUNS = 5;
+const PARTS = (process.env.BENCH_PARTS ?? "engine,app").split(",");
 
 /** ISO 3166 alpha-2 codes and XX, read from the engine's own table. */
 async function countries() {
@@ -129,7 +132,7 @@ try {
   const page = await browser.newPage();
   page.on("pageerror", (e) => log("page error:", e.message));
   await page.goto(`${server.url}bench.html`);
-  for (const [n, bytes] of rosters) {
+  for (const [n, bytes] of PARTS.includes("engine") ? rosters : []) {
     await page.evaluate(async (name) => {
       window.roster = await (await fetch(name)).arrayBuffer();
     }, `roster-${n}.csv`);
@@ -147,16 +150,20 @@ try {
 
   // The app: a 1M-row roster loaded through the page, and the 100k grid scrolled.
   const big = Math.max(...SIZES);
-  log(`the app loading ${big} rows`);
-  const load = await appLoad(browser, server.url, big, rosters.get(big));
-  await load.page.close();
   const mid = SIZES.includes(100_000) ? 100_000 : Math.min(...SIZES);
-  log(`the app's review grid at ${mid} rows`);
-  const grid = await appLoad(browser, server.url, mid, rosters.get(mid));
-  await grid.page.waitForSelector(".grid-viewport");
-  await scrollFrames(grid.page, 30); // warm-up
-  const scroll = await scrollFrames(grid.page, 240);
-  await grid.page.close();
+  let load = { wall_ms: NaN, long: [] };
+  let scroll = { times: [NaN], rows: NaN };
+  if (PARTS.includes("app")) {
+    log(`the app loading ${big} rows`);
+    load = await appLoad(browser, server.url, big, rosters.get(big));
+    await load.page.close();
+    log(`the app's review grid at ${mid} rows`);
+    const grid = await appLoad(browser, server.url, mid, rosters.get(mid));
+    await grid.page.waitForSelector(".grid-viewport");
+    await scrollFrames(grid.page, 30); // warm-up
+    scroll = await scrollFrames(grid.page, 240);
+    await grid.page.close();
+  }
 
   const bundle = await bundleReport(join(root, "dist"));
   console.log("");

@@ -89,7 +89,16 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
     );
     drop(bytes);
     let preview = serde_json::to_string(&preview).unwrap_or_else(|_| "[]".into());
-    let encoded = Uint8Array::from(encoded.as_slice());
+    // The pieces end to end in one buffer outside the wasm memory, to transfer.
+    let out = Uint8Array::new_with_length(encoded.len() as u32);
+    let mut at = 0u32;
+    for piece in encoded.segments() {
+        let end = at + piece.len() as u32;
+        out.subarray(at, end).copy_from(piece);
+        at = end;
+    }
+    drop(encoded);
+    let encoded = out;
     let elapsed = now() - started;
     let buffer = encoded.buffer();
     let fields = [

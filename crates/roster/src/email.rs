@@ -101,6 +101,9 @@ pub fn parse_address(raw: &str) -> Result<Address, EmailError> {
 
 /// [`parse_address`] without copying what is already in normal form.
 pub fn parse_address_ref(raw: &str) -> Result<AddressRef<'_>, EmailError> {
+    if let Some(address) = plain_address(raw) {
+        return Ok(address);
+    }
     let fail = |reason: String| EmailError { reason, suggestion: suggest(raw) };
     let Some((local, domain)) = raw.rsplit_once('@') else {
         return Err(fail("it has no \"@\"".into()));
@@ -123,6 +126,74 @@ pub fn parse_address_ref(raw: &str) -> Result<AddressRef<'_>, EmailError> {
         return Err(fail(format!("it is longer than {MAX_ADDRESS} characters")));
     }
     Ok(AddressRef { local, domain })
+}
+
+/// What a byte may be in the common case [`plain_address`] takes.
+const LOCAL: u8 = 1;
+const DOMAIN: u8 = 2;
+
+/// The class of each byte: [`LOCAL`] for the local part's characters (see
+/// [`is_local_char`]), [`DOMAIN`] for a lower-case domain's.
+static CLASS: [u8; 256] = {
+    let mut class = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() {
+            class[b] |= LOCAL;
+        }
+        if c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'.' {
+            class[b] |= DOMAIN;
+        }
+        b += 1;
+    }
+    let specials = b".!#$%&'*+/=?^_`{|}~-";
+    let mut i = 0;
+    while i < specials.len() {
+        class[specials[i] as usize] |= LOCAL;
+        i += 1;
+    }
+    class
+};
+
+/// The address in one pass over its bytes when it is plain — ASCII, its
+/// domain already in lower case, valid — which nearly every roster address
+/// is; `None` sends anything else (upper case, Unicode, an error to explain)
+/// the long way. It never accepts what the long way rejects.
+fn plain_address(raw: &str) -> Option<AddressRef<'_>> {
+    let bytes = raw.as_bytes();
+    let at = bytes.iter().position(|&b| CLASS[b as usize] & LOCAL == 0)?;
+    if at == 0 || at > MAX_LOCAL || bytes[at] != b'@' {
+        return None;
+    }
+    let domain = &bytes[at + 1..];
+    if domain.is_empty() || domain.len() > MAX_DOMAIN || bytes.len() > MAX_ADDRESS {
+        return None;
+    }
+    let (mut label_start, mut dots) = (0, 0);
+    for (i, &b) in domain.iter().enumerate() {
+        if CLASS[b as usize] & DOMAIN == 0 {
+            return None;
+        }
+        if b == b'.' {
+            if !plain_label(&domain[label_start..i]) {
+                return None;
+            }
+            label_start = i + 1;
+            dots += 1;
+        }
+    }
+    if dots == 0 || !plain_label(&domain[label_start..]) {
+        return None;
+    }
+    Some(AddressRef { local: &raw[..at], domain: Cow::Borrowed(&raw[at + 1..]) })
+}
+
+/// A label of 1–63 bytes, not starting or ending with a hyphen (its bytes
+/// are already known to be letters, digits or hyphens).
+fn plain_label(label: &[u8]) -> bool {
+    matches!(label, [first, .., last] if *first != b'-' && *last != b'-' && label.len() <= MAX_LABEL)
+        || matches!(label, [only] if *only != b'-')
 }
 
 /// Checks a domain name and returns it in lower-case A-label form.
@@ -240,6 +311,27 @@ fn parse_address_strict(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(20_000))]
+
+        /// The one-pass path takes an address only when the full check
+        /// accepts it with the same parts.
+        #[test]
+        fn the_plain_path_agrees_with_the_full_check(raw in "[a-zA-Z0-9.@+_'-]{0,12}(@[a-z0-9.-]{0,20})?|[a-z.]{60,70}@[a-z]{1,3}\\.[a-z-]{1,70}|[a-z]{1,3}@[a-z0-9-]{0,66}\\.[a-z]{2}") {
+            let full = || {
+                let (local, domain) = raw.rsplit_once('@')?;
+                let ok = !local.is_empty() && local.len() <= MAX_LOCAL && !local.contains('@') && local.chars().all(is_local_char);
+                let domain = normalized_domain(domain).ok().filter(|_| ok)?;
+                (local.len() + 1 + domain.len() <= MAX_ADDRESS).then(|| AddressRef { local, domain })
+            };
+            match plain_address(&raw) {
+                Some(plain) => proptest::prop_assert_eq!(Some(plain), full(), "{}", raw),
+                // Lower case ASCII the full check accepts is always plain.
+                None => proptest::prop_assert!(full().is_none() || raw.bytes().any(|b| b.is_ascii_uppercase()), "{}", raw),
+            }
+        }
+    }
 
     #[test]
     fn valid_addresses() {

@@ -4,8 +4,13 @@
 //! A million rows as JSON objects cost the worker a serialisation and the page
 //! a parse of every key; here every row is a line number, a flag and its five
 //! cells, each a length and UTF-8 bytes, in one buffer that is transferred,
-//! not copied. Little-endian, versioned by a magic number; reading never
-//! panics and names what it found wrong.
+//! not copied. Numbers are LEB128 varints (a cell's length is one byte), but
+//! for the row count (four bytes, little-endian, written last); versioned by
+//! a magic number; reading never panics and names what it found wrong.
+//!
+//! The worker writes a report in pieces of about a megabyte ([`Encoded`]):
+//! a buffer that grew by doubling would hold its old and new copies at once
+//! and take twice the report's size at its peak.
 //!
 //! ```
 //! use smime_bulk_roster::{check, wire, Options};
@@ -25,8 +30,11 @@ use crate::report::{Mode, Report, Row};
 use crate::sniff::Delimiter;
 use std::fmt;
 
-/// The first four bytes of an encoded report (format version 1).
-const MAGIC: &[u8; 4] = b"SBR1";
+/// The first four bytes of an encoded report (format version 2).
+const MAGIC: &[u8; 4] = b"SBR2";
+
+/// The size at which [`Encoded`] starts its next piece.
+const SEGMENT_BYTES: usize = 1 << 20;
 
 /// Why bytes are not an encoded report. Each has a stable code.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,18 +76,46 @@ impl std::error::Error for WireError {}
 
 /// Encodes `report`.
 pub fn encode(report: &Report) -> Vec<u8> {
-    let cells: usize = report.rows.iter().map(|r| Field::ALL.map(|f| r.get(f).len()).iter().sum::<usize>()).sum();
-    let mut encoder = ReportEncoder::new(report, cells + report.rows.len() * ROW_OVERHEAD);
+    let mut encoder = ReportEncoder::new(report);
     for row in &report.rows {
         encoder.row(row);
     }
-    encoder.finish(report)
+    encoder.finish(report).to_vec()
+}
+
+/// An encoded report, in pieces of about a megabyte (see the module's
+/// documentation); its bytes are the pieces end to end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Encoded {
+    segments: Vec<Vec<u8>>,
+}
+
+impl Encoded {
+    /// The pieces, in order.
+    pub fn segments(&self) -> &[Vec<u8>] {
+        &self.segments
+    }
+
+    /// The size in bytes.
+    pub fn len(&self) -> usize {
+        self.segments.iter().map(Vec::len).sum()
+    }
+
+    /// Whether there are no bytes (never, for a report).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The bytes in one buffer.
+    pub fn to_vec(&self) -> Vec<u8> {
+        self.segments.concat()
+    }
 }
 
 /// [`crate::check_with_progress`] straight into the compact form: each row is
 /// written as soon as it is checked and never kept, so a million rows cost
 /// their encoded bytes and not a `Row` each. The bytes are exactly
-/// `encode(&check_with_progress(bytes, options, on_progress))`'s.
+/// `encode(&check_with_progress(bytes, options, on_progress))`'s, in pieces.
 ///
 /// `preview` is filled with up to `preview_rows` records after the header,
 /// every column as read (what [`crate::preview`] gives), in the same pass.
@@ -88,43 +124,35 @@ pub fn check_with_progress(
     options: &Options,
     on_progress: &mut dyn FnMut(crate::CheckProgress),
     preview_rows: usize,
-) -> (Vec<u8>, Vec<Vec<String>>) {
-    let mut sink = EncodingSink { encoder: None, reserve: bytes.len() / 8, preview: Vec::new(), preview_rows };
+) -> (Encoded, Vec<Vec<String>>) {
+    let mut sink = EncodingSink { encoder: None, preview: Vec::new(), preview_rows };
     let report = crate::read(bytes, options.mode, |parsed, records| {
         crate::validate_records(parsed, records, options, on_progress, &mut sink)
     });
-    let encoded = match sink.encoder {
-        Some(encoder) => encoder.finish(&report),
-        None => encode(&report),
-    };
-    (encoded, sink.preview)
+    let encoder = sink.encoder.unwrap_or_else(|| {
+        let mut encoder = ReportEncoder::new(&report);
+        for row in &report.rows {
+            encoder.row(row);
+        }
+        encoder
+    });
+    (encoder.finish(&report), sink.preview)
 }
-
-/// Bytes an encoded row takes besides its cells: line, flag, five lengths
-/// and the name hint's flag.
-const ROW_OVERHEAD: usize = 4 + 1 + 5 * 4 + 1;
 
 /// The rows of a check going straight into an encoder.
 struct EncodingSink {
     /// Started once the report's head is known.
     encoder: Option<ReportEncoder>,
-    /// Bytes to reserve when the encoder starts.
-    reserve: usize,
     preview: Vec<Vec<String>>,
     preview_rows: usize,
 }
 
 impl crate::RowSink for EncodingSink {
-    fn reserve(&mut self, rows: usize) {
-        if let Some(encoder) = &mut self.encoder {
-            // The text of a row is about what its cells take in the report.
-            let per_row = encoder.w.0.len() / encoder.rows.max(1) as usize;
-            encoder.w.0.reserve(rows.saturating_mul(per_row.max(ROW_OVERHEAD)));
-        }
-    }
+    /// Nothing to reserve: the encoder grows a piece at a time.
+    fn reserve(&mut self, _rows: usize) {}
 
     fn begin(&mut self, head: &Report) {
-        self.encoder = Some(ReportEncoder::new(head, self.reserve));
+        self.encoder = Some(ReportEncoder::new(head));
     }
 
     fn wants_record(&self) -> bool {
@@ -146,16 +174,17 @@ impl crate::RowSink for EncodingSink {
 /// the rest (findings, coverage, CSR outcomes) once every row is written.
 struct ReportEncoder {
     w: Writer,
-    /// Where the row count goes, once it is known.
+    /// Where the row count goes, once it is known (in the first piece).
     count_at: usize,
     rows: u32,
+    /// The pieces filled so far; `w` is the one being filled.
+    full: Vec<Vec<u8>>,
 }
 
 impl ReportEncoder {
-    /// Writes `head`'s encoding, delimiter, mode, headers and mapping, with
-    /// room for `capacity` more bytes.
-    fn new(head: &Report, capacity: usize) -> Self {
-        let mut w = Writer(Vec::with_capacity(64 + capacity));
+    /// Writes `head`'s encoding, delimiter, mode, headers and mapping.
+    fn new(head: &Report) -> Self {
+        let mut w = Writer(Vec::with_capacity(SEGMENT_BYTES + SEGMENT_BYTES / 16));
         w.0.extend_from_slice(MAGIC);
         w.u8(head.encoding.map_or(0, |e| 1 + ENCODINGS.iter().position(|x| *x == e).unwrap_or(0) as u8));
         w.u8(head.delimiter.map_or(0, |d| 1 + DELIMITERS.iter().position(|x| *x == d).unwrap_or(0) as u8));
@@ -175,8 +204,8 @@ impl ReportEncoder {
             }
         }
         let count_at = w.0.len();
-        w.u32(0);
-        ReportEncoder { w, count_at, rows: 0 }
+        w.0.extend_from_slice(&0u32.to_le_bytes());
+        ReportEncoder { w, count_at, rows: 0, full: Vec::new() }
     }
 
     fn row(&mut self, row: &Row) {
@@ -188,23 +217,27 @@ impl ReportEncoder {
         }
         w.opt_str(row.name_hint.as_deref());
         self.rows += 1;
+        self.next_piece_if_full();
+    }
+
+    /// Starts the next piece once this one has its size (between values).
+    fn next_piece_if_full(&mut self) {
+        if self.w.0.len() >= SEGMENT_BYTES {
+            let next = Vec::with_capacity(SEGMENT_BYTES + SEGMENT_BYTES / 16);
+            self.full.push(std::mem::replace(&mut self.w.0, next));
+        }
     }
 
     /// Writes the row count and what follows the rows in `report`.
-    fn finish(mut self, report: &Report) -> Vec<u8> {
-        let w = &mut self.w;
-        w.0[self.count_at..self.count_at + 4].copy_from_slice(&self.rows.to_le_bytes());
-        w.u32(report.findings.len() as u32);
+    fn finish(mut self, report: &Report) -> Encoded {
+        let first = self.full.first_mut().unwrap_or(&mut self.w.0);
+        first[self.count_at..self.count_at + 4].copy_from_slice(&self.rows.to_le_bytes());
+        self.w.u32(report.findings.len() as u32);
         for f in &report.findings {
-            w.opt_u32(f.line);
-            w.opt_str(f.column.as_deref());
-            w.u8(Code::ALL.iter().position(|c| *c == f.code).unwrap_or(0) as u8);
-            w.u8(u8::from(f.severity == Severity::Warning));
-            w.str(&f.message);
-            w.opt_str(f.suggestion.as_deref());
-            w.opt_u32(f.row.map(|r| r as u32));
-            w.u8(f.field.map_or(0, |f| 1 + f as u8));
+            self.finding(f);
+            self.next_piece_if_full();
         }
+        let w = &mut self.w;
         for list in [&report.coverage.validated, &report.coverage.uncovered] {
             w.u32(list.len() as u32);
             for d in list {
@@ -213,7 +246,21 @@ impl ReportEncoder {
             }
         }
         w.csr_outcomes(&report.csr_outcomes);
-        self.w.0
+        let mut segments = self.full;
+        segments.push(self.w.0);
+        Encoded { segments }
+    }
+
+    fn finding(&mut self, f: &Finding) {
+        let w = &mut self.w;
+        w.opt_u32(f.line);
+        w.opt_str(f.column.as_deref());
+        w.u8(Code::ALL.iter().position(|c| *c == f.code).unwrap_or(0) as u8);
+        w.u8(u8::from(f.severity == Severity::Warning));
+        w.str(&f.message);
+        w.opt_str(f.suggestion.as_deref());
+        w.opt_u32(f.row.map(|r| r as u32));
+        w.u8(f.field.map_or(0, |f| 1 + f as u8));
     }
 }
 
@@ -270,7 +317,7 @@ impl<'a> ReportDecoder<'a> {
             }
         }
         report.mapping = mapping;
-        let rows_left = r.len()?;
+        let rows_left = r.count()?;
         report.rows.reserve(rows_left);
         Ok(ReportDecoder { r, report, rows_left })
     }
@@ -394,8 +441,13 @@ impl Writer {
         self.0.push(v);
     }
 
-    fn u32(&mut self, v: u32) {
-        self.0.extend_from_slice(&v.to_le_bytes());
+    /// A number as a LEB128 varint: seven bits a byte, low bits first.
+    fn u32(&mut self, mut v: u32) {
+        while v >= 0x80 {
+            self.0.push(v as u8 | 0x80);
+            v >>= 7;
+        }
+        self.0.push(v as u8);
     }
 
     fn str(&mut self, s: &str) {
@@ -484,9 +536,33 @@ impl Reader<'_> {
         Ok(self.take(1)?[0])
     }
 
+    /// A LEB128 varint of at most five bytes that fits in a `u32`.
     fn u32(&mut self) -> Result<u32, WireError> {
+        let at = self.at;
+        let mut value: u32 = 0;
+        for shift in (0..35).step_by(7) {
+            let byte = self.u8()?;
+            let bits = u32::from(byte & 0x7f);
+            if shift == 28 && bits > 0x0f {
+                return Err(WireError::BadTag(at));
+            }
+            value |= bits << shift;
+            if byte & 0x80 == 0 {
+                return Ok(value);
+            }
+        }
+        Err(WireError::BadTag(at))
+    }
+
+    /// The row count: four bytes, little-endian (written last, in place).
+    fn count(&mut self) -> Result<usize, WireError> {
+        let at = self.at;
         let b = self.take(4)?;
-        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        let n = u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize;
+        if n > self.bytes.len() - self.at {
+            return Err(WireError::Truncated(at));
+        }
+        Ok(n)
     }
 
     /// A count, checked against what is left so a corrupt count cannot make
@@ -660,6 +736,46 @@ mod tests {
         for n in 0..bytes.len() {
             assert!(decode(&bytes[..n]).is_err(), "{n} bytes decoded");
         }
+    }
+
+    #[test]
+    fn numbers_are_varints_and_a_bad_one_is_an_error() {
+        for v in [0u32, 1, 0x7f, 0x80, 0x3fff, 0x4000, u32::MAX] {
+            let mut w = Writer(Vec::new());
+            w.u32(v);
+            let expected = match v {
+                0..=0x7f => 1,
+                0x80..=0x3fff => 2,
+                0x4000..=0x1f_ffff => 3,
+                _ => 5,
+            };
+            assert_eq!(w.0.len(), expected, "{v:#x}");
+            assert_eq!(Reader { bytes: &w.0, at: 0 }.u32(), Ok(v));
+        }
+        // Over 32 bits, and longer than five bytes.
+        assert_eq!(Reader { bytes: &[0xff, 0xff, 0xff, 0xff, 0x1f], at: 0 }.u32(), Err(WireError::BadTag(0)));
+        assert_eq!(Reader { bytes: &[0x80, 0x80, 0x80, 0x80, 0x80, 0x00], at: 0 }.u32(), Err(WireError::BadTag(0)));
+        assert_eq!(Reader { bytes: &[0x80, 0x80], at: 0 }.u32(), Err(WireError::Truncated(2)));
+    }
+
+    #[test]
+    fn a_large_report_is_written_in_pieces_that_decode_as_one() {
+        let mut csv = String::from("First Name,Last Name,Email,Country\n");
+        for i in 0..40_000 {
+            csv.push_str(&format!("Jane{i},Doe,jane{i}@example.com,{}\n", if i % 9 == 0 { "UK" } else { "GB" }));
+        }
+        let options = Options { domains: ValidatedDomains::parse(["example.com"]).unwrap(), ..Options::default() };
+        let (encoded, _) = check_with_progress(csv.as_bytes(), &options, &mut |_| {}, 0);
+        let pieces = encoded.segments();
+        assert!(pieces.len() >= 2, "{} bytes in {} piece(s)", encoded.len(), pieces.len());
+        for piece in &pieces[..pieces.len() - 1] {
+            // Each full piece stops at the first value boundary past its size.
+            assert!(piece.len() >= SEGMENT_BYTES && piece.len() < SEGMENT_BYTES + 4096, "{}", piece.len());
+            assert!(piece.capacity() <= SEGMENT_BYTES + SEGMENT_BYTES / 16, "a piece grew: {}", piece.capacity());
+        }
+        let report = check(csv.as_bytes(), &options);
+        assert_eq!(encoded.to_vec(), encode(&report));
+        assert_eq!(decode(&encoded.to_vec()).unwrap(), report);
     }
 
     #[test]
