@@ -33,7 +33,8 @@ pub enum EngineError {
 
 /// The worker's answer to one request.
 enum Answer {
-    Checked(Checked),
+    /// The report still in the buffer the worker transferred, and the preview.
+    Checked(Uint8Array, Vec<Vec<String>>),
     Csrs(CsrOutcomes),
 }
 
@@ -57,20 +58,30 @@ struct Running {
 thread_local! {
     static RUNNING: RefCell<Option<Running>> = const { RefCell::new(None) };
     static NEXT_ID: Cell<u32> = const { Cell::new(1) };
+    /// The latest check asked for (see [`check`]).
+    static CHECK_TICKET: Cell<u32> = const { Cell::new(0) };
 }
 
 /// Checks `bytes` against `options` in the worker, calling `progress` as it
 /// goes. A check started while another runs cancels the other.
 pub async fn check(bytes: &[u8], options: &Options, progress: impl Fn(CheckProgress) + 'static) -> Result<Checked, EngineError> {
+    // The copy yields to the browser: a check started meanwhile wins.
+    let ticket = CHECK_TICKET.with(|t| t.replace(t.get() + 1) + 1);
+    let data = crate::shared::file::to_browser(bytes).await;
+    if CHECK_TICKET.with(Cell::get) != ticket {
+        return Err(EngineError::Cancelled);
+    }
     if RUNNING.with(|slot| slot.borrow().as_ref().is_some_and(|r| r.check.is_some())) {
         cancel();
     }
-    let data = Uint8Array::from(bytes);
     let options = Uint8Array::from(wire::encode_options(options).as_slice());
     let fields = [("options", options.into()), ("bytes", data.buffer().into())];
     let transfer = Array::of1(&data.buffer());
     match request("check", &fields, transfer, Some(Rc::new(progress))).await? {
-        Answer::Checked(checked) => Ok(checked),
+        Answer::Checked(report, preview) => {
+            let report = crate::shared::file::from_browser(&report).await;
+            Ok(Checked { report, preview })
+        }
         Answer::Csrs(_) => Err(EngineError::Failed("the engine worker answered a check with CSR outcomes".into())),
     }
 }
@@ -80,13 +91,15 @@ pub async fn check_csrs(pems: &[String]) -> Result<CsrOutcomes, EngineError> {
     let list: Array = pems.iter().map(|p| JsValue::from_str(p)).collect();
     match request("csrs", &[("pems", list.into())], Array::new(), None).await? {
         Answer::Csrs(outcomes) => Ok(outcomes),
-        Answer::Checked(_) => Err(EngineError::Failed("the engine worker answered CSRs with a report".into())),
+        Answer::Checked(..) => Err(EngineError::Failed("the engine worker answered CSRs with a report".into())),
     }
 }
 
 /// Stops the worker and every request under way: they resolve to
 /// [`EngineError::Cancelled`].
 pub fn cancel() {
+    // A check still copying its bytes stops there.
+    CHECK_TICKET.with(|t| t.set(t.get() + 1));
     if let Some(running) = RUNNING.with(|slot| slot.borrow_mut().take()) {
         running.worker.terminate();
         for (_, reply) in running.waiting {
@@ -209,9 +222,9 @@ fn on_message(event: MessageEvent) {
             }
         }
         Some("report") => {
-            let report = Uint8Array::new(&get("report")).to_vec();
+            let report = Uint8Array::new(&get("report"));
             let preview = get("preview").as_string().and_then(|p| serde_json::from_str(&p).ok()).unwrap_or_default();
-            answer(id, Ok(Answer::Checked(Checked { report, preview })));
+            answer(id, Ok(Answer::Checked(report, preview)));
         }
         Some("csrs") => {
             let bytes = Uint8Array::new(&get("outcomes")).to_vec();

@@ -2,6 +2,7 @@
 //! holds values and wires rebuilds.
 
 use crate::shared::config::AppConfig;
+use crate::shared::file::yield_to_browser;
 use leptos::prelude::*;
 use smime_bulk_ca::engine::{BatchSpec, Progress, RowState};
 use smime_bulk_ca::protocol::{Credentials, Product};
@@ -361,6 +362,9 @@ async fn take_over(state: AppState, generation: u64, bytes: &[u8], options: &Opt
         state.reading.set(Some(Reading::Preparing { done: decoder.rows_done() / 2, total }));
         yield_to_browser().await;
     }
+    while !decoder.decode_findings(SLICE_ROWS).map_err(unreadable)? && current() {
+        yield_to_browser().await;
+    }
     let report = decoder.finish().map_err(unreadable)?;
     let info = LoadInfo {
         source: String::new(),
@@ -377,12 +381,9 @@ async fn take_over(state: AppState, generation: u64, bytes: &[u8], options: &Opt
         state.reading.set(Some(Reading::Preparing { done: (total + editor.indexed()) / 2, total }));
         yield_to_browser().await;
     }
+    // The review's first render of a million rows is a task of its own.
+    yield_to_browser().await;
     Ok((editor, info))
-}
-
-/// Lets the browser paint and handle input before the next slice of work.
-async fn yield_to_browser() {
-    gloo_timers::future::TimeoutFuture::new(0).await;
 }
 
 fn session_secret() -> Option<String> {

@@ -1,16 +1,22 @@
 // Talking to the engine worker from a test or the benchmark.
 
+/** A number as `wire`'s LEB128 varint: seven bits a byte, low bits first. */
+function varint(n) {
+  const out = [];
+  while (n >= 0x80) {
+    out.push((n & 0x7f) | 0x80);
+    n >>>= 7;
+  }
+  out.push(n);
+  return Buffer.from(out);
+}
+
 /** Check options in `wire::encode_options` form: table mode, `domains`, not exact, no mapping. */
 export function encodeOptions(domains) {
-  const parts = [Buffer.from("SBR1"), Buffer.from([0 /* table */, 0 /* not exact */])];
-  const u32 = (n) => {
-    const b = Buffer.alloc(4);
-    b.writeUInt32LE(n);
-    return b;
-  };
-  parts.push(u32(domains.length));
+  const parts = [Buffer.from("SBR2"), Buffer.from([0 /* table */, 0 /* not exact */])];
+  parts.push(varint(domains.length));
   for (const d of domains) {
-    parts.push(u32(Buffer.byteLength(d)), Buffer.from(d));
+    parts.push(varint(Buffer.byteLength(d)), Buffer.from(d));
   }
   parts.push(Buffer.from([0 /* no mapping */]));
   return Buffer.concat(parts);

@@ -12,6 +12,7 @@ use crate::tally::{is_clear_suggestion, step, Direction, Tally};
 use crate::validate::{duplicate_message, Columns, CsrOutcome, CsrOutcomes, Validator};
 use crate::Options;
 use rustc_hash::FxHashMap;
+use std::hash::BuildHasher;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The codes whose suggestion "apply all suggestions" takes: mechanical fixes
@@ -24,8 +25,10 @@ pub struct Editor {
     domains: ValidatedDomains,
     exact: bool,
     columns: Columns,
-    /// Rows by id; `None` once deleted. Ids never change.
-    rows: Vec<Option<Row>>,
+    /// Rows by id (emptied once deleted). Ids never change.
+    rows: Vec<Row>,
+    /// Whether each row is still in the roster (not deleted).
+    live: Vec<bool>,
     /// Each row's own findings (everything but duplicates).
     own: Vec<Vec<Finding>>,
     /// Each row's duplicate key (normalised address), if its email is valid.
@@ -35,7 +38,7 @@ pub struct Editor {
     /// so counting and filtering need no lookups).
     later_duplicate: Vec<bool>,
     /// (Sorted; nearly every group has one id, so a vector, not a set.)
-    groups: FxHashMap<String, Vec<usize>>,
+    groups: Groups,
     /// File-level findings of the load.
     file_findings: Vec<Finding>,
     next_line: u32,
@@ -44,6 +47,11 @@ pub struct Editor {
     /// What checking each CSR found, from the engine; a CSR typed in later is
     /// `csr_pending` until [`Editor::add_csr_outcomes`] brings its outcome.
     csrs: CsrOutcomes,
+    /// The report's findings not yet handed to their rows (see
+    /// [`Editor::index_keys`]), in the report's order.
+    unplaced: std::iter::Peekable<std::vec::IntoIter<Finding>>,
+    /// One bit a row: an error finding points at it (while findings are placed).
+    invalid: Vec<u64>,
     /// The totals the page shows after every change, kept as rows change.
     tally: Tally,
 }
@@ -56,9 +64,10 @@ impl Editor {
         editor
     }
 
-    /// Takes over a report without grouping duplicates yet: call
-    /// [`Editor::index_keys`] until it returns `true` before using the editor
-    /// (a page does it a slice at a time, between frames).
+    /// Takes over a report without placing its findings or grouping its
+    /// duplicates yet: call [`Editor::index_keys`] until it returns `true`
+    /// before using the editor (a page does it a slice at a time, between
+    /// frames). Nothing here walks the rows.
     pub fn unindexed(report: Report, options: &Options) -> Self {
         let columns = if report.mode == crate::Mode::List {
             Columns::email_list()
@@ -66,56 +75,81 @@ impl Editor {
             Columns::from_mapping(&report.mapping)
         };
         let n = report.rows.len();
-        let mut own: Vec<Vec<Finding>> = vec![Vec::new(); n];
-        let mut file_findings = Vec::new();
-        // The report's totals are the tally's start; duplicates are counted
-        // as `index_keys` finds them.
-        let mut tally = Tally { rows: n, coverage: CoverageCounter::from_coverage(&report.coverage), ..Tally::default() };
-        for f in report.findings {
-            match f.row {
-                Some(i) if i < n => {
-                    if f.code != Code::DuplicateEmail {
-                        tally.code(f.code, Direction::In);
-                        if is_clear_suggestion(&report.rows[i], &f) {
-                            tally.clear_suggestions += 1;
-                        }
-                        own[i].push(f);
-                    }
-                }
-                _ => file_findings.push(f),
-            }
-        }
-        let mut last_line = 1;
-        for r in &report.rows {
-            last_line = last_line.max(r.line);
-            tally.valid += usize::from(r.valid);
-        }
-        let next_line = last_line + 1;
+        // The report's totals are the tally's start; the rest is counted as
+        // `index_keys` places the findings and finds the duplicates.
+        let tally = Tally { rows: n, coverage: CoverageCounter::from_coverage(&report.coverage), ..Tally::default() };
+        // Records are read in order: the last row is on the last line.
+        let next_line = report.rows.last().map_or(1, |r| r.line) + 1;
         Editor {
             domains: options.domains.clone(),
             exact: options.exact_domains,
             columns,
-            keys: vec![None; n],
+            keys: Vec::new(),
             later_duplicate: vec![false; n],
-            rows: report.rows.into_iter().map(Some).collect(),
-            own,
-            groups: FxHashMap::default(),
-            file_findings,
+            live: vec![true; n],
+            rows: report.rows,
+            own: Vec::new(),
+            groups: Groups::default(),
+            file_findings: Vec::new(),
             next_line,
             csrs: report.csr_outcomes,
             indexed: 0,
+            unplaced: report.findings.into_iter().peekable(),
+            invalid: vec![0u64; n.div_ceil(64)],
             tally,
         }
     }
 
-    /// Groups the duplicates of up to `max` more rows; `true` once all are.
+    /// Places the findings and groups the duplicates of up to `max` more
+    /// rows; `true` once all are.
     pub fn index_keys(&mut self, max: usize) -> bool {
-        let end = self.indexed.saturating_add(max).min(self.rows.len());
+        let n = self.rows.len();
+        let end = self.indexed.saturating_add(max).min(n);
+        if self.indexed == 0 {
+            // Sized once: doubling would copy them whole in one slice.
+            self.own.reserve_exact(n);
+            self.keys.reserve_exact(n);
+            self.groups.reserve(n);
+        }
+        self.own.resize_with(end, Vec::new);
+        self.keys.resize(end, None);
+        self.place_findings(end);
         for id in self.indexed..end {
             self.index_key(id);
         }
         self.indexed = end;
-        end == self.rows.len()
+        if end < n {
+            return false;
+        }
+        self.place_findings(usize::MAX);
+        // A row is valid exactly when no error finding points at it (an
+        // invariant of the report), so the findings count the valid rows.
+        self.tally.valid = n - self.invalid.iter().map(|w| w.count_ones() as usize).sum::<usize>();
+        self.invalid = Vec::new();
+        true
+    }
+
+    /// Hands the report's findings to their rows, up to the first one for a
+    /// row at `end` or later; file-level ones go to the file's list.
+    fn place_findings(&mut self, end: usize) {
+        let n = self.rows.len();
+        while let Some(f) = self.unplaced.next_if(|f| f.row.is_none_or(|i| i < end || i >= n)) {
+            match f.row {
+                Some(i) if i < n => {
+                    if f.is_error() {
+                        self.invalid[i / 64] |= 1 << (i % 64);
+                    }
+                    if f.code != Code::DuplicateEmail {
+                        self.tally.code(f.code, Direction::In);
+                        if is_clear_suggestion(&self.rows[i], &f) {
+                            self.tally.clear_suggestions += 1;
+                        }
+                        self.own[i].push(f);
+                    }
+                }
+                _ => self.file_findings.push(f),
+            }
+        }
     }
 
     /// How many rows [`Editor::index_keys`] has done, of [`Editor::len`].
@@ -127,9 +161,9 @@ impl Editor {
         // A ragged row was not read into fields, so it repeats no address
         // (as in the engine) until it is edited.
         let ragged = self.own[id].iter().any(|f| f.code == Code::RaggedRow);
-        let key = self.rows[id].as_ref().filter(|_| !ragged).and_then(|r| parse_address_ref(&r.email).ok()).map(|a| a.key());
+        let key = self.row(id).filter(|_| !ragged).and_then(|r| parse_address_ref(&r.email).ok()).map(|a| a.key());
         if let Some(k) = &key {
-            let group = self.groups.entry(k.clone()).or_default();
+            let group = self.groups.shard_mut(k).entry(k.clone()).or_default();
             if let Err(at) = group.binary_search(&id) {
                 group.insert(at, id);
             }
@@ -143,7 +177,7 @@ impl Editor {
     fn unindex_key(&mut self, id: usize) -> Option<String> {
         let key = self.keys[id].take()?;
         flag_later(&mut self.later_duplicate[id], false, &mut self.tally.later_duplicates);
-        if let Some(group) = self.groups.get_mut(&key) {
+        if let Some(group) = self.groups.shard_mut(&key).get_mut(&key) {
             if let Ok(at) = group.binary_search(&id) {
                 group.remove(at);
             }
@@ -151,7 +185,7 @@ impl Editor {
                 flag_later(&mut self.later_duplicate[member], i > 0, &mut self.tally.later_duplicates);
             }
             if group.is_empty() {
-                self.groups.remove(&key);
+                self.groups.shard_mut(&key).remove(&key);
             }
         }
         Some(key)
@@ -164,7 +198,7 @@ impl Editor {
 
     /// Ids of the rows still in the roster, in order.
     pub fn ids(&self) -> impl Iterator<Item = usize> + '_ {
-        self.rows.iter().enumerate().filter_map(|(id, r)| r.as_ref().map(|_| id))
+        self.live.iter().enumerate().filter_map(|(id, &live)| live.then_some(id))
     }
 
     /// Rows still in the roster.
@@ -179,7 +213,7 @@ impl Editor {
 
     /// Row `id`, unless deleted.
     pub fn row(&self, id: usize) -> Option<&Row> {
-        self.rows.get(id).and_then(Option::as_ref)
+        self.live.get(id).copied().unwrap_or(false).then(|| &self.rows[id])
     }
 
     /// The first row of `id`'s duplicate group, if `id` is a later duplicate.
@@ -194,7 +228,7 @@ impl Editor {
         let Some(row) = self.row(id) else { return Vec::new() };
         let mut out = self.own[id].clone();
         if let Some(first) = self.original_of(id) {
-            let first_line = self.rows[first].as_ref().map_or(0, |r| r.line);
+            let first_line = self.row(first).map_or(0, |r| r.line);
             // Keep the file's order: the duplicate finding sits with the email findings.
             let at = out.iter().position(|f| f.field != Some(Field::Email) && f.field.is_some()).unwrap_or(out.len());
             out.insert(
@@ -240,6 +274,10 @@ impl Editor {
 
     /// Ids of rows to show: all, only invalid ones, or only those with `code`.
     pub fn filter(&self, errors_only: bool, code: Option<Code>) -> Vec<usize> {
+        if !errors_only && code.is_none() && self.tally.rows == self.rows.len() {
+            // Every row, none deleted: no flag to look at.
+            return (0..self.rows.len()).collect();
+        }
         self.ids()
             .filter(|&id| !errors_only || !self.is_valid(id))
             .filter(|&id| match code {
@@ -277,10 +315,9 @@ impl Editor {
             return Vec::new();
         }
         let pending: BTreeSet<&str> = self
-            .rows
-            .iter()
-            .flatten()
-            .map(|r| r.csr.as_str())
+            .ids()
+            .filter(|&id| self.own[id].iter().any(|f| f.code == Code::CsrPending))
+            .map(|id| self.rows[id].csr.as_str())
             .filter(|pem| !pem.is_empty() && !self.csrs.contains_key(*pem))
             .collect();
         pending.into_iter().map(str::to_owned).collect()
@@ -309,17 +346,15 @@ impl Editor {
             return Vec::new();
         }
         self.count_own(id, Direction::Out);
-        if let Some(row) = self.rows[id].as_mut() {
-            *row.get_mut(field) = value.trim().to_owned();
-        }
+        *self.rows[id].get_mut(field) = value.trim().to_owned();
         self.revalidate(id)
     }
 
     /// Puts in or takes out row `id`'s own part of the tally (see
     /// [`Tally::own`]): out before the row or its findings change, in after.
     fn count_own(&mut self, id: usize, direction: Direction) {
-        if let Some(row) = self.rows[id].as_ref() {
-            self.tally.own(row, &self.own[id], &self.domains, self.exact, direction);
+        if self.live[id] {
+            self.tally.own(&self.rows[id], &self.own[id], &self.domains, self.exact, direction);
         }
     }
 
@@ -327,7 +362,8 @@ impl Editor {
     /// Its `valid` flag is left to [`Editor::update_valid`], which counts it.
     fn check_row(&mut self, id: usize) -> Vec<Finding> {
         let mut findings = Vec::new();
-        if let Some(row) = self.rows[id].as_mut() {
+        if self.live[id] {
+            let row = &mut self.rows[id];
             let was_valid = row.valid;
             let mut validator = Validator::for_editor(&self.domains, self.exact, self.columns.clone(), &self.csrs);
             validator.check(id, row, &mut findings);
@@ -339,7 +375,8 @@ impl Editor {
     /// Sets row `id`'s `valid` flag from its findings, and the tally's count.
     fn update_valid(&mut self, id: usize) {
         let valid = self.is_valid(id);
-        if let Some(r) = self.rows[id].as_mut() {
+        if self.live[id] {
+            let r = &mut self.rows[id];
             if r.valid != valid {
                 r.valid = valid;
                 step(&mut self.tally.valid, if valid { Direction::In } else { Direction::Out });
@@ -375,7 +412,8 @@ impl Editor {
         }
         self.count_own(id, Direction::Out);
         let old = self.unindex_key(id);
-        if self.rows[id].take().is_some_and(|r| r.valid) {
+        self.live[id] = false;
+        if std::mem::take(&mut self.rows[id]).valid {
             step(&mut self.tally.valid, Direction::Out);
         }
         step(&mut self.tally.rows, Direction::Out);
@@ -390,7 +428,8 @@ impl Editor {
     /// Adds an empty row at the end (to be filled by edits); returns its id.
     pub fn add(&mut self) -> usize {
         let id = self.rows.len();
-        self.rows.push(Some(Row { line: self.next_line, ..Row::default() }));
+        self.rows.push(Row { line: self.next_line, ..Row::default() });
+        self.live.push(true);
         self.next_line += 1;
         self.own.push(Vec::new());
         self.keys.push(None);
@@ -454,7 +493,7 @@ impl Editor {
             ]));
         }
         for id in self.ids() {
-            let row = &self.rows[id];
+            let row = self.row(id);
             for f in self.findings(id) {
                 let value = match (row, f.field) {
                     (Some(r), Some(field)) => r.get(field).to_owned(),
@@ -486,6 +525,46 @@ impl Editor {
     /// The valid rows, in order.
     pub fn valid_rows(&self) -> Vec<Row> {
         self.ids().filter(|&id| self.is_valid(id)).filter_map(|id| self.row(id).cloned()).collect()
+    }
+}
+
+/// The duplicate groups, by address key, in 64 tables picked by the key's
+/// hash: no single step re-places a million keys (as one table doubling
+/// would, freezing the page); a table re-places at most its share.
+#[derive(Default)]
+struct Groups {
+    shards: Vec<FxHashMap<String, Vec<usize>>>,
+}
+
+impl Groups {
+    const SHARDS: usize = 64;
+
+    fn shard_of(key: &str) -> usize {
+        rustc_hash::FxBuildHasher.hash_one(key) as usize % Self::SHARDS
+    }
+
+    fn shard_mut(&mut self, key: &str) -> &mut FxHashMap<String, Vec<usize>> {
+        if self.shards.is_empty() {
+            self.shards.resize_with(Self::SHARDS, FxHashMap::default);
+        }
+        &mut self.shards[Self::shard_of(key)]
+    }
+
+    /// Room for `keys` keys in all. The keys spread evenly, so the tables
+    /// would all double at about the same row: sized now, none does.
+    fn reserve(&mut self, keys: usize) {
+        if self.shards.is_empty() {
+            self.shards.resize_with(Self::SHARDS, FxHashMap::default);
+        }
+        let each = keys / Self::SHARDS;
+        for shard in &mut self.shards {
+            shard.reserve(each + each / 8);
+        }
+    }
+
+    /// The ids sharing `key`, in roster order.
+    fn get(&self, key: &str) -> Option<&Vec<usize>> {
+        self.shards.get(Self::shard_of(key))?.get(key)
     }
 }
 
@@ -735,6 +814,15 @@ mod tests {
         fn the_tally_is_what_counting_again_gives(csv in roster(), ops in proptest::collection::vec(op(), 0..24)) {
             let mut e = editor(&csv);
             proptest::prop_assert_eq!(&e.tally, &recount(&e), "after loading {:?}", csv);
+            // Taken over a row at a time, as the page does, it is the same editor.
+            let options = Options { mode: Mode::Table, domains: e.domains.clone(), ..Options::default() };
+            let mut sliced = Editor::unindexed(check(csv.as_bytes(), &options), &options);
+            while !sliced.index_keys(1) {}
+            proptest::prop_assert_eq!(&sliced.tally, &e.tally);
+            proptest::prop_assert_eq!(&sliced.file_findings, &e.file_findings);
+            for id in e.ids() {
+                proptest::prop_assert_eq!(sliced.findings(id), e.findings(id));
+            }
             for op in ops {
                 match op.clone() {
                     Op::Edit(id, field, value) => {

@@ -292,6 +292,8 @@ pub struct ReportDecoder<'a> {
     r: Reader<'a>,
     report: Report,
     rows_left: usize,
+    /// Findings still to decode, once their count is read (after the rows).
+    findings_left: Option<usize>,
 }
 
 impl<'a> ReportDecoder<'a> {
@@ -319,7 +321,7 @@ impl<'a> ReportDecoder<'a> {
         report.mapping = mapping;
         let rows_left = r.count()?;
         report.rows.reserve(rows_left);
-        Ok(ReportDecoder { r, report, rows_left })
+        Ok(ReportDecoder { r, report, rows_left, findings_left: None })
     }
 
     /// The rows in all.
@@ -330,6 +332,35 @@ impl<'a> ReportDecoder<'a> {
     /// Rows decoded so far.
     pub fn rows_done(&self) -> usize {
         self.report.rows.len()
+    }
+
+    /// Decodes up to `max` more findings (the rows first, if any are left);
+    /// `true` once every finding is decoded.
+    pub fn decode_findings(&mut self, max: usize) -> Result<bool, WireError> {
+        while !self.decode_rows(usize::MAX)? {}
+        let left = match self.findings_left {
+            Some(left) => left,
+            None => {
+                let n = self.r.len()?;
+                self.report.findings.reserve(n);
+                n
+            }
+        };
+        let now = max.min(left);
+        let r = &mut self.r;
+        for _ in 0..now {
+            let line = r.opt_u32()?;
+            let column = r.opt_string()?;
+            let code = r.pick(&Code::ALL)?;
+            let severity = if r.flag()? { Severity::Warning } else { Severity::Error };
+            let message = r.string()?;
+            let suggestion = r.opt_string()?;
+            let row = r.opt_u32()?.map(|x| x as usize);
+            let field = r.pick_opt(&Field::ALL)?;
+            self.report.findings.push(Finding { line, column, code, severity, message, suggestion, row, field });
+        }
+        self.findings_left = Some(left - now);
+        Ok(now == left)
     }
 
     /// Decodes up to `max` more rows; `true` once every row is decoded.
@@ -351,21 +382,8 @@ impl<'a> ReportDecoder<'a> {
 
     /// Decodes the rest (findings, coverage, CSR outcomes) once every row is.
     pub fn finish(mut self) -> Result<Report, WireError> {
-        while !self.decode_rows(usize::MAX)? {}
+        while !self.decode_findings(usize::MAX)? {}
         let (r, mut report) = (&mut self.r, self.report);
-        let n = r.len()?;
-        report.findings.reserve(n);
-        for _ in 0..n {
-            let line = r.opt_u32()?;
-            let column = r.opt_string()?;
-            let code = r.pick(&Code::ALL)?;
-            let severity = if r.flag()? { Severity::Warning } else { Severity::Error };
-            let message = r.string()?;
-            let suggestion = r.opt_string()?;
-            let row = r.opt_u32()?.map(|x| x as usize);
-            let field = r.pick_opt(&Field::ALL)?;
-            report.findings.push(Finding { line, column, code, severity, message, suggestion, row, field });
-        }
         let mut lists = [Vec::new(), Vec::new()];
         for list in &mut lists {
             let n = r.len()?;
@@ -706,6 +724,11 @@ mod tests {
             steps += 1;
             assert_eq!(decoder.rows_done(), steps);
         }
+        let mut slices = 0;
+        while !decoder.decode_findings(2).unwrap() {
+            slices += 1;
+        }
+        assert_eq!(slices, report.findings.len().div_ceil(2) - 1);
         assert_eq!(decoder.finish().unwrap(), report);
     }
 
