@@ -144,7 +144,8 @@ test("Cancel stops the worker reading a large roster, and the page forgets it", 
   const { page, errors } = await openPage();
   const closed = new Promise((resolve) => page.on("worker", (w) => w.on("close", () => resolve(true))));
   await page.setInputFiles("#roster-file", { name: "big.csv", mimeType: "text/csv", buffer: Buffer.from(roster(1_000_000)) });
-  await page.waitForSelector("#reading progress");
+  // The worker is reading: it has reported rows.
+  await page.waitForFunction(() => /[1-9][0-9]* rows so far/.test(document.querySelector("#reading")?.textContent ?? ""));
   await page.click("#cancel-reading");
   assert.equal(await Promise.race([closed, new Promise((r) => setTimeout(() => r(false), 5000))]), true, "the worker did not stop");
   await page.waitForSelector("#reading", { state: "detached" });
@@ -152,6 +153,25 @@ test("Cancel stops the worker reading a large roster, and the page forgets it", 
   assert.equal(await page.locator("#summary").count(), 0, "a cancelled roster was shown");
   assert.match(await page.locator("#announcer").innerText(), /cancelled/);
   // The next roster starts a fresh worker and is read.
+  await page.click("#load-sample");
+  await page.waitForSelector("#summary");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("Cancel while the roster is still being handed to the worker: nothing is read, the next roster is", async () => {
+  const { page, errors } = await openPage();
+  let workers = 0;
+  page.on("worker", () => workers++);
+  await page.setInputFiles("#roster-file", { name: "big.csv", mimeType: "text/csv", buffer: Buffer.from(roster(1_000_000)) });
+  await page.waitForSelector("#reading progress");
+  // At once: the 50 MB are copied a slice at a time, so the click lands during the copy.
+  await page.click("#cancel-reading");
+  await page.waitForSelector("#reading", { state: "detached" });
+  await page.waitForTimeout(1500);
+  assert.equal(await page.locator("#summary").count(), 0, "a cancelled roster was shown");
+  assert.equal(await page.locator("#reading").count(), 0, "a cancelled roster is still being read");
+  assert.ok(workers <= 1, `${workers} workers started`);
   await page.click("#load-sample");
   await page.waitForSelector("#summary");
   assert.deepEqual(errors, []);

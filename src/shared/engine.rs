@@ -101,6 +101,9 @@ pub fn cancel() {
     // A check still copying its bytes stops there.
     CHECK_TICKET.with(|t| t.set(t.get() + 1));
     if let Some(running) = RUNNING.with(|slot| slot.borrow_mut().take()) {
+        // Events already queued must not reach the handlers dropped below.
+        running.worker.set_onmessage(None);
+        running.worker.set_onerror(None);
         running.worker.terminate();
         for (_, reply) in running.waiting {
             let _ = reply.send(Err(EngineError::Cancelled));

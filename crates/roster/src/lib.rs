@@ -110,6 +110,10 @@ pub(crate) trait RowSink {
     /// A checked row. The sink may take its cells: the row is refilled for
     /// the next record, so a sink that copies them lets the buffers be reused.
     fn push(&mut self, row: &mut Row);
+    /// The report's findings so far, after a row: the sink may take them
+    /// (all, from the front); those it leaves stay in the report, after
+    /// those it took.
+    fn take_findings(&mut self, _findings: &mut Vec<Finding>) {}
 }
 
 impl RowSink for Vec<Row> {
@@ -434,6 +438,7 @@ pub(crate) fn validate_records(
             validator.check(index, &mut row, &mut report.findings);
         }
         sink.push(&mut row);
+        sink.take_findings(&mut report.findings);
         count += 1;
     }
     if count == 0 {

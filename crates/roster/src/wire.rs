@@ -112,9 +112,10 @@ impl Encoded {
     }
 }
 
-/// [`crate::check_with_progress`] straight into the compact form: each row is
-/// written as soon as it is checked and never kept, so a million rows cost
-/// their encoded bytes and not a `Row` each. The bytes are exactly
+/// [`crate::check_with_progress`] straight into the compact form: each row
+/// and each finding is written as soon as it is made and never kept, so a
+/// million rows cost their encoded bytes and not a `Row` (or a `Finding`)
+/// each. The bytes are exactly
 /// `encode(&check_with_progress(bytes, options, on_progress))`'s, in pieces.
 ///
 /// `preview` is filled with up to `preview_rows` records after the header,
@@ -168,23 +169,64 @@ impl crate::RowSink for EncodingSink {
             encoder.row(row);
         }
     }
+
+    fn take_findings(&mut self, findings: &mut Vec<Finding>) {
+        if let Some(encoder) = &mut self.encoder {
+            for f in findings.drain(..) {
+                encoder.early_finding(&f);
+            }
+        }
+    }
+}
+
+/// Bytes written in pieces of about [`SEGMENT_BYTES`].
+struct Pieces {
+    /// The piece being filled.
+    w: Writer,
+    /// The pieces filled before it.
+    full: Vec<Vec<u8>>,
+}
+
+impl Pieces {
+    fn new() -> Self {
+        Pieces { w: Writer(Vec::with_capacity(SEGMENT_BYTES + SEGMENT_BYTES / 16)), full: Vec::new() }
+    }
+
+    /// Starts the next piece once this one has its size (call between values).
+    fn next_if_full(&mut self) {
+        if self.w.0.len() >= SEGMENT_BYTES {
+            let next = Vec::with_capacity(SEGMENT_BYTES + SEGMENT_BYTES / 16);
+            self.full.push(std::mem::replace(&mut self.w.0, next));
+        }
+    }
+
+    /// Every piece, in order.
+    fn into_segments(self) -> Vec<Vec<u8>> {
+        let mut segments = self.full;
+        segments.push(self.w.0);
+        segments
+    }
 }
 
 /// Writes a report in three parts: its head, its rows one at a time, and
 /// the rest (findings, coverage, CSR outcomes) once every row is written.
+/// Findings handed over while the rows are written wait, encoded, in a
+/// piece of their own (their count goes first).
 struct ReportEncoder {
-    w: Writer,
+    body: Pieces,
     /// Where the row count goes, once it is known (in the first piece).
     count_at: usize,
     rows: u32,
-    /// The pieces filled so far; `w` is the one being filled.
-    full: Vec<Vec<u8>>,
+    /// Findings encoded before the end, and how many.
+    early: Pieces,
+    early_count: u32,
 }
 
 impl ReportEncoder {
     /// Writes `head`'s encoding, delimiter, mode, headers and mapping.
     fn new(head: &Report) -> Self {
-        let mut w = Writer(Vec::with_capacity(SEGMENT_BYTES + SEGMENT_BYTES / 16));
+        let mut body = Pieces::new();
+        let w = &mut body.w;
         w.0.extend_from_slice(MAGIC);
         w.u8(head.encoding.map_or(0, |e| 1 + ENCODINGS.iter().position(|x| *x == e).unwrap_or(0) as u8));
         w.u8(head.delimiter.map_or(0, |d| 1 + DELIMITERS.iter().position(|x| *x == d).unwrap_or(0) as u8));
@@ -205,11 +247,11 @@ impl ReportEncoder {
         }
         let count_at = w.0.len();
         w.0.extend_from_slice(&0u32.to_le_bytes());
-        ReportEncoder { w, count_at, rows: 0, full: Vec::new() }
+        ReportEncoder { body, count_at, rows: 0, early: Pieces { w: Writer(Vec::new()), full: Vec::new() }, early_count: 0 }
     }
 
     fn row(&mut self, row: &Row) {
-        let w = &mut self.w;
+        let w = &mut self.body.w;
         w.u32(row.line);
         w.u8(u8::from(row.valid));
         for field in Field::ALL {
@@ -217,27 +259,33 @@ impl ReportEncoder {
         }
         w.opt_str(row.name_hint.as_deref());
         self.rows += 1;
-        self.next_piece_if_full();
+        self.body.next_if_full();
     }
 
-    /// Starts the next piece once this one has its size (between values).
-    fn next_piece_if_full(&mut self) {
-        if self.w.0.len() >= SEGMENT_BYTES {
-            let next = Vec::with_capacity(SEGMENT_BYTES + SEGMENT_BYTES / 16);
-            self.full.push(std::mem::replace(&mut self.w.0, next));
+    /// A finding made before the end: it goes before the report's own.
+    fn early_finding(&mut self, f: &Finding) {
+        if self.early_count == 0 {
+            self.early = Pieces::new();
         }
+        write_finding(&mut self.early.w, f);
+        self.early_count += 1;
+        self.early.next_if_full();
     }
 
-    /// Writes the row count and what follows the rows in `report`.
+    /// Writes the row count and what follows the rows in `report`: the
+    /// findings handed over early, then `report`'s, then the rest.
     fn finish(mut self, report: &Report) -> Encoded {
-        let first = self.full.first_mut().unwrap_or(&mut self.w.0);
+        let first = self.body.full.first_mut().unwrap_or(&mut self.body.w.0);
         first[self.count_at..self.count_at + 4].copy_from_slice(&self.rows.to_le_bytes());
-        self.w.u32(report.findings.len() as u32);
+        self.body.w.u32(self.early_count + report.findings.len() as u32);
+        let mut segments = self.body.into_segments();
+        segments.extend(self.early.into_segments());
+        let mut rest = Pieces::new();
         for f in &report.findings {
-            self.finding(f);
-            self.next_piece_if_full();
+            write_finding(&mut rest.w, f);
+            rest.next_if_full();
         }
-        let w = &mut self.w;
+        let w = &mut rest.w;
         for list in [&report.coverage.validated, &report.coverage.uncovered] {
             w.u32(list.len() as u32);
             for d in list {
@@ -246,22 +294,22 @@ impl ReportEncoder {
             }
         }
         w.csr_outcomes(&report.csr_outcomes);
-        let mut segments = self.full;
-        segments.push(self.w.0);
+        segments.extend(rest.into_segments());
+        segments.retain(|piece| !piece.is_empty());
         Encoded { segments }
     }
+}
 
-    fn finding(&mut self, f: &Finding) {
-        let w = &mut self.w;
-        w.opt_u32(f.line);
-        w.opt_str(f.column.as_deref());
-        w.u8(Code::ALL.iter().position(|c| *c == f.code).unwrap_or(0) as u8);
-        w.u8(u8::from(f.severity == Severity::Warning));
-        w.str(&f.message);
-        w.opt_str(f.suggestion.as_deref());
-        w.opt_u32(f.row.map(|r| r as u32));
-        w.u8(f.field.map_or(0, |f| 1 + f as u8));
-    }
+/// One finding, as the report's findings are written.
+fn write_finding(w: &mut Writer, f: &Finding) {
+    w.opt_u32(f.line);
+    w.opt_str(f.column.as_deref());
+    w.u8(Code::ALL.iter().position(|c| *c == f.code).unwrap_or(0) as u8);
+    w.u8(u8::from(f.severity == Severity::Warning));
+    w.str(&f.message);
+    w.opt_str(f.suggestion.as_deref());
+    w.opt_u32(f.row.map(|r| r as u32));
+    w.u8(f.field.map_or(0, |f| 1 + f as u8));
 }
 
 /// Encodes the outcomes of CSR checks (the worker's answer to an edited CSR).
@@ -791,9 +839,11 @@ mod tests {
         let (encoded, _) = check_with_progress(csv.as_bytes(), &options, &mut |_| {}, 0);
         let pieces = encoded.segments();
         assert!(pieces.len() >= 2, "{} bytes in {} piece(s)", encoded.len(), pieces.len());
-        for piece in &pieces[..pieces.len() - 1] {
-            // Each full piece stops at the first value boundary past its size.
-            assert!(piece.len() >= SEGMENT_BYTES && piece.len() < SEGMENT_BYTES + 4096, "{}", piece.len());
+        // Rows, then findings: each stops at the first value boundary past
+        // its size, so at most one piece of each is short.
+        assert!(pieces.iter().filter(|p| p.len() < SEGMENT_BYTES).count() <= 3);
+        for piece in pieces {
+            assert!(piece.len() < SEGMENT_BYTES + 4096, "{}", piece.len());
             assert!(piece.capacity() <= SEGMENT_BYTES + SEGMENT_BYTES / 16, "a piece grew: {}", piece.capacity());
         }
         let report = check(csv.as_bytes(), &options);
