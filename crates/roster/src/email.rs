@@ -323,7 +323,7 @@ mod tests {
                 let (local, domain) = raw.rsplit_once('@')?;
                 let ok = !local.is_empty() && local.len() <= MAX_LOCAL && !local.contains('@') && local.chars().all(is_local_char);
                 let domain = normalized_domain(domain).ok().filter(|_| ok)?;
-                (local.len() + 1 + domain.len() <= MAX_ADDRESS).then(|| AddressRef { local, domain })
+                (local.len() + 1 + domain.len() <= MAX_ADDRESS).then_some(AddressRef { local, domain })
             };
             match plain_address(&raw) {
                 Some(plain) => proptest::prop_assert_eq!(Some(plain), full(), "{}", raw),

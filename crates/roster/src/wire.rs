@@ -36,6 +36,10 @@ const MAGIC: &[u8; 4] = b"SBR2";
 /// The size at which [`Encoded`] starts its next piece.
 const SEGMENT_BYTES: usize = 1 << 20;
 
+/// Room past [`SEGMENT_BYTES`] for the value that crosses it (a longer one,
+/// a cell of many kilobytes, grows its piece).
+const SEGMENT_SLACK: usize = 16 << 10;
+
 /// Why bytes are not an encoded report. Each has a stable code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WireError {
@@ -189,13 +193,13 @@ struct Pieces {
 
 impl Pieces {
     fn new() -> Self {
-        Pieces { w: Writer(Vec::with_capacity(SEGMENT_BYTES + SEGMENT_BYTES / 16)), full: Vec::new() }
+        Pieces { w: Writer(Vec::with_capacity(SEGMENT_BYTES + SEGMENT_SLACK)), full: Vec::new() }
     }
 
     /// Starts the next piece once this one has its size (call between values).
     fn next_if_full(&mut self) {
         if self.w.0.len() >= SEGMENT_BYTES {
-            let next = Vec::with_capacity(SEGMENT_BYTES + SEGMENT_BYTES / 16);
+            let next = Vec::with_capacity(SEGMENT_BYTES + SEGMENT_SLACK);
             self.full.push(std::mem::replace(&mut self.w.0, next));
         }
     }
@@ -844,7 +848,7 @@ mod tests {
         assert!(pieces.iter().filter(|p| p.len() < SEGMENT_BYTES).count() <= 3);
         for piece in pieces {
             assert!(piece.len() < SEGMENT_BYTES + 4096, "{}", piece.len());
-            assert!(piece.capacity() <= SEGMENT_BYTES + SEGMENT_BYTES / 16, "a piece grew: {}", piece.capacity());
+            assert!(piece.capacity() <= SEGMENT_BYTES + SEGMENT_SLACK, "a piece grew: {}", piece.capacity());
         }
         let report = check(csv.as_bytes(), &options);
         assert_eq!(encoded.to_vec(), encode(&report));
