@@ -78,6 +78,9 @@ pub struct CheckProgress {
 /// After how many rows the number of rows is estimated.
 const ESTIMATE_AFTER: usize = 1024;
 
+/// How many records are read ahead, to fetch their duplicate-set slots together.
+const PREFETCH_BATCH: usize = 32;
+
 /// How many rows are read between two progress reports.
 pub const PROGRESS_EVERY: usize = 16_384;
 
@@ -393,53 +396,69 @@ pub(crate) fn validate_records(
     let ragged_hint = report.delimiter.map_or(",", |d| d.label());
     let mut row = Row::default();
     let mut count = 0;
-    while records.next_into(&mut record) {
-        let index = count;
-        if index == ESTIMATE_AFTER {
-            // Room for the rows the rest of the text will hold, judged by the
-            // first ones: nothing is doubled (and copied) ten times over.
-            let per_row = records.position().max(1) / index;
-            let more = (total - records.position()) / per_row.max(1) + index / 10;
-            sink.reserve(more);
-            validator.reserve(more);
+    // Records are read a batch at a time so that the duplicate set's memory
+    // for the whole batch is fetched at once (see `Validator::prefetch`).
+    let email_column = report.mapping.column(Field::Email);
+    let mut batch: Vec<Record> = (0..PREFETCH_BATCH).map(|_| Record { line: 0, fields: Vec::new(), leading_control: Vec::new() }).collect();
+    loop {
+        let mut filled = 0;
+        while filled < PREFETCH_BATCH && records.next_into(&mut batch[filled]) {
+            filled += 1;
         }
-        if index % PROGRESS_EVERY == 0 && index > 0 {
-            on_progress(CheckProgress { bytes_done: records.position(), bytes_total: total, rows: index });
+        if let Some(c) = email_column {
+            validator.prefetch(batch[..filled].iter().filter_map(|r| r.fields.get(c).map(String::as_str)));
         }
-        if sink.wants_record() {
-            sink.record(&record);
-        }
-        let ragged = report.mode == Mode::Table && record.fields.len() != width;
-        let fields_read = record.fields.len();
-        fill_row(&mut row, &mut record, &report.mapping, report.mode);
-        let leading_control = &record.leading_control;
-        if ragged {
-            report.findings.push(Finding {
-                line: Some(row.line),
-                column: None,
-                code: Code::RaggedRow,
-                severity: Code::RaggedRow.severity(),
-                message: format!(
-                    "Line {} has {fields_read} fields where the header has {width}. A delimiter is missing or extra \
-                     (check for an unquoted \"{ragged_hint}\" inside a value), so the values cannot be matched to columns.",
-                    row.line,
-                ),
-                suggestion: None,
-                row: Some(index),
-                field: None,
-            });
-            row.valid = false;
-        } else {
-            for field in Field::ALL {
-                if report.mapping.column(field).is_some_and(|c| leading_control.contains(&c)) {
-                    validator.leading_control(index, &row, field, &mut report.findings);
+        for record in &mut batch[..filled] {
+                let index = count;
+                if index == ESTIMATE_AFTER {
+                    // Room for the rows the rest of the text will hold, judged by the
+                    // first ones: nothing is doubled (and copied) ten times over.
+                    let per_row = records.position().max(1) / index;
+                    let more = (total - records.position()) / per_row.max(1) + index / 10;
+                    sink.reserve(more);
+                    validator.reserve(more);
                 }
-            }
-            validator.check(index, &mut row, &mut report.findings);
+                if index % PROGRESS_EVERY == 0 && index > 0 {
+                    on_progress(CheckProgress { bytes_done: records.position(), bytes_total: total, rows: index });
+                }
+                if sink.wants_record() {
+                    sink.record(record);
+                }
+                let ragged = report.mode == Mode::Table && record.fields.len() != width;
+                let fields_read = record.fields.len();
+                fill_row(&mut row, record, &report.mapping, report.mode);
+                let leading_control = &record.leading_control;
+                if ragged {
+                    report.findings.push(Finding {
+                        line: Some(row.line),
+                        column: None,
+                        code: Code::RaggedRow,
+                        severity: Code::RaggedRow.severity(),
+                        message: format!(
+                            "Line {} has {fields_read} fields where the header has {width}. A delimiter is missing or extra \
+                             (check for an unquoted \"{ragged_hint}\" inside a value), so the values cannot be matched to columns.",
+                            row.line,
+                        ),
+                        suggestion: None,
+                        row: Some(index),
+                        field: None,
+                    });
+                    row.valid = false;
+                } else {
+                    for field in Field::ALL {
+                        if report.mapping.column(field).is_some_and(|c| leading_control.contains(&c)) {
+                            validator.leading_control(index, &row, field, &mut report.findings);
+                        }
+                    }
+                    validator.check(index, &mut row, &mut report.findings);
+                }
+                sink.push(&mut row);
+                sink.take_findings(&mut report.findings);
+                count += 1;
         }
-        sink.push(&mut row);
-        sink.take_findings(&mut report.findings);
-        count += 1;
+        if filled < PREFETCH_BATCH {
+            break;
+        }
     }
     if count == 0 {
         let message = if report.mode == Mode::List {

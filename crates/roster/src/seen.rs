@@ -10,6 +10,7 @@
 //! memory accesses of each row, and at a million rows those cache misses
 //! took more time than every other check together.
 
+use crate::email::AddressRef;
 use std::hash::BuildHasher;
 
 /// Address keys seen so far.
@@ -25,6 +26,9 @@ pub(crate) struct SeenKeys {
     /// number plus one. Never more than half full; its length is a power of two.
     slots: Vec<u64>,
     hasher: rustc_hash::FxBuildHasher,
+    /// Scratch for [`SeenKeys::prefetch`]: a key, and the hashes of a batch.
+    key: String,
+    hashes: Vec<u64>,
 }
 
 impl SeenKeys {
@@ -63,6 +67,22 @@ impl SeenKeys {
             }
             at = (at + 1) & mask;
         }
+    }
+
+    /// Reads the first slot of each address's key, in one tight loop, and
+    /// throws the values away: the reads' cache misses overlap (a CPU keeps
+    /// several in flight) instead of stalling the check of each row in turn.
+    /// The look-ups that follow find the slots in the cache.
+    pub(crate) fn prefetch<'r>(&mut self, addresses: impl Iterator<Item = AddressRef<'r>>) {
+        self.hashes.clear();
+        for address in addresses {
+            self.key.clear();
+            address.write_key(&mut self.key);
+            self.hashes.push(self.hasher.hash_one(self.key.as_str()));
+        }
+        let Some(mask) = self.slots.len().checked_sub(1) else { return };
+        let touched = self.hashes.iter().fold(0u64, |acc, &hash| acc ^ self.slots[hash as usize & mask]);
+        std::hint::black_box(touched);
     }
 
     /// Key `number`'s text.
