@@ -503,6 +503,38 @@ mod tests {
     use super::*;
 
     #[test]
+    fn rows_read_in_batches_keep_their_order_and_duplicates_across_batches() {
+        // 3 batches and a bit; every 10th row repeats the row 33 before it
+        // (one batch back and one more), some with a blank line between.
+        let n = PREFETCH_BATCH * 3 + 7;
+        let mut csv = String::from("Email,Country\n");
+        let mut lines = Vec::new();
+        let mut line = 1;
+        for i in 0..n {
+            line += 1;
+            if i % 7 == 3 {
+                csv.push('\n');
+                line += 1;
+            }
+            let who = if i >= 33 && i % 10 == 0 { i - 33 } else { i };
+            csv.push_str(&format!("p{who}@example.com,GB\n"));
+            lines.push(line);
+        }
+        let options = Options { domains: domains::ValidatedDomains::parse(["example.com"]).unwrap(), ..Options::default() };
+        let report = check(csv.as_bytes(), &options);
+        assert_eq!(report.rows.iter().map(|r| r.line).collect::<Vec<_>>(), lines);
+        for (i, row) in report.rows.iter().enumerate() {
+            let repeat = i >= 33 && i % 10 == 0;
+            assert_eq!(row.valid, !repeat, "row {i}");
+            let duplicate = report.findings_of(i).find(|f| f.code == Code::DuplicateEmail);
+            assert_eq!(duplicate.is_some(), repeat, "row {i}");
+            if let Some(f) = duplicate {
+                assert!(f.message.contains(&format!("line {}", lines[i - 33])), "row {i}: {}", f.message);
+            }
+        }
+    }
+
+    #[test]
     fn progress_grows_in_order_and_ends_at_the_whole_text() {
         let mut csv = String::from("Email,Country\n");
         for i in 0..(PROGRESS_EVERY * 3 + 5) {
