@@ -238,9 +238,10 @@ pub fn ReviewStep() -> impl IntoView {
     };
     let line_of = move |id: usize| state.editor.with_value(|e| e.as_ref().and_then(|e| e.row(id)).map_or(0, |r| r.line));
 
-    let cell = move |id: usize, field: Field| {
-        // Computed once per change, shared by the marker, the tip and the ARIA attributes.
-        let findings = Memo::new(move |_| findings_of(id).into_iter().filter(|f| f.field == Some(field)).collect::<Vec<Finding>>());
+    // `row` holds the row's findings, computed once per change for all its cells.
+    let cell = move |id: usize, field: Field, row: Memo<Vec<Finding>>| {
+        // Shared by the marker, the tip and the ARIA attributes.
+        let findings = Memo::new(move |_| row.with(|all| all.iter().filter(|f| f.field == Some(field)).cloned().collect::<Vec<Finding>>()));
         let value = move || {
             state.version.track();
             state.editor.with_value(|e| e.as_ref().and_then(|e| e.row(id)).map(|r| r.get(field).to_owned()).unwrap_or_default())
@@ -287,18 +288,19 @@ pub fn ReviewStep() -> impl IntoView {
                         <tr class="spacer" aria-hidden="true" style:height=move || format!("{}px", window.get().0 * ROW_HEIGHT_PX)></tr>
                         <For each=visible key=|id| *id let:id>
                             {
+                                let row = Memo::new(move |_| findings_of(id));
                                 let status = move || {
-                                    let errors = findings_of(id).iter().filter(|f| f.is_error()).count();
+                                    let errors = row.with(|all| all.iter().filter(|f| f.is_error()).count());
                                     if errors == 0 { "✓ valid".to_owned() } else { format!("✗ {errors} error{}", if errors == 1 { "" } else { "s" }) }
                                 };
                                 let row_findings = move || {
-                                    findings_of(id).into_iter().filter(|f| f.field.is_none()).map(|f| f.message).collect::<Vec<_>>().join(" ")
+                                    row.with(|all| all.iter().filter(|f| f.field.is_none()).map(|f| f.message.as_str()).collect::<Vec<_>>().join(" "))
                                 };
                                 let line = move || line_of(id);
                                 view! {
                                     <tr class="grid-row" style:height=format!("{ROW_HEIGHT}px")>
                                         <th scope="row" class="num">{line}</th>
-                                        {move || fields.get().into_iter().map(|f| cell(id, f)).collect_view()}
+                                        {move || fields.get().into_iter().map(|f| cell(id, f, row)).collect_view()}
                                         <td class="status cell">
                                             {status}
                                             <Show when=move || !row_findings().is_empty()>
