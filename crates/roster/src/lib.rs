@@ -401,11 +401,12 @@ pub(crate) fn validate_records(
     let email_column = report.mapping.column(Field::Email);
     let mut batch: Vec<Record> = (0..PREFETCH_BATCH).map(|_| Record { line: 0, fields: Vec::new(), leading_control: Vec::new() }).collect();
     loop {
+        let wanted = if validator.prefetches() { PREFETCH_BATCH } else { 1 };
         let mut filled = 0;
-        while filled < PREFETCH_BATCH && records.next_into(&mut batch[filled]) {
+        while filled < wanted && records.next_into(&mut batch[filled]) {
             filled += 1;
         }
-        if let Some(c) = email_column {
+        if let Some(c) = email_column.filter(|_| wanted > 1) {
             validator.prefetch(batch[..filled].iter().filter_map(|r| r.fields.get(c).map(String::as_str)));
         }
         for record in &mut batch[..filled] {
@@ -456,7 +457,7 @@ pub(crate) fn validate_records(
                 sink.take_findings(&mut report.findings);
                 count += 1;
         }
-        if filled < PREFETCH_BATCH {
+        if filled < wanted {
             break;
         }
     }
@@ -504,9 +505,11 @@ mod tests {
 
     #[test]
     fn rows_read_in_batches_keep_their_order_and_duplicates_across_batches() {
-        // 3 batches and a bit; every 10th row repeats the row 33 before it
-        // (one batch back and one more), some with a blank line between.
-        let n = PREFETCH_BATCH * 3 + 7;
+        // Enough rows for the duplicate set to outgrow the cache, so that
+        // rows are read ahead in batches; every 10th row repeats the row 33
+        // before it (one batch back and one more), some with a blank line
+        // between.
+        let n = 150_000;
         let mut csv = String::from("Email,Country\n");
         let mut lines = Vec::new();
         let mut line = 1;
@@ -523,10 +526,15 @@ mod tests {
         let options = Options { domains: domains::ValidatedDomains::parse(["example.com"]).unwrap(), ..Options::default() };
         let report = check(csv.as_bytes(), &options);
         assert_eq!(report.rows.iter().map(|r| r.line).collect::<Vec<_>>(), lines);
+        let mut validator = Validator::new(&options.domains, false, validate::Columns::email_list());
+        validator.reserve(n);
+        assert!(validator.prefetches(), "the test does not reach the batched path");
+        let duplicates: std::collections::HashMap<usize, &Finding> =
+            report.findings.iter().filter(|f| f.code == Code::DuplicateEmail).filter_map(|f| Some((f.row?, f))).collect();
         for (i, row) in report.rows.iter().enumerate() {
             let repeat = i >= 33 && i % 10 == 0;
             assert_eq!(row.valid, !repeat, "row {i}");
-            let duplicate = report.findings_of(i).find(|f| f.code == Code::DuplicateEmail);
+            let duplicate = duplicates.get(&i);
             assert_eq!(duplicate.is_some(), repeat, "row {i}");
             if let Some(f) = duplicate {
                 assert!(f.message.contains(&format!("line {}", lines[i - 33])), "row {i}: {}", f.message);

@@ -69,6 +69,12 @@ impl SeenKeys {
         }
     }
 
+    /// Whether the table has outgrown the caches (8 MB), so that
+    /// [`SeenKeys::prefetch`] pays.
+    pub(crate) fn is_large(&self) -> bool {
+        self.slots.len() >= 1 << 20
+    }
+
     /// Reads the first slot of each address's key, in one tight loop, and
     /// throws the values away: the reads' cache misses overlap (a CPU keeps
     /// several in flight) instead of stalling the check of each row in turn.

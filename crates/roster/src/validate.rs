@@ -157,6 +157,13 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
         }
     }
 
+    /// Whether reading records ahead to [`Validator::prefetch`] them pays:
+    /// not while the duplicate set fits in the cache (then reading ahead
+    /// costs more than it saves).
+    pub(crate) fn prefetches(&self) -> bool {
+        self.track_duplicates && self.seen.is_large()
+    }
+
     /// Checks `row` (index `index` in the report), normalising what it accepts
     /// (an upper-cased country), pushing its findings and setting `row.valid`.
     pub fn check(&mut self, index: usize, row: &mut Row, out: &mut Vec<Finding>) {
