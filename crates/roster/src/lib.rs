@@ -509,7 +509,7 @@ mod tests {
         // rows are read ahead in batches; every 10th row repeats the row 33
         // before it (one batch back and one more), some with a blank line
         // between.
-        let n = 150_000;
+        let n = 600_000;
         let mut csv = String::from("Email,Country\n");
         let mut lines = Vec::new();
         let mut line = 1;
