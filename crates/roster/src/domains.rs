@@ -209,10 +209,6 @@ impl CoverageCounter {
         uncovered.sort_by(|a, b| b.rows.cmp(&a.rows).then_with(|| a.domain.cmp(&b.domain)));
         Coverage { validated, uncovered }
     }
-
-    pub(crate) fn finish(self, domains: &ValidatedDomains) -> Coverage {
-        self.summary(domains)
-    }
 }
 
 fn bump(counts: &mut HashMap<String, usize>, domain: &str) {

@@ -354,7 +354,7 @@ pub(crate) fn validate_records(
         ..Report::default()
     };
     let total = records.len();
-    let mut record = Record { line: 0, fields: Vec::new(), leading_control: Vec::new() };
+    let mut record = Record::default();
     let done = |report: Report, rows: usize, records: &mut RecordStream<'_>, record: &mut Record, on_progress: &mut dyn FnMut(CheckProgress), sink: &mut dyn FnMut(&Record) -> bool| {
         // A file that cannot be checked may still be one whose columns the
         // user maps by hand: the sink still sees the records it wants.
@@ -399,7 +399,7 @@ pub(crate) fn validate_records(
     // Records are read a batch at a time so that the duplicate set's memory
     // for the whole batch is fetched at once (see `Validator::prefetch`).
     let email_column = report.mapping.column(Field::Email);
-    let mut batch: Vec<Record> = (0..PREFETCH_BATCH).map(|_| Record { line: 0, fields: Vec::new(), leading_control: Vec::new() }).collect();
+    let mut batch: Vec<Record> = (0..PREFETCH_BATCH).map(|_| Record::default()).collect();
     loop {
         let wanted = if validator.prefetches() { PREFETCH_BATCH } else { 1 };
         let mut filled = 0;
@@ -410,52 +410,52 @@ pub(crate) fn validate_records(
             validator.prefetch(batch[..filled].iter().filter_map(|r| r.fields.get(c).map(String::as_str)));
         }
         for record in &mut batch[..filled] {
-                let index = count;
-                if index == ESTIMATE_AFTER {
-                    // Room for the rows the rest of the text will hold, judged by the
-                    // first ones: nothing is doubled (and copied) ten times over.
-                    let per_row = records.position().max(1) / index;
-                    let more = (total - records.position()) / per_row.max(1) + index / 10;
-                    sink.reserve(more);
-                    validator.reserve(more);
-                }
-                if index % PROGRESS_EVERY == 0 && index > 0 {
-                    on_progress(CheckProgress { bytes_done: records.position(), bytes_total: total, rows: index });
-                }
-                if sink.wants_record() {
-                    sink.record(record);
-                }
-                let ragged = report.mode == Mode::Table && record.fields.len() != width;
-                let fields_read = record.fields.len();
-                fill_row(&mut row, record, &report.mapping, report.mode);
-                let leading_control = &record.leading_control;
-                if ragged {
-                    report.findings.push(Finding {
-                        line: Some(row.line),
-                        column: None,
-                        code: Code::RaggedRow,
-                        severity: Code::RaggedRow.severity(),
-                        message: format!(
-                            "Line {} has {fields_read} fields where the header has {width}. A delimiter is missing or extra \
-                             (check for an unquoted \"{ragged_hint}\" inside a value), so the values cannot be matched to columns.",
-                            row.line,
-                        ),
-                        suggestion: None,
-                        row: Some(index),
-                        field: None,
-                    });
-                    row.valid = false;
-                } else {
-                    for field in Field::ALL {
-                        if report.mapping.column(field).is_some_and(|c| leading_control.contains(&c)) {
-                            validator.leading_control(index, &row, field, &mut report.findings);
-                        }
+            let index = count;
+            if index == ESTIMATE_AFTER {
+                // Room for the rows the rest of the text will hold, judged by the
+                // first ones: nothing is doubled (and copied) ten times over.
+                let per_row = records.position().max(1) / index;
+                let more = (total - records.position()) / per_row.max(1) + index / 10;
+                sink.reserve(more);
+                validator.reserve(more);
+            }
+            if index % PROGRESS_EVERY == 0 && index > 0 {
+                on_progress(CheckProgress { bytes_done: records.position(), bytes_total: total, rows: index });
+            }
+            if sink.wants_record() {
+                sink.record(record);
+            }
+            let ragged = report.mode == Mode::Table && record.fields.len() != width;
+            let fields_read = record.fields.len();
+            fill_row(&mut row, record, &report.mapping, report.mode);
+            let leading_control = &record.leading_control;
+            if ragged {
+                report.findings.push(Finding {
+                    line: Some(row.line),
+                    column: None,
+                    code: Code::RaggedRow,
+                    severity: Code::RaggedRow.severity(),
+                    message: format!(
+                        "Line {} has {fields_read} fields where the header has {width}. A delimiter is missing or extra \
+                         (check for an unquoted \"{ragged_hint}\" inside a value), so the values cannot be matched to columns.",
+                        row.line,
+                    ),
+                    suggestion: None,
+                    row: Some(index),
+                    field: None,
+                });
+                row.valid = false;
+            } else {
+                for field in Field::ALL {
+                    if report.mapping.column(field).is_some_and(|c| leading_control.contains(&c)) {
+                        validator.leading_control(index, &row, field, &mut report.findings);
                     }
-                    validator.check(index, &mut row, &mut report.findings);
                 }
-                sink.push(&mut row);
-                sink.take_findings(&mut report.findings);
-                count += 1;
+                validator.check(index, &mut row, &mut report.findings);
+            }
+            sink.push(&mut row);
+            sink.take_findings(&mut report.findings);
+            count += 1;
         }
         if filled < wanted {
             break;

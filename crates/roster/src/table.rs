@@ -14,7 +14,7 @@
 use crate::sniff::Delimiter;
 
 /// One record of the table, fields trimmed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Record {
     /// 1-based physical line on which the record starts.
     pub line: u32,
@@ -293,7 +293,7 @@ impl Iterator for Records<'_> {
     type Item = Record;
 
     fn next(&mut self) -> Option<Record> {
-        let mut record = Record { line: 0, fields: Vec::new(), leading_control: Vec::new() };
+        let mut record = Record::default();
         self.next_into(&mut record).then_some(record)
     }
 }

@@ -418,7 +418,7 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
 
     /// The coverage counts gathered so far.
     pub fn finish(self) -> (crate::domains::Coverage, C) {
-        (self.coverage.finish(self.domains), self.csrs)
+        (self.coverage.summary(self.domains), self.csrs)
     }
 }
 
