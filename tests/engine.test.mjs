@@ -47,7 +47,10 @@ async function runWorker(page, bytes, options) {
             // Transferred, not copied: the page's buffer is now empty.
             messages.push({ kind: "sent", left: buffer.byteLength });
           } else if (data.kind === "report") {
-            const report = new Uint8Array(data.report);
+            // The report's pieces, end to end.
+            const pieces = data.report.map((piece) => new Uint8Array(piece));
+            const report = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
+            pieces.reduce((at, p) => (report.set(p, at), at + p.length), 0);
             let text = "";
             for (let i = 0; i < report.length; i += 0x8000) text += String.fromCharCode(...report.subarray(i, i + 0x8000));
             messages.push({ kind: "report", id: data.id, report: btoa(text), preview: data.preview });

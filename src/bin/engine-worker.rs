@@ -9,10 +9,11 @@
 //! grid, answered by `{kind: "csrs", id, outcomes: ArrayBuffer}`
 //! (`wire::encode_csr_outcomes`): the page never carries the CSR checks. Messages out: `{kind: "ready"}` once, then for each check
 //! `{kind: "progress", id, done, total, rows}` in order, and
-//! `{kind: "report", id, report: ArrayBuffer, preview: string, elapsed_ms,
-//! memory_bytes}` (the report in `wire::encode` form, transferred; the preview
-//! as JSON; the time from bytes to encoded report and the worker's peak
-//! memory, for the benchmark) or
+//! `{kind: "report", id, report: [ArrayBuffer], preview: string, elapsed_ms,
+//! memory_bytes, report_bytes}` (the report in `wire::encode` form, in
+//! pieces of about a megabyte end to end, transferred; the preview as JSON;
+//! for the benchmark, the time from bytes to encoded report, the worker's
+//! peak wasm memory and the report's size outside it) or
 //! `{kind: "error", id, message}`.
 
 use js_sys::{Array, Object, Reflect, Uint8Array};
@@ -78,6 +79,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
     let started = now();
     let bytes = Uint8Array::new(&get("bytes")).to_vec();
     // Rows are encoded as they are checked: the report is never held as rows.
+    let mut out = CopyOut::default();
     let (encoded, preview) = wire::check_with_progress(
         &bytes,
         &options,
@@ -86,29 +88,42 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
             let _ = scope.post_message(&message("progress", id, &fields));
         },
         PREVIEW_ROWS,
+        &mut out,
     );
     drop(bytes);
     let preview = serde_json::to_string(&preview).unwrap_or_else(|_| "[]".into());
-    // The pieces end to end in one buffer outside the wasm memory, to transfer.
-    let out = Uint8Array::new_with_length(encoded.len() as u32);
-    let mut at = 0u32;
-    for piece in encoded.segments() {
-        let end = at + piece.len() as u32;
-        out.subarray(at, end).copy_from(piece);
-        at = end;
-    }
-    drop(encoded);
-    let encoded = out;
+    let pieces: Array = encoded.into_segments().iter().map(Uint8Array::buffer).collect();
     let elapsed = now() - started;
-    let buffer = encoded.buffer();
     let fields = [
-        ("report", buffer.clone().into()),
+        ("report", pieces.clone().into()),
         ("preview", preview.into()),
         ("elapsed_ms", elapsed.into()),
         ("memory_bytes", memory_bytes().into()),
+        ("report_bytes", (out.bytes as f64).into()),
     ];
     let reply = message("report", id, &fields);
-    let _ = scope.post_message_with_transfer(&reply, &Array::of1(&buffer));
+    let _ = scope.post_message_with_transfer(&reply, &pieces);
+}
+
+/// Copies each full piece of the report out of wasm memory into a buffer of
+/// its own (to transfer) and lets the encoder write the next piece into the
+/// same memory: the report never grows the worker's wasm memory.
+#[derive(Default)]
+struct CopyOut {
+    /// Bytes copied out so far.
+    bytes: usize,
+}
+
+impl wire::PieceStore for CopyOut {
+    type Piece = Uint8Array;
+
+    fn keep(&mut self, buffer: &mut Vec<u8>) -> Uint8Array {
+        let piece = Uint8Array::new_with_length(buffer.len() as u32);
+        piece.copy_from(buffer);
+        self.bytes += buffer.len();
+        buffer.clear();
+        piece
+    }
 }
 
 /// The worker's clock in milliseconds (`performance.now()`).

@@ -33,8 +33,9 @@ pub enum EngineError {
 
 /// The worker's answer to one request.
 enum Answer {
-    /// The report still in the buffer the worker transferred, and the preview.
-    Checked(Uint8Array, Vec<Vec<String>>),
+    /// The report still in the buffers the worker transferred (its pieces,
+    /// in order), and the preview.
+    Checked(Vec<Uint8Array>, Vec<Vec<String>>),
     Csrs(CsrOutcomes),
 }
 
@@ -225,7 +226,7 @@ fn on_message(event: MessageEvent) {
             }
         }
         Some("report") => {
-            let report = Uint8Array::new(&get("report"));
+            let report = Array::from(&get("report")).iter().map(|piece| Uint8Array::new(&piece)).collect();
             let preview = get("preview").as_string().and_then(|p| serde_json::from_str(&p).ok()).unwrap_or_default();
             answer(id, Ok(Answer::Checked(report, preview)));
         }

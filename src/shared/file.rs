@@ -13,19 +13,26 @@ pub async fn read_bytes(file: &web_sys::File) -> Result<Vec<u8>, String> {
     let buffer = JsFuture::from(file.array_buffer())
         .await
         .map_err(|_| format!("The file \"{}\" could not be read by the browser. Check that it is still there and try again.", file.name()))?;
-    Ok(from_browser(&Uint8Array::new(&buffer)).await)
+    Ok(from_browser(&[Uint8Array::new(&buffer)]).await)
 }
 
-/// A copy of a browser buffer in the page's memory.
-pub async fn from_browser(source: &Uint8Array) -> Vec<u8> {
-    let len = source.length() as usize;
+/// A copy of browser buffers, end to end, in the page's memory.
+pub async fn from_browser(sources: &[Uint8Array]) -> Vec<u8> {
+    let len = sources.iter().map(|s| s.length() as usize).sum();
     let mut bytes = Vec::with_capacity(len);
-    for start in (0..len).step_by(SLICE_BYTES) {
-        let end = (start + SLICE_BYTES).min(len);
-        bytes.resize(end, 0);
-        source.subarray(start as u32, end as u32).copy_to(&mut bytes[start..end]);
-        if end < len {
-            yield_to_browser().await;
+    let mut since_yield = 0;
+    for source in sources {
+        let source_len = source.length() as usize;
+        for start in (0..source_len).step_by(SLICE_BYTES) {
+            if since_yield >= SLICE_BYTES {
+                yield_to_browser().await;
+                since_yield = 0;
+            }
+            let end = (start + SLICE_BYTES).min(source_len);
+            let at = bytes.len();
+            bytes.resize(at + end - start, 0);
+            source.subarray(start as u32, end as u32).copy_to(&mut bytes[at..]);
+            since_yield += end - start;
         }
     }
     bytes

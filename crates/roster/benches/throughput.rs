@@ -79,5 +79,5 @@ fn check_roster_to_wire(bencher: Bencher, rows: usize) {
     bencher
         .counter(ItemsCount::new(rows))
         .counter(BytesCount::new(bytes.len()))
-        .bench(|| smime_bulk_roster::wire::check_with_progress(divan::black_box(&bytes), &options, &mut |_| {}, 3));
+        .bench(|| smime_bulk_roster::wire::check_with_progress(divan::black_box(&bytes), &options, &mut |_| {}, 3, smime_bulk_roster::wire::KeepBuffers));
 }

@@ -4,13 +4,17 @@
 //! A million rows as JSON objects cost the worker a serialisation and the page
 //! a parse of every key; here every row is a line number, a flag and its five
 //! cells, each a length and UTF-8 bytes, in one buffer that is transferred,
-//! not copied. Numbers are LEB128 varints (a cell's length is one byte), but
-//! for the row count (four bytes, little-endian, written last); versioned by
-//! a magic number; reading never panics and names what it found wrong.
+//! not copied. Numbers are LEB128 varints (a cell's length is one byte);
+//! versioned by a magic number; reading never panics and names what it found
+//! wrong.
 //!
 //! The worker writes a report in pieces of about a megabyte ([`Encoded`]):
 //! a buffer that grew by doubling would hold its old and new copies at once
-//! and take twice the report's size at its peak.
+//! and take twice the report's size at its peak. Each full piece goes to a
+//! [`PieceStore`] at once: the engine worker's copies it out of wasm memory
+//! into a buffer it transfers to the page, and the encoder writes the next
+//! piece into the same memory, so the report never takes room (or fresh
+//! pages) in the worker's wasm memory.
 //!
 //! ```
 //! use smime_bulk_roster::{check, wire, Options};
@@ -30,8 +34,8 @@ use crate::report::{Mode, Report, Row};
 use crate::sniff::Delimiter;
 use std::fmt;
 
-/// The first four bytes of an encoded report (format version 2).
-const MAGIC: &[u8; 4] = b"SBR2";
+/// The first four bytes of an encoded report (format version 3).
+const MAGIC: &[u8; 4] = b"SBR3";
 
 /// The size at which [`Encoded`] starts its next piece.
 const SEGMENT_BYTES: usize = 1 << 20;
@@ -82,23 +86,62 @@ impl std::error::Error for WireError {}
 pub fn encode(report: &Report) -> Vec<u8> {
     let mut encoder = ReportEncoder::new(report);
     for row in &report.rows {
-        encoder.row(row);
+        encoder.row(row, &mut KeepBuffers);
     }
-    encoder.finish(report).to_vec()
+    encoder.finish(report, &mut KeepBuffers).to_vec()
+}
+
+/// Where the pieces of an encoded report go as soon as each is full.
+pub trait PieceStore {
+    /// A piece as kept.
+    type Piece;
+    /// Keeps the bytes of `buffer`, a whole piece, and leaves `buffer` empty
+    /// for the next one (taking it, or copying it and clearing it so that
+    /// its memory is written again).
+    fn keep(&mut self, buffer: &mut Vec<u8>) -> Self::Piece;
+}
+
+impl<S: PieceStore> PieceStore for &mut S {
+    type Piece = S::Piece;
+
+    fn keep(&mut self, buffer: &mut Vec<u8>) -> S::Piece {
+        (**self).keep(buffer)
+    }
+}
+
+/// Keeps each piece as the buffer it was written in.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct KeepBuffers;
+
+impl PieceStore for KeepBuffers {
+    type Piece = Vec<u8>;
+
+    fn keep(&mut self, buffer: &mut Vec<u8>) -> Vec<u8> {
+        std::mem::take(buffer)
+    }
 }
 
 /// An encoded report, in pieces of about a megabyte (see the module's
-/// documentation); its bytes are the pieces end to end.
+/// documentation) as its [`PieceStore`] kept them; its bytes are the pieces
+/// end to end.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Encoded {
-    segments: Vec<Vec<u8>>,
+pub struct Encoded<P = Vec<u8>> {
+    segments: Vec<P>,
+}
+
+impl<P> Encoded<P> {
+    /// The pieces, in order; none is empty.
+    pub fn segments(&self) -> &[P] {
+        &self.segments
+    }
+
+    /// The pieces, in order, to own.
+    pub fn into_segments(self) -> Vec<P> {
+        self.segments
+    }
 }
 
 impl Encoded {
-    /// The pieces, in order.
-    pub fn segments(&self) -> &[Vec<u8>] {
-        &self.segments
-    }
 
     /// The size in bytes.
     pub fn len(&self) -> usize {
@@ -124,35 +167,39 @@ impl Encoded {
 ///
 /// `preview` is filled with up to `preview_rows` records after the header,
 /// every column as read (what [`crate::preview`] gives), in the same pass.
-pub fn check_with_progress(
+/// Each piece goes to `store` as soon as it is full.
+pub fn check_with_progress<S: PieceStore>(
     bytes: &[u8],
     options: &Options,
     on_progress: &mut dyn FnMut(crate::CheckProgress),
     preview_rows: usize,
-) -> (Encoded, Vec<Vec<String>>) {
-    let mut sink = EncodingSink { encoder: None, preview: Vec::new(), preview_rows };
+    store: S,
+) -> (Encoded<S::Piece>, Vec<Vec<String>>) {
+    let mut sink = EncodingSink { store, encoder: None, preview: Vec::new(), preview_rows };
     let report = crate::read(bytes, options.mode, |parsed, records| {
         crate::validate_records(parsed, records, options, on_progress, &mut sink)
     });
+    let mut store = sink.store;
     let encoder = sink.encoder.unwrap_or_else(|| {
         let mut encoder = ReportEncoder::new(&report);
         for row in &report.rows {
-            encoder.row(row);
+            encoder.row(row, &mut store);
         }
         encoder
     });
-    (encoder.finish(&report), sink.preview)
+    (encoder.finish(&report, &mut store), sink.preview)
 }
 
 /// The rows of a check going straight into an encoder.
-struct EncodingSink {
+struct EncodingSink<S: PieceStore> {
+    store: S,
     /// Started once the report's head is known.
-    encoder: Option<ReportEncoder>,
+    encoder: Option<ReportEncoder<S::Piece>>,
     preview: Vec<Vec<String>>,
     preview_rows: usize,
 }
 
-impl crate::RowSink for EncodingSink {
+impl<S: PieceStore> crate::RowSink for EncodingSink<S> {
     /// Nothing to reserve: the encoder grows a piece at a time.
     fn reserve(&mut self, _rows: usize) {}
 
@@ -170,67 +217,75 @@ impl crate::RowSink for EncodingSink {
 
     fn push(&mut self, row: &mut Row) {
         if let Some(encoder) = &mut self.encoder {
-            encoder.row(row);
+            encoder.row(row, &mut self.store);
         }
     }
 
     fn take_findings(&mut self, findings: &mut Vec<Finding>) {
         if let Some(encoder) = &mut self.encoder {
             for f in findings.drain(..) {
-                encoder.early_finding(&f);
+                encoder.early_finding(&f, &mut self.store);
             }
         }
     }
 }
 
-/// Bytes written in pieces of about [`SEGMENT_BYTES`].
-struct Pieces {
-    /// The piece being filled.
+/// Bytes written in pieces of about [`SEGMENT_BYTES`], each handed to a
+/// [`PieceStore`] once full.
+struct Pieces<P> {
+    /// The piece being filled (no buffer until the first byte).
     w: Writer,
-    /// The pieces filled before it.
-    full: Vec<Vec<u8>>,
+    /// The pieces filled before it, as kept.
+    kept: Vec<P>,
 }
 
-impl Pieces {
+impl<P> Pieces<P> {
     fn new() -> Self {
-        Pieces { w: Writer(Vec::with_capacity(SEGMENT_BYTES + SEGMENT_SLACK)), full: Vec::new() }
+        Pieces { w: Writer(Vec::new()), kept: Vec::new() }
     }
 
-    /// Starts the next piece once this one has its size (call between values).
-    fn next_if_full(&mut self) {
+    /// Hands this piece to `store` once it has its size (call between values).
+    fn next_if_full<S: PieceStore<Piece = P>>(&mut self, store: &mut S) {
         if self.w.0.len() >= SEGMENT_BYTES {
-            let next = Vec::with_capacity(SEGMENT_BYTES + SEGMENT_SLACK);
-            self.full.push(std::mem::replace(&mut self.w.0, next));
+            self.kept.push(store.keep(&mut self.w.0));
         }
     }
 
-    /// Every piece, in order.
-    fn into_segments(self) -> Vec<Vec<u8>> {
-        let mut segments = self.full;
-        segments.push(self.w.0);
-        segments
+    /// The writer, with room for a piece.
+    fn writer(&mut self) -> &mut Writer {
+        if self.w.0.capacity() == 0 {
+            self.w.0.reserve_exact(SEGMENT_BYTES + SEGMENT_SLACK);
+        }
+        &mut self.w
+    }
+
+    /// Every piece, in order, the last one kept too (if it has bytes).
+    fn finish<S: PieceStore<Piece = P>>(mut self, store: &mut S) -> Vec<P> {
+        if !self.w.0.is_empty() {
+            self.kept.push(store.keep(&mut self.w.0));
+        }
+        self.kept
     }
 }
 
-/// Writes a report in three parts: its head, its rows one at a time, and
-/// the rest (findings, coverage, CSR outcomes) once every row is written.
-/// Findings handed over while the rows are written wait, encoded, in a
-/// piece of their own (their count goes first).
-struct ReportEncoder {
-    body: Pieces,
-    /// Where the row count goes, once it is known (in the first piece).
-    count_at: usize,
+/// Writes a report in four parts: its rows one at a time; findings handed
+/// over meanwhile, in pieces of their own; then, once every row is written,
+/// its head (with the row count) to go first, and the rest (findings,
+/// coverage, CSR outcomes) to go last.
+struct ReportEncoder<P> {
+    /// Encoding, delimiter, mode, headers and mapping; the row count follows.
+    head: Writer,
+    body: Pieces<P>,
     rows: u32,
     /// Findings encoded before the end, and how many.
-    early: Pieces,
+    early: Pieces<P>,
     early_count: u32,
 }
 
-impl ReportEncoder {
+impl<P> ReportEncoder<P> {
     /// Writes `head`'s encoding, delimiter, mode, headers and mapping.
     fn new(head: &Report) -> Self {
-        let mut body = Pieces::new();
-        let w = &mut body.w;
+        let mut w = Writer(Vec::new());
         w.0.extend_from_slice(MAGIC);
         w.u8(head.encoding.map_or(0, |e| 1 + ENCODINGS.iter().position(|x| *x == e).unwrap_or(0) as u8));
         w.u8(head.delimiter.map_or(0, |d| 1 + DELIMITERS.iter().position(|x| *x == d).unwrap_or(0) as u8));
@@ -249,13 +304,11 @@ impl ReportEncoder {
                 _ => w.u8(0),
             }
         }
-        let count_at = w.0.len();
-        w.0.extend_from_slice(&0u32.to_le_bytes());
-        ReportEncoder { body, count_at, rows: 0, early: Pieces { w: Writer(Vec::new()), full: Vec::new() }, early_count: 0 }
+        ReportEncoder { head: w, body: Pieces::new(), rows: 0, early: Pieces::new(), early_count: 0 }
     }
 
-    fn row(&mut self, row: &Row) {
-        let w = &mut self.body.w;
+    fn row<S: PieceStore<Piece = P>>(&mut self, row: &Row, store: &mut S) {
+        let w = self.body.writer();
         w.u32(row.line);
         w.u8(u8::from(row.valid));
         for field in Field::ALL {
@@ -263,33 +316,31 @@ impl ReportEncoder {
         }
         w.opt_str(row.name_hint.as_deref());
         self.rows += 1;
-        self.body.next_if_full();
+        self.body.next_if_full(store);
     }
 
     /// A finding made before the end: it goes before the report's own.
-    fn early_finding(&mut self, f: &Finding) {
-        if self.early_count == 0 {
-            self.early = Pieces::new();
-        }
-        write_finding(&mut self.early.w, f);
+    fn early_finding<S: PieceStore<Piece = P>>(&mut self, f: &Finding, store: &mut S) {
+        write_finding(self.early.writer(), f);
         self.early_count += 1;
-        self.early.next_if_full();
+        self.early.next_if_full(store);
     }
 
-    /// Writes the row count and what follows the rows in `report`: the
-    /// findings handed over early, then `report`'s, then the rest.
-    fn finish(mut self, report: &Report) -> Encoded {
-        let first = self.body.full.first_mut().unwrap_or(&mut self.body.w.0);
-        first[self.count_at..self.count_at + 4].copy_from_slice(&self.rows.to_le_bytes());
-        self.body.w.u32(self.early_count + report.findings.len() as u32);
-        let mut segments = self.body.into_segments();
-        segments.extend(self.early.into_segments());
+    /// Writes the head with the row count, and what follows the rows in
+    /// `report`: the findings' count, the findings handed over early, then
+    /// `report`'s, then the rest.
+    fn finish<S: PieceStore<Piece = P>>(mut self, report: &Report, store: &mut S) -> Encoded<P> {
+        self.head.u32(self.rows);
+        let mut segments = vec![store.keep(&mut self.head.0)];
+        self.body.writer().u32(self.early_count + report.findings.len() as u32);
+        segments.extend(self.body.finish(store));
+        segments.extend(self.early.finish(store));
         let mut rest = Pieces::new();
         for f in &report.findings {
-            write_finding(&mut rest.w, f);
-            rest.next_if_full();
+            write_finding(rest.writer(), f);
+            rest.next_if_full(store);
         }
-        let w = &mut rest.w;
+        let w = rest.writer();
         for list in [&report.coverage.validated, &report.coverage.uncovered] {
             w.u32(list.len() as u32);
             for d in list {
@@ -298,8 +349,7 @@ impl ReportEncoder {
             }
         }
         w.csr_outcomes(&report.csr_outcomes);
-        segments.extend(rest.into_segments());
-        segments.retain(|piece| !piece.is_empty());
+        segments.extend(rest.finish(store));
         Encoded { segments }
     }
 }
@@ -371,7 +421,7 @@ impl<'a> ReportDecoder<'a> {
             }
         }
         report.mapping = mapping;
-        let rows_left = r.count()?;
+        let rows_left = r.len()?;
         report.rows.reserve(rows_left);
         Ok(ReportDecoder { r, report, rows_left, findings_left: None })
     }
@@ -624,17 +674,6 @@ impl Reader<'_> {
         Err(WireError::BadTag(at))
     }
 
-    /// The row count: four bytes, little-endian (written last, in place).
-    fn count(&mut self) -> Result<usize, WireError> {
-        let at = self.at;
-        let b = self.take(4)?;
-        let n = u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize;
-        if n > self.bytes.len() - self.at {
-            return Err(WireError::Truncated(at));
-        }
-        Ok(n)
-    }
-
     /// A count, checked against what is left so a corrupt count cannot make
     /// the reader reserve gigabytes: every item takes at least one byte.
     fn len(&mut self) -> Result<usize, WireError> {
@@ -833,19 +872,24 @@ mod tests {
         assert_eq!(Reader { bytes: &[0x80, 0x80], at: 0 }.u32(), Err(WireError::Truncated(2)));
     }
 
+    /// A roster of `rows` rows, every `every`th with a bad country, and its options.
+    fn roster(rows: usize, every: usize) -> (String, Options) {
+        let mut csv = String::from("First Name,Last Name,Email,Country\n");
+        for i in 0..rows {
+            csv.push_str(&format!("Jane{i},Doe,jane{i}@example.com,{}\n", if i % every == 0 { "UK" } else { "GB" }));
+        }
+        (csv, Options { domains: ValidatedDomains::parse(["example.com"]).unwrap(), ..Options::default() })
+    }
+
     #[test]
     fn a_large_report_is_written_in_pieces_that_decode_as_one() {
-        let mut csv = String::from("First Name,Last Name,Email,Country\n");
-        for i in 0..40_000 {
-            csv.push_str(&format!("Jane{i},Doe,jane{i}@example.com,{}\n", if i % 9 == 0 { "UK" } else { "GB" }));
-        }
-        let options = Options { domains: ValidatedDomains::parse(["example.com"]).unwrap(), ..Options::default() };
-        let (encoded, _) = check_with_progress(csv.as_bytes(), &options, &mut |_| {}, 0);
+        let (csv, options) = roster(40_000, 9);
+        let (encoded, _) = check_with_progress(csv.as_bytes(), &options, &mut |_| {}, 0, KeepBuffers);
         let pieces = encoded.segments();
         assert!(pieces.len() >= 2, "{} bytes in {} piece(s)", encoded.len(), pieces.len());
-        // Rows, then findings: each stops at the first value boundary past
-        // its size, so at most one piece of each is short.
-        assert!(pieces.iter().filter(|p| p.len() < SEGMENT_BYTES).count() <= 3);
+        // The head; rows, then findings: each stops at the first value
+        // boundary past its size, so at most one piece of each is short.
+        assert!(pieces.iter().filter(|p| p.len() < SEGMENT_BYTES).count() <= 4);
         for piece in pieces {
             assert!(piece.len() < SEGMENT_BYTES + 4096, "{}", piece.len());
             assert!(piece.capacity() <= SEGMENT_BYTES + SEGMENT_SLACK, "a piece grew: {}", piece.capacity());
@@ -853,6 +897,38 @@ mod tests {
         let report = check(csv.as_bytes(), &options);
         assert_eq!(encoded.to_vec(), encode(&report));
         assert_eq!(decode(&encoded.to_vec()).unwrap(), report);
+    }
+
+    /// Copies each piece out and writes the next into the same buffer, as
+    /// the engine worker's store does; notes which buffers it was given.
+    #[derive(Default)]
+    struct CopyOut {
+        buffers: std::collections::HashSet<usize>,
+    }
+
+    impl PieceStore for CopyOut {
+        type Piece = Vec<u8>;
+
+        fn keep(&mut self, buffer: &mut Vec<u8>) -> Vec<u8> {
+            self.buffers.insert(buffer.as_ptr() as usize);
+            let copy = buffer.clone();
+            buffer.clear();
+            copy
+        }
+    }
+
+    #[test]
+    fn a_store_that_copies_pieces_out_gets_the_same_bytes_from_one_buffer_per_part() {
+        // Every third row has a finding: the findings fill pieces too.
+        let (csv, options) = roster(60_000, 3);
+        let mut store = CopyOut::default();
+        let (encoded, _) = check_with_progress(csv.as_bytes(), &options, &mut |_| {}, 0, &mut store);
+        let pieces = encoded.into_segments();
+        assert!(pieces.len() >= 5, "{} pieces", pieces.len());
+        assert!(pieces.iter().all(|p| !p.is_empty()));
+        // Head, rows, early findings, the rest: one buffer each, reused.
+        assert!(store.buffers.len() <= 4, "{} buffers for {} pieces", store.buffers.len(), pieces.len());
+        assert_eq!(pieces.concat(), encode(&check(csv.as_bytes(), &options)));
     }
 
     #[test]

@@ -60,7 +60,7 @@ proptest! {
         for input in [text.as_bytes(), &bytes] {
             for mode in [Mode::Table, Mode::List, Mode::Auto] {
                 let options = options(mode);
-                let (streamed, shown) = wire::check_with_progress(input, &options, &mut |_| {}, n);
+                let (streamed, shown) = wire::check_with_progress(input, &options, &mut |_| {}, n, wire::KeepBuffers);
                 prop_assert_eq!(&streamed.to_vec(), &wire::encode(&check(input, &options)));
                 prop_assert_eq!(shown, preview(input, mode, n));
             }
