@@ -10,7 +10,6 @@
 //! memory accesses of each row, and at a million rows those cache misses
 //! took more time than every other check together.
 
-use crate::email::AddressRef;
 use std::hash::BuildHasher;
 
 /// Address keys seen so far.
@@ -25,10 +24,16 @@ pub(crate) struct SeenKeys {
     /// `0` for an empty slot, else the key's hash's high 32 bits above its
     /// number plus one. Never more than half full; its length is a power of two.
     slots: Vec<u64>,
-    hasher: rustc_hash::FxBuildHasher,
+    /// 64 bits wide on every target (FxHash is pointer-wide: on wasm32 its
+    /// high half, the slots' tag, would always be zero and every occupied
+    /// slot met would cost a comparison of keys).
+    hasher: foldhash::fast::FixedState,
     /// Scratch for [`SeenKeys::prefetch`]: a key, and the hashes of a batch.
     key: String,
-    hashes: Vec<u64>,
+    hashes: Vec<Option<u64>>,
+    /// The prefetched hash of the next address's key, if it is plain (see
+    /// [`SeenKeys::use_prefetched`]).
+    hint: Option<u64>,
 }
 
 impl SeenKeys {
@@ -42,12 +47,17 @@ impl SeenKeys {
     }
 
     /// The line `key` was first seen on; if it is new, records it at `line`.
-    /// `write` appends the key to the string it is given.
-    pub(crate) fn first_line_or_insert(&mut self, line: u32, write: impl FnOnce(&mut String)) -> Option<u32> {
+    /// `write` appends the key to the string it is given. `plain`: the key is
+    /// the address as written, lower-cased (then a prefetched hash is used).
+    pub(crate) fn first_line_or_insert(&mut self, line: u32, plain: bool, write: impl FnOnce(&mut String)) -> Option<u32> {
         let start = self.arena.len();
         write(&mut self.arena);
         self.grow_for(self.ends.len() + 1);
-        let hash = self.hasher.hash_one(&self.arena[start..]);
+        let hash = match self.hint.take() {
+            Some(hash) if plain => hash,
+            _ => self.hasher.hash_one(&self.arena[start..]),
+        };
+        debug_assert_eq!(hash, self.hasher.hash_one(&self.arena[start..]), "a prefetched hash of another key");
         let mask = self.slots.len() - 1;
         let mut at = hash as usize & mask;
         loop {
@@ -75,20 +85,31 @@ impl SeenKeys {
         self.slots.len() >= 1 << 20
     }
 
-    /// Reads the first slot of each address's key, in one tight loop, and
-    /// throws the values away: the reads' cache misses overlap (a CPU keeps
-    /// several in flight) instead of stalling the check of each row in turn.
-    /// The look-ups that follow find the slots in the cache.
-    pub(crate) fn prefetch<'r>(&mut self, addresses: impl Iterator<Item = AddressRef<'r>>) {
+    /// Hashes the addresses of a batch of rows as written, lower-cased (the
+    /// key of a plain address), and reads the first slot of each in one
+    /// tight loop, throwing the values away: the reads' cache misses overlap
+    /// (a CPU keeps several in flight) instead of stalling the check of each
+    /// row in turn. The look-ups that follow find the slots in the cache and,
+    /// through [`SeenKeys::use_prefetched`], the hashes made.
+    pub(crate) fn prefetch<'r>(&mut self, addresses: impl Iterator<Item = Option<&'r str>>) {
         self.hashes.clear();
         for address in addresses {
-            self.key.clear();
-            address.write_key(&mut self.key);
-            self.hashes.push(self.hasher.hash_one(self.key.as_str()));
+            self.hashes.push(address.map(|raw| {
+                self.key.clear();
+                self.key.push_str(raw);
+                self.key.make_ascii_lowercase();
+                self.hasher.hash_one(self.key.as_str())
+            }));
         }
         let Some(mask) = self.slots.len().checked_sub(1) else { return };
-        let touched = self.hashes.iter().fold(0u64, |acc, &hash| acc ^ self.slots[hash as usize & mask]);
+        let touched = self.hashes.iter().flatten().fold(0u64, |acc, &hash| acc ^ self.slots[hash as usize & mask]);
         std::hint::black_box(touched);
+    }
+
+    /// The next key looked up is that of the `index`th address of the batch
+    /// last prefetched: its hash is used if the key is the address lower-cased.
+    pub(crate) fn use_prefetched(&mut self, index: usize) {
+        self.hint = self.hashes.get(index).copied().flatten();
     }
 
     /// Key `number`'s text.
@@ -131,7 +152,7 @@ mod tests {
     #[test]
     fn the_first_line_of_each_key_is_kept() {
         let mut seen = SeenKeys::default();
-        let mut at = |line, key: &str| seen.first_line_or_insert(line, |s| s.push_str(key));
+        let mut at = |line, key: &str| seen.first_line_or_insert(line, false, |s| s.push_str(key));
         assert_eq!(at(2, "a@x.org"), None);
         assert_eq!(at(3, "b@x.org"), None);
         assert_eq!(at(4, "a@x.org"), Some(2));
@@ -151,7 +172,7 @@ mod tests {
                 if line == 7 {
                     seen.reserve(reserve);
                 }
-                let first = seen.first_line_or_insert(line as u32, |s| s.push_str(key));
+                let first = seen.first_line_or_insert(line as u32, false, |s| s.push_str(key));
                 proptest::prop_assert_eq!(first, model.get(key).copied());
                 model.entry(key.clone()).or_insert(line as u32);
             }
@@ -163,9 +184,9 @@ mod tests {
     fn a_hundred_thousand_keys_grow_one_buffer() {
         let mut seen = SeenKeys::default();
         for i in 0..100_000u32 {
-            assert_eq!(seen.first_line_or_insert(i, |s| s.push_str(&format!("p{i}@example.com"))), None);
+            assert_eq!(seen.first_line_or_insert(i, false, |s| s.push_str(&format!("p{i}@example.com"))), None);
         }
-        assert_eq!(seen.first_line_or_insert(0, |s| s.push_str("p99999@example.com")), Some(99_999));
+        assert_eq!(seen.first_line_or_insert(0, false, |s| s.push_str("p99999@example.com")), Some(99_999));
         assert_eq!(seen.ends.len(), 100_000);
         assert!(seen.slots.len() >= 200_000 && seen.slots.len().is_power_of_two());
     }

@@ -151,10 +151,15 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
     /// before their rows are checked one by one: at a million rows each
     /// look-up is a cache miss, and misses taken together overlap (a plain
     /// address only; the others are rare and take their miss in `check`).
-    pub(crate) fn prefetch<'r>(&mut self, emails: impl Iterator<Item = &'r str>) {
+    pub(crate) fn prefetch<'r>(&mut self, emails: impl Iterator<Item = Option<&'r str>>) {
         if self.track_duplicates {
-            self.seen.prefetch(emails.filter_map(crate::email::plain_address));
+            self.seen.prefetch(emails);
         }
+    }
+
+    /// The next row checked is the `index`th of the batch last prefetched.
+    pub(crate) fn use_prefetched(&mut self, index: usize) {
+        self.seen.use_prefetched(index);
     }
 
     /// Whether reading records ahead to [`Validator::prefetch`] them pays:
@@ -194,7 +199,9 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
                 None,
             );
         } else {
-            match parse_address_ref(&row.email) {
+            let plain = crate::email::plain_address(&row.email);
+            let is_plain = plain.is_some();
+            match plain.map_or_else(|| parse_address_ref(&row.email), Ok) {
                 Err(e) => {
                     let hint = e.suggestion.as_ref().map_or(String::new(), |s| format!(" Did you mean \"{s}\"?"));
                     push(
@@ -236,7 +243,7 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
                         }
                     }
                     if self.track_duplicates {
-                        let first = self.seen.first_line_or_insert(row.line, |s| address.write_key(s));
+                        let first = self.seen.first_line_or_insert(row.line, is_plain, |s| address.write_key(s));
                         if let Some(first) = first {
                             push(Some(Field::Email), Code::DuplicateEmail, duplicate_message(email_label, &row.email, first), None);
                         }
