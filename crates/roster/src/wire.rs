@@ -3,7 +3,7 @@
 //!
 //! A million rows as JSON objects cost the worker a serialisation and the page
 //! a parse of every key; here every row is a line number, a flag and its five
-//! cells, each a length and UTF-8 bytes, in one buffer that is transferred,
+//! cells, each a length and UTF-8 bytes, in buffers that are transferred,
 //! not copied. Numbers are LEB128 varints (a cell's length is one byte);
 //! versioned by a magic number; reading never panics and names what it found
 //! wrong.
