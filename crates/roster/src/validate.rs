@@ -149,8 +149,10 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
 
     /// Fetches the duplicate set's memory for these addresses together,
     /// before their rows are checked one by one: at a million rows each
-    /// look-up is a cache miss, and misses taken together overlap (a plain
-    /// address only; the others are rare and take their miss in `check`).
+    /// look-up is a cache miss, and misses taken together overlap. Each
+    /// address is taken as written, lower-cased: the key of a plain address
+    /// (the others are rare and take their miss in `check`). `None` for a
+    /// record without the column.
     pub(crate) fn prefetch<'r>(&mut self, emails: impl Iterator<Item = Option<&'r str>>) {
         if self.track_duplicates {
             self.seen.prefetch(emails);
