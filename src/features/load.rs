@@ -127,7 +127,7 @@ pub fn LoadStep() -> impl IntoView {
                     Reading::Checking(p) => (format!("Checking the roster: {} rows so far", p.rows), p.bytes_done, p.bytes_total),
                     Reading::Preparing { done, total } => (format!("Preparing the review of {total} rows"), done, total),
                 };
-                let percent = if total == 0 { 0 } else { done * 100 / total };
+                let percent = (done * 100).checked_div(total).unwrap_or(0);
                 view! {
                     <div class="reading" id="reading">
                         <label for="reading-progress">{format!("{label} ({percent}%)")}</label>

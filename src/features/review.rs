@@ -55,7 +55,7 @@ pub fn ReviewStep() -> impl IntoView {
     let viewport = NodeRef::<leptos::html::Div>::new();
 
     let with_editor = move |f: &dyn Fn(&Editor) -> String| -> String {
-        state.editor.with_value(|e| e.as_ref().map(|e| f(e)).unwrap_or_default())
+        state.editor.with_value(|e| e.as_ref().map(f).unwrap_or_default())
     };
     let shown_ids = Memo::new(move |_| {
         state.version.track();

@@ -238,7 +238,7 @@ pub fn SubmitStep() -> impl IntoView {
         let run = state.run.get()?;
         let p = run.progress.clone();
         // Tenths of a percent, in integers (the page carries no float printing).
-        let tenths = if p.total == 0 { 0 } else { p.settled() * 1000 / p.total };
+        let tenths = (p.settled() * 1000).checked_div(p.total).unwrap_or(0);
         let phase_text = match &run.phase {
             RunPhase::Running => "Sending…".to_owned(),
             RunPhase::Paused => "Paused.".to_owned(),

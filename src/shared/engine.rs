@@ -41,6 +41,9 @@ enum Answer {
 
 type Reply = Result<Answer, EngineError>;
 
+/// What a check's progress is handed to.
+type OnProgress = Rc<dyn Fn(CheckProgress)>;
+
 /// The running worker and the requests it has not answered.
 struct Running {
     worker: Worker,
@@ -50,7 +53,7 @@ struct Running {
     queued: Vec<(JsValue, Array)>,
     ready: bool,
     /// The roster check under way (the one progress is for), if any.
-    check: Option<(u32, Rc<dyn Fn(CheckProgress)>)>,
+    check: Option<(u32, OnProgress)>,
     // The handlers live as long as the worker.
     _on_message: Closure<dyn Fn(MessageEvent)>,
     _on_error: Closure<dyn Fn(ErrorEvent)>,
@@ -118,7 +121,7 @@ async fn request(
     kind: &str,
     fields: &[(&str, JsValue)],
     transfer: Array,
-    progress: Option<Rc<dyn Fn(CheckProgress)>>,
+    progress: Option<OnProgress>,
 ) -> Result<Answer, EngineError> {
     let id = NEXT_ID.with(|n| {
         let id = n.get();

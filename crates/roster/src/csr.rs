@@ -179,7 +179,7 @@ fn rsa_key(
     if bits < 2048 {
         return Err(CsrError::WeakKey(bits));
     }
-    if bits % 8 != 0 {
+    if !bits.is_multiple_of(8) {
         return Err(CsrError::Unsupported(format!(
             "its RSA modulus is {bits} bits, which is not a multiple of 8 (S/MIME BR 6.1.5)"
         )));

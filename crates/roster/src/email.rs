@@ -121,7 +121,7 @@ pub fn parse_address_ref(raw: &str) -> Result<AddressRef<'_>, EmailError> {
     if local.len() > MAX_LOCAL {
         return Err(fail(format!("the part before \"@\" is longer than {MAX_LOCAL} characters")));
     }
-    let domain = normalized_domain(domain).map_err(|reason| fail(reason))?;
+    let domain = normalized_domain(domain).map_err(fail)?;
     if local.len() + 1 + domain.len() > MAX_ADDRESS {
         return Err(fail(format!("it is longer than {MAX_ADDRESS} characters")));
     }

@@ -268,7 +268,7 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
                     None,
                 );
             } else if let Some(p) = name::check(&row.last_name) {
-                let (code, msg, s) = name_problem(&l, &row.last_name, p);
+                let (code, msg, s) = name_problem(l, &row.last_name, p);
                 push(Some(Field::LastName), code, msg, s);
             }
         }
@@ -285,7 +285,7 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
                     None,
                 );
             } else if let Some(p) = name::check(&row.first_name) {
-                let (code, msg, s) = name_problem(&l, &row.first_name, p);
+                let (code, msg, s) = name_problem(l, &row.first_name, p);
                 push(Some(Field::FirstName), code, msg, s);
             }
         }
@@ -346,7 +346,7 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
                     None,
                 ),
                 Some(Err(e)) => {
-                    let (code, msg) = csr_problem(&l, e);
+                    let (code, msg) = csr_problem(l, e);
                     push(Some(Field::Csr), code, msg, None);
                 }
                 Some(Ok(info)) => {
