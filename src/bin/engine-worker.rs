@@ -79,7 +79,6 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
     let started = now();
     let bytes = Uint8Array::new(&get("bytes")).to_vec();
     // Rows are encoded as they are checked: the report is never held as rows.
-    let mut out = CopyOut::default();
     let (encoded, preview) = wire::check_with_progress(
         &bytes,
         &options,
@@ -88,18 +87,20 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
             let _ = scope.post_message(&message("progress", id, &fields));
         },
         PREVIEW_ROWS,
-        &mut out,
+        CopyOut,
     );
     drop(bytes);
     let preview = serde_json::to_string(&preview).unwrap_or_else(|_| "[]".into());
-    let pieces: Array = encoded.into_segments().iter().map(Uint8Array::buffer).collect();
+    let pieces = encoded.into_segments();
+    let report_bytes: f64 = pieces.iter().map(|p| f64::from(p.length())).sum();
+    let pieces: Array = pieces.iter().map(Uint8Array::buffer).collect();
     let elapsed = now() - started;
     let fields = [
         ("report", pieces.clone().into()),
         ("preview", preview.into()),
         ("elapsed_ms", elapsed.into()),
         ("memory_bytes", memory_bytes().into()),
-        ("report_bytes", (out.bytes as f64).into()),
+        ("report_bytes", report_bytes.into()),
     ];
     let reply = message("report", id, &fields);
     let _ = scope.post_message_with_transfer(&reply, &pieces);
@@ -108,11 +109,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
 /// Copies each full piece of the report out of wasm memory into a buffer of
 /// its own (to transfer) and lets the encoder write the next piece into the
 /// same memory: the report never grows the worker's wasm memory.
-#[derive(Default)]
-struct CopyOut {
-    /// Bytes copied out so far.
-    bytes: usize,
-}
+struct CopyOut;
 
 impl wire::PieceStore for CopyOut {
     type Piece = Uint8Array;
@@ -120,7 +117,6 @@ impl wire::PieceStore for CopyOut {
     fn keep(&mut self, buffer: &mut Vec<u8>) -> Uint8Array {
         let piece = Uint8Array::new_with_length(buffer.len() as u32);
         piece.copy_from(buffer);
-        self.bytes += buffer.len();
         buffer.clear();
         piece
     }

@@ -142,17 +142,6 @@ impl<P> Encoded<P> {
 }
 
 impl Encoded {
-
-    /// The size in bytes.
-    pub fn len(&self) -> usize {
-        self.segments.iter().map(Vec::len).sum()
-    }
-
-    /// Whether there are no bytes (never, for a report).
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// The bytes in one buffer.
     pub fn to_vec(&self) -> Vec<u8> {
         self.segments.concat()
@@ -886,7 +875,7 @@ mod tests {
         let (csv, options) = roster(40_000, 9);
         let (encoded, _) = check_with_progress(csv.as_bytes(), &options, &mut |_| {}, 0, KeepBuffers);
         let pieces = encoded.segments();
-        assert!(pieces.len() >= 2, "{} bytes in {} piece(s)", encoded.len(), pieces.len());
+        assert!(pieces.len() >= 2, "{} bytes in {} piece(s)", encoded.to_vec().len(), pieces.len());
         // The head; rows, then findings: each stops at the first value
         // boundary past its size, so at most one piece of each is short.
         assert!(pieces.iter().filter(|p| p.len() < SEGMENT_BYTES).count() <= 4);
