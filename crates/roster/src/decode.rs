@@ -126,7 +126,7 @@ fn is_binary_control(b: u8) -> bool {
 fn check_text(bytes: &[u8]) -> Result<(), Finding> {
     let head = &bytes[..bytes.len().min(SNIFF_LEN)];
     let controls = head.iter().filter(|&&b| is_binary_control(b)).count();
-    let has_nul = bytes.contains(&0);
+    let has_nul = crate::words::contains_nul(bytes);
     if has_nul || controls * 10 > head.len() {
         return Err(not_text(bytes));
     }

@@ -33,6 +33,7 @@ mod tally;
 pub mod template;
 pub mod validate;
 pub mod wire;
+mod words;
 
 pub use finding::{Code, Finding, Severity};
 pub use report::{Mode, Report, Row, Summary};

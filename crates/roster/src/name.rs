@@ -21,11 +21,23 @@ pub enum NameProblem {
 /// assert_eq!(check("Jane\nDoe"), Some(NameProblem::Control('\n')));
 /// ```
 pub fn check(name: &str) -> Option<NameProblem> {
-    if let Some(c) = name.chars().find(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')) {
-        return Some(NameProblem::Control(c));
+    // One pass over the bytes: count the characters (every byte but a UTF-8
+    // continuation byte starts one) and flag any byte that may start a
+    // control character (C0, DEL, C1 = U+0080..U+009F after 0xC2) or a line
+    // or paragraph separator (U+2028/9 after 0xE2). Nearly every name has
+    // none and needs nothing more; a flagged one is checked by character.
+    let mut chars = 0;
+    let mut flagged = false;
+    for &b in name.as_bytes() {
+        chars += usize::from(!matches!(b, 0x80..=0xBF));
+        flagged |= b < 0x20 || b == 0x7F || b == 0xC2 || b == 0xE2;
     }
-    let len = name.chars().count();
-    (len > MAX_NAME).then_some(NameProblem::TooLong(len))
+    if flagged {
+        if let Some(c) = name.chars().find(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')) {
+            return Some(NameProblem::Control(c));
+        }
+    }
+    (chars > MAX_NAME).then_some(NameProblem::TooLong(chars))
 }
 
 /// A readable name for a control character, for messages.
@@ -45,6 +57,20 @@ mod tests {
     fn sixty_four_characters_fit_sixty_five_do_not() {
         assert_eq!(check(&"é".repeat(64)), None);
         assert_eq!(check(&"é".repeat(65)), Some(NameProblem::TooLong(65)));
+    }
+
+    proptest::proptest! {
+        /// The byte scan gives what checking character by character gives,
+        /// whatever the text (C0, C1, separators, and characters whose
+        /// UTF-8 starts with the bytes it flags).
+        #[test]
+        fn it_agrees_with_a_check_by_character(name in "[a-zé \\x00-\\x1f\\x7f-\\u{a0}\\u{2000}-\\u{2030}]{0,70}") {
+            let by_character = match name.chars().find(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')) {
+                Some(c) => Some(NameProblem::Control(c)),
+                None => Some(name.chars().count()).filter(|&n| n > MAX_NAME).map(NameProblem::TooLong),
+            };
+            proptest::prop_assert_eq!(check(&name), by_character);
+        }
     }
 
     #[test]

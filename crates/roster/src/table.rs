@@ -12,6 +12,7 @@
 //! property test holds them to it).
 
 use crate::sniff::Delimiter;
+use crate::words::{splat, word, zero_bytes};
 
 /// One record of the table, fields trimmed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -181,22 +182,17 @@ impl Records<'_> {
     }
 }
 
-/// Writes fields into a record's existing strings, one after the other.
-/// Finds the next delimiter, quote, CR or LF, eight bytes at a time: most
-/// of a roster's bytes are none of these, and a byte-at-a-time loop spent
-/// more time on them than on all the checks of a row.
+/// Finds the next delimiter, quote, CR or LF, eight bytes at a time (see
+/// [`crate::words`]).
 #[derive(Debug, Clone, Copy)]
 struct Specials {
     /// The delimiter in every byte of a word.
     delimiter: u64,
 }
 
-const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
-
 impl Specials {
     fn new(delimiter: u8) -> Self {
-        Specials { delimiter: ONES * u64::from(delimiter) }
+        Specials { delimiter: splat(delimiter) }
     }
 
     /// The first index from `at` of a delimiter, `"`, CR or LF in `bytes`,
@@ -204,11 +200,11 @@ impl Specials {
     #[inline]
     fn next(self, bytes: &[u8], mut at: usize) -> usize {
         while let Some(chunk) = bytes.get(at..at + 8) {
-            let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+            let word = word(chunk);
             let found = zero_bytes(word ^ self.delimiter)
-                | zero_bytes(word ^ (ONES * u64::from(b'"')))
-                | zero_bytes(word ^ (ONES * u64::from(b'\r')))
-                | zero_bytes(word ^ (ONES * u64::from(b'\n')));
+                | zero_bytes(word ^ splat(b'"'))
+                | zero_bytes(word ^ splat(b'\r'))
+                | zero_bytes(word ^ splat(b'\n'));
             if found != 0 {
                 // Little-endian: the lowest flagged byte is the first one
                 // (a flag above a zero byte may be false; the lowest never is).
@@ -224,13 +220,7 @@ impl Specials {
     }
 }
 
-/// The high bit of each byte of `word` that is zero (and maybe of bytes
-/// above one that is): the classic "has a zero byte" test.
-#[inline]
-fn zero_bytes(word: u64) -> u64 {
-    word.wrapping_sub(ONES) & !word & HIGHS
-}
-
+/// Writes fields into a record's existing strings, one after the other.
 struct Filler<'r> {
     record: &'r mut Record,
     count: usize,
