@@ -180,8 +180,14 @@ impl CoverageCounter {
         CoverageCounter { validated: counts(&coverage.validated), uncovered: counts(&coverage.uncovered) }
     }
 
-    pub(crate) fn covered(&mut self, domain: &str) {
-        bump(&mut self.validated, domain);
+    /// Counts `rows` more rows under the validated `domain`.
+    pub(crate) fn covered(&mut self, domain: &str, rows: usize) {
+        match self.validated.get_mut(domain) {
+            Some(n) => *n += rows,
+            None => {
+                self.validated.insert(domain.to_owned(), rows);
+            }
+        }
     }
 
     pub(crate) fn uncovered(&mut self, domain: &str) {

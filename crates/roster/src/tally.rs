@@ -56,7 +56,7 @@ impl Tally {
         }
         if let Ok(address) = parse_address_ref(&row.email) {
             match (domains.covering(&address.domain, exact), direction) {
-                (Some(d), Direction::In) => self.coverage.covered(d),
+                (Some(d), Direction::In) => self.coverage.covered(d, 1),
                 (Some(d), Direction::Out) => self.coverage.uncount_covered(d),
                 (None, Direction::In) => self.coverage.uncovered(&address.domain),
                 (None, Direction::Out) => self.coverage.uncount_uncovered(&address.domain),

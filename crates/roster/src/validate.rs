@@ -99,6 +99,10 @@ pub struct Validator<'a, C: CsrChecker = VerifyCsrs> {
     /// Address key → line of its first occurrence.
     seen: SeenKeys,
     coverage: CoverageCounter,
+    /// Rows under one validated domain just before this one, not yet added
+    /// to `coverage`: a run of rows under the same domain (the usual order
+    /// of a roster) costs one look-up in the counts, not one per row.
+    covered_run: Option<(&'a str, usize)>,
     /// Uncovered domain → nearest validated domain (cached: typos repeat).
     nearest: FxHashMap<String, Option<String>>,
     /// Whether this validator reports duplicates itself (off for the editor,
@@ -117,6 +121,7 @@ impl<'a> Validator<'a, VerifyCsrs> {
             columns,
             seen: SeenKeys::default(),
             coverage: CoverageCounter::default(),
+            covered_run: None,
             nearest: FxHashMap::default(),
             track_duplicates: true,
             csrs: VerifyCsrs::default(),
@@ -134,6 +139,7 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
             columns,
             seen: SeenKeys::default(),
             coverage: CoverageCounter::default(),
+            covered_run: None,
             nearest: FxHashMap::default(),
             track_duplicates: false,
             csrs,
@@ -218,7 +224,7 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
                 }
                 Ok(address) => {
                     match self.domains.covering(&address.domain, self.exact) {
-                        Some(covering) => self.coverage.covered(covering),
+                        Some(covering) => count_covered(&mut self.covered_run, &mut self.coverage, covering),
                         None => {
                             self.coverage.uncovered(&address.domain);
                             if !self.domains.is_empty() {
@@ -426,8 +432,25 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
     }
 
     /// The coverage counts gathered so far.
-    pub fn finish(self) -> (crate::domains::Coverage, C) {
+    pub fn finish(mut self) -> (crate::domains::Coverage, C) {
+        if let Some((domain, rows)) = self.covered_run.take() {
+            self.coverage.covered(domain, rows);
+        }
         (self.coverage.summary(self.domains), self.csrs)
+    }
+}
+
+/// Counts a row under `covering`, one of the validated domains' own strings
+/// (so the same domain is the same pointer), in `run` while the rows before
+/// were under it too, else adding the run before to `coverage`.
+fn count_covered<'a>(run: &mut Option<(&'a str, usize)>, coverage: &mut CoverageCounter, covering: &'a str) {
+    match run {
+        Some((domain, rows)) if std::ptr::eq(*domain, covering) => *rows += 1,
+        run => {
+            if let Some((domain, rows)) = run.replace((covering, 1)) {
+                coverage.covered(domain, rows);
+            }
+        }
     }
 }
 

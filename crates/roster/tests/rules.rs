@@ -229,10 +229,15 @@ fn idn_domains_match_in_either_form() {
 
 #[test]
 fn coverage_counts_rows_per_validated_and_uncovered_domain() {
-    let r = run(&format!("{HEADER}A,B,a@example.com,GB\nC,D,c@x.example.com,GB\nE,F,e@other.net,GB\nG,H,g@other.net,GB\nI,J,i@third.net,GB\n"));
+    // Runs of rows under one validated domain, broken by another domain and
+    // by uncovered rows, and ending the file.
+    let r = run(&format!(
+        "{HEADER}A,B,a@example.com,GB\nC,D,c@x.example.com,GB\nE,F,e@other.net,GB\nG,H,g@other.net,GB\nI,J,i@third.net,GB\n\
+         K,L,k@example.org,GB\nM,N,m@example.com,GB\nO,P,o@y.example.com,GB\n"
+    ));
     let v: Vec<_> = r.coverage.validated.iter().map(|c| (c.domain.as_str(), c.rows)).collect();
     let u: Vec<_> = r.coverage.uncovered.iter().map(|c| (c.domain.as_str(), c.rows)).collect();
-    assert_eq!(v, [("example.com", 2), ("example.org", 0)]);
+    assert_eq!(v, [("example.com", 4), ("example.org", 1)]);
     assert_eq!(u, [("other.net", 2), ("third.net", 1)]);
 }
 
