@@ -449,9 +449,12 @@ pub(crate) fn validate_records(
                 });
                 row.valid = false;
             } else {
-                for field in Field::ALL {
-                    if report.mapping.column(field).is_some_and(|c| leading_control.contains(&c)) {
-                        validator.leading_control(index, &row, field, &mut report.findings);
+                // Nearly always empty: most rows have no such cell.
+                if !leading_control.is_empty() {
+                    for field in Field::ALL {
+                        if report.mapping.column(field).is_some_and(|c| leading_control.contains(&c)) {
+                            validator.leading_control(index, &row, field, &mut report.findings);
+                        }
                     }
                 }
                 if wanted > 1 {

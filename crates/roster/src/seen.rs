@@ -97,10 +97,16 @@ impl SeenKeys {
         self.hashes.clear();
         for address in addresses {
             self.hashes.push(address.map(|raw| {
-                self.key.clear();
-                self.key.push_str(raw);
-                self.key.make_ascii_lowercase();
-                self.hasher.hash_one(self.key.as_str())
+                // Copied to be lower-cased only if it needs to be.
+                let key = if raw.bytes().any(|b| b.is_ascii_uppercase()) {
+                    self.key.clear();
+                    self.key.push_str(raw);
+                    self.key.make_ascii_lowercase();
+                    self.key.as_str()
+                } else {
+                    raw
+                };
+                self.hasher.hash_one(key)
             }));
         }
         let Some(mask) = self.slots.len().checked_sub(1) else { return };
