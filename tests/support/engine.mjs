@@ -13,7 +13,7 @@ function varint(n) {
 
 /** Check options in `wire::encode_options` form: table mode, `domains`, not exact, no mapping. */
 export function encodeOptions(domains) {
-  const parts = [Buffer.from("SBR3"), Buffer.from([0 /* table */, 0 /* not exact */])];
+  const parts = [Buffer.from("SBR4"), Buffer.from([0 /* table */, 0 /* not exact */])];
   parts.push(varint(domains.length));
   for (const d of domains) {
     parts.push(varint(Buffer.byteLength(d)), Buffer.from(d));

@@ -2,15 +2,20 @@
 //! it to the page that shows it.
 //!
 //! A million rows as JSON objects cost the worker a serialisation and the page
-//! a parse of every key; here every row is a line number, a flag and its five
+//! a parse of every key; here every row is its line (as the step from the
+//! row before, with the valid flag in its lowest bit: one byte) and its five
 //! cells, each a length and UTF-8 bytes, in buffers that are transferred,
-//! not copied. Numbers are LEB128 varints (a cell's length is one byte);
+//! not copied. A finding names its column by the header's number and, when
+//! its message is the one the last finding of the same code and field had
+//! (an empty cell's, a recurring typo's), points back to it instead of
+//! repeating it. Numbers are LEB128 varints (a cell's length is one byte);
 //! versioned by a magic number; reading never panics and names what it found
 //! wrong.
 //!
-//! The worker writes a report in pieces of about a megabyte ([`Encoded`]):
-//! a buffer that grew by doubling would hold its old and new copies at once
-//! and take twice the report's size at its peak. Each full piece goes to a
+//! The worker writes a report in pieces of about 256 KB ([`Encoded`]): a
+//! buffer that grew by doubling would hold its old and new copies at once
+//! and take twice the report's size at its peak, and the two pieces being
+//! filled (rows, findings) are small beside even a small roster. Each full piece goes to a
 //! [`PieceStore`] at once: the engine worker's copies it out of wasm memory
 //! into a buffer it transfers to the page, and the encoder writes the next
 //! piece into the same memory, so the report never takes room (or fresh
@@ -34,11 +39,11 @@ use crate::report::{Mode, Report, Row};
 use crate::sniff::Delimiter;
 use std::fmt;
 
-/// The first four bytes of an encoded report (format version 3).
-const MAGIC: &[u8; 4] = b"SBR3";
+/// The first four bytes of an encoded report (format version 4).
+const MAGIC: &[u8; 4] = b"SBR4";
 
 /// The size at which [`Encoded`] starts its next piece.
-const SEGMENT_BYTES: usize = 1 << 20;
+const SEGMENT_BYTES: usize = 256 << 10;
 
 /// Room past [`SEGMENT_BYTES`] for the value that crosses it (a longer one,
 /// a cell of many kilobytes, grows its piece).
@@ -121,7 +126,7 @@ impl PieceStore for KeepBuffers {
     }
 }
 
-/// An encoded report, in pieces of about a megabyte (see the module's
+/// An encoded report, in pieces of about 256 KB (see the module's
 /// documentation) as its [`PieceStore`] kept them; its bytes are the pieces
 /// end to end.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -266,9 +271,12 @@ struct ReportEncoder<P> {
     head: Writer,
     body: Pieces<P>,
     rows: u32,
+    /// The line of the row written last (0 before the first).
+    last_line: u32,
     /// Findings encoded before the end, and how many.
     early: Pieces<P>,
     early_count: u32,
+    findings: FindingEncoder,
 }
 
 impl<P> ReportEncoder<P> {
@@ -293,13 +301,21 @@ impl<P> ReportEncoder<P> {
                 _ => w.u8(0),
             }
         }
-        ReportEncoder { head: w, body: Pieces::new(), rows: 0, early: Pieces::new(), early_count: 0 }
+        ReportEncoder {
+            head: w,
+            body: Pieces::new(),
+            rows: 0,
+            last_line: 0,
+            early: Pieces::new(),
+            early_count: 0,
+            findings: FindingEncoder::new(&head.headers),
+        }
     }
 
     fn row<S: PieceStore<Piece = P>>(&mut self, row: &Row, store: &mut S) {
         let w = self.body.writer();
-        w.u32(row.line);
-        w.u8(u8::from(row.valid));
+        w.u64(u64::from(row.line.wrapping_sub(self.last_line)) << 1 | u64::from(row.valid));
+        self.last_line = row.line;
         for field in Field::ALL {
             w.str(row.get(field));
         }
@@ -310,7 +326,7 @@ impl<P> ReportEncoder<P> {
 
     /// A finding made before the end: it goes before the report's own.
     fn early_finding<S: PieceStore<Piece = P>>(&mut self, f: &Finding, store: &mut S) {
-        write_finding(self.early.writer(), f);
+        self.findings.write(self.early.writer(), f);
         self.early_count += 1;
         self.early.next_if_full(store);
     }
@@ -326,7 +342,7 @@ impl<P> ReportEncoder<P> {
         segments.extend(self.early.finish(store));
         let mut rest = Pieces::new();
         for f in &report.findings {
-            write_finding(rest.writer(), f);
+            self.findings.write(rest.writer(), f);
             rest.next_if_full(store);
         }
         let w = rest.writer();
@@ -343,16 +359,69 @@ impl<P> ReportEncoder<P> {
     }
 }
 
-/// One finding, as the report's findings are written.
-fn write_finding(w: &mut Writer, f: &Finding) {
-    w.opt_u32(f.line);
-    w.opt_str(f.column.as_deref());
-    w.u8(Code::ALL.iter().position(|c| *c == f.code).unwrap_or(0) as u8);
-    w.u8(u8::from(f.severity == Severity::Warning));
-    w.str(&f.message);
-    w.opt_str(f.suggestion.as_deref());
-    w.opt_u32(f.row.map(|r| r as u32));
-    w.u8(f.field.map_or(0, |f| 1 + f as u8));
+/// Writes findings, in the order the report holds them.
+struct FindingEncoder {
+    /// The report's headers: a finding's column is one of them (by number).
+    headers: Vec<String>,
+    /// Findings written so far.
+    written: u32,
+    /// For each code and field, the number and message of the last finding
+    /// of that code about that field (see [`FindingEncoder::slot`]).
+    last: Vec<Option<(u32, String)>>,
+}
+
+impl FindingEncoder {
+    fn new(headers: &[String]) -> Self {
+        FindingEncoder { headers: headers.to_vec(), written: 0, last: vec![None; Code::ALL.len() * (Field::ALL.len() + 1)] }
+    }
+
+    /// Where the last finding of `f`'s code and field is kept.
+    fn slot(f: &Finding) -> usize {
+        let code = Code::ALL.iter().position(|c| *c == f.code).unwrap_or(0);
+        code * (Field::ALL.len() + 1) + f.field.map_or(0, |f| 1 + f as usize)
+    }
+
+    /// Writes `f`: line, column (0: none, 1: the header as written next,
+    /// 2 + n: header n), code, severity, message (0 and the text, or how many
+    /// findings back the same message was written), suggestion, row, field.
+    fn write(&mut self, w: &mut Writer, f: &Finding) {
+        w.opt_u32(f.line);
+        match f.column.as_deref() {
+            None => w.u8(0),
+            Some(column) => match self.headers.iter().position(|h| h == column) {
+                Some(n) => w.u32(2 + n as u32),
+                None => {
+                    w.u8(1);
+                    w.str(column);
+                }
+            },
+        }
+        w.u8(Code::ALL.iter().position(|c| *c == f.code).unwrap_or(0) as u8);
+        w.u8(u8::from(f.severity == Severity::Warning));
+        let number = self.written;
+        match &mut self.last[Self::slot(f)] {
+            Some((before, message)) if *message == f.message => {
+                w.u32(number - *before);
+                *before = number;
+            }
+            last => {
+                w.u8(0);
+                w.str(&f.message);
+                match last {
+                    Some((before, message)) => {
+                        *before = number;
+                        message.clear();
+                        message.push_str(&f.message);
+                    }
+                    None => *last = Some((number, f.message.clone())),
+                }
+            }
+        }
+        w.opt_str(f.suggestion.as_deref());
+        w.opt_u32(f.row.map(|r| r as u32));
+        w.u8(f.field.map_or(0, |f| 1 + f as u8));
+        self.written += 1;
+    }
 }
 
 /// Encodes the outcomes of CSR checks (the worker's answer to an edited CSR).
@@ -439,16 +508,30 @@ impl<'a> ReportDecoder<'a> {
         };
         let now = max.min(left);
         let r = &mut self.r;
+        let findings = &mut self.report.findings;
         for _ in 0..now {
             let line = r.opt_u32()?;
-            let column = r.opt_string()?;
+            let at = r.at;
+            let column = match r.u32()? {
+                0 => None,
+                1 => Some(r.string()?),
+                n => Some(self.report.headers.get(n as usize - 2).ok_or(WireError::BadTag(at))?.clone()),
+            };
             let code = r.pick(&Code::ALL)?;
             let severity = if r.flag()? { Severity::Warning } else { Severity::Error };
-            let message = r.string()?;
+            let at = r.at;
+            let message = match r.u32()? {
+                0 => r.string()?,
+                back => findings
+                    .len()
+                    .checked_sub(back as usize)
+                    .map(|i| findings[i].message.clone())
+                    .ok_or(WireError::BadTag(at))?,
+            };
             let suggestion = r.opt_string()?;
             let row = r.opt_u32()?.map(|x| x as usize);
             let field = r.pick_opt(&Field::ALL)?;
-            self.report.findings.push(Finding { line, column, code, severity, message, suggestion, row, field });
+            findings.push(Finding { line, column, code, severity, message, suggestion, row, field });
         }
         self.findings_left = Some(left - now);
         Ok(now == left)
@@ -458,8 +541,11 @@ impl<'a> ReportDecoder<'a> {
     pub fn decode_rows(&mut self, max: usize) -> Result<bool, WireError> {
         let r = &mut self.r;
         for _ in 0..max.min(self.rows_left) {
-            let line = r.u32()?;
-            let valid = r.flag()?;
+            let at = r.at;
+            let step_and_valid = r.u64()?;
+            let step = u32::try_from(step_and_valid >> 1).map_err(|_| WireError::BadTag(at))?;
+            let line = self.report.rows.last().map_or(0, |row| row.line).wrapping_add(step);
+            let valid = step_and_valid & 1 == 1;
             let mut row = Row { line, valid, ..Row::default() };
             for field in Field::ALL {
                 *row.get_mut(field) = r.string()?;
@@ -551,12 +637,16 @@ impl Writer {
     }
 
     /// A number as a LEB128 varint: seven bits a byte, low bits first.
-    fn u32(&mut self, mut v: u32) {
+    fn u64(&mut self, mut v: u64) {
         while v >= 0x80 {
             self.0.push(v as u8 | 0x80);
             v >>= 7;
         }
         self.0.push(v as u8);
+    }
+
+    fn u32(&mut self, v: u32) {
+        self.u64(u64::from(v));
     }
 
     fn str(&mut self, s: &str) {
@@ -643,6 +733,24 @@ impl Reader<'_> {
 
     fn u8(&mut self) -> Result<u8, WireError> {
         Ok(self.take(1)?[0])
+    }
+
+    /// A LEB128 varint of at most ten bytes that fits in a `u64`.
+    fn u64(&mut self) -> Result<u64, WireError> {
+        let at = self.at;
+        let mut value: u64 = 0;
+        for shift in (0..70).step_by(7) {
+            let byte = self.u8()?;
+            let bits = u64::from(byte & 0x7f);
+            if shift == 63 && bits > 0x01 {
+                return Err(WireError::BadTag(at));
+            }
+            value |= bits << shift;
+            if byte & 0x80 == 0 {
+                return Ok(value);
+            }
+        }
+        Err(WireError::BadTag(at))
     }
 
     /// A LEB128 varint of at most five bytes that fits in a `u32`.
@@ -861,7 +969,95 @@ mod tests {
         assert_eq!(Reader { bytes: &[0x80, 0x80], at: 0 }.u32(), Err(WireError::Truncated(2)));
     }
 
-    /// A roster of `rows` rows, every `every`th with a bad country, and its options.
+    #[test]
+    fn a_message_repeated_for_the_same_code_and_field_is_written_once() {
+        let (csv, options) = roster(300, 3);
+        let report = check(csv.as_bytes(), &options);
+        let invalid: Vec<&Finding> = report.findings.iter().filter(|f| f.code == Code::CountryInvalid).collect();
+        assert_eq!(invalid.len(), 100);
+        assert!(invalid.iter().all(|f| f.message == invalid[0].message && f.column.as_deref() == Some("Country")));
+        let bytes = encode(&report);
+        let times = bytes.windows(invalid[0].message.len()).filter(|w| *w == invalid[0].message.as_bytes()).count();
+        assert_eq!(times, 1, "the message is written {times} times");
+        assert_eq!(decode(&bytes).unwrap(), report);
+        // Rows take a byte for the line and the valid flag, then their cells.
+        let cells: usize = report.rows.iter().map(|r| Field::ALL.iter().map(|&f| 1 + r.get(f).len()).sum::<usize>() + 1).sum();
+        assert!(bytes.len() < cells + report.rows.len() + 40 * invalid.len() + 200, "{} bytes", bytes.len());
+    }
+
+    #[test]
+    fn a_finding_whose_column_is_no_header_keeps_its_text() {
+        let mut report = sample();
+        report.findings[0].column = Some("Not a header".into());
+        report.findings[1].column = None;
+        assert_eq!(decode(&encode(&report)).unwrap(), report);
+    }
+
+    /// The bytes of a report with one header (`Email`, mapped) and nothing
+    /// else, up to where its rows begin.
+    fn head(rows: u32) -> Writer {
+        let mut w = Writer(MAGIC.to_vec());
+        w.u8(1); // UTF-8
+        w.u8(1); // comma
+        w.u8(0); // table
+        w.u32(1);
+        w.str("Email");
+        for field in Field::ALL {
+            if field == Field::Email {
+                w.u8(1);
+                w.u32(0);
+                w.str("Email");
+            } else {
+                w.u8(0);
+            }
+        }
+        w.u32(rows);
+        w
+    }
+
+    #[test]
+    fn references_out_of_range_are_errors_not_panics() {
+        // A row whose line is more than 32 bits past the row before.
+        let mut w = head(1);
+        let at = w.0.len();
+        w.u64(1 << 33);
+        assert_eq!(decode(&w.0), Err(WireError::BadTag(at)));
+        // A finding: no line, then a column, code, severity and message.
+        let finding = |column: u32, message_back: u32| {
+            let mut w = head(0);
+            w.u32(1);
+            w.u8(0);
+            let column_at = w.0.len();
+            w.u32(column);
+            w.u8(0);
+            w.u8(0);
+            let message_at = w.0.len();
+            w.u32(message_back);
+            if message_back == 0 {
+                w.str("text");
+            }
+            w.u8(0);
+            w.u8(0);
+            w.u8(0);
+            (w.0, column_at, message_at)
+        };
+        // Header number 1 of a report with one header.
+        let (bytes, column_at, _) = finding(3, 0);
+        assert_eq!(decode(&bytes), Err(WireError::BadTag(column_at)));
+        // The message of a finding before the first.
+        let (bytes, _, message_at) = finding(2, 1);
+        assert_eq!(decode(&bytes), Err(WireError::BadTag(message_at)));
+        // Header number 0, a message of its own: these bytes are fine.
+        let (mut bytes, _, _) = finding(2, 0);
+        let mut w = Writer(Vec::new());
+        w.u32(0);
+        w.u32(0);
+        w.u32(0);
+        bytes.extend_from_slice(&w.0);
+        let report = decode(&bytes).unwrap();
+        assert_eq!((report.findings[0].column.as_deref(), report.findings[0].message.as_str()), (Some("Email"), "text"));
+    }
+
     fn roster(rows: usize, every: usize) -> (String, Options) {
         let mut csv = String::from("First Name,Last Name,Email,Country\n");
         for i in 0..rows {
