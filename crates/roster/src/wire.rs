@@ -735,40 +735,35 @@ impl Reader<'_> {
         Ok(self.take(1)?[0])
     }
 
-    /// A LEB128 varint of at most ten bytes that fits in a `u64`.
-    fn u64(&mut self) -> Result<u64, WireError> {
+    /// A LEB128 varint of a value of at most `bits` bits, in as few bytes
+    /// as hold them (five for 32 bits, ten for 64); anything longer or larger
+    /// is an error.
+    fn varint(&mut self, bits: u32) -> Result<u64, WireError> {
         let at = self.at;
         let mut value: u64 = 0;
-        for shift in (0..70).step_by(7) {
+        let mut shift = 0;
+        while shift < bits {
             let byte = self.u8()?;
-            let bits = u64::from(byte & 0x7f);
-            if shift == 63 && bits > 0x01 {
+            let part = u64::from(byte & 0x7f);
+            if bits - shift < 7 && part >> (bits - shift) != 0 {
                 return Err(WireError::BadTag(at));
             }
-            value |= bits << shift;
+            value |= part << shift;
             if byte & 0x80 == 0 {
                 return Ok(value);
             }
+            shift += 7;
         }
         Err(WireError::BadTag(at))
     }
 
-    /// A LEB128 varint of at most five bytes that fits in a `u32`.
+    fn u64(&mut self) -> Result<u64, WireError> {
+        self.varint(64)
+    }
+
     fn u32(&mut self) -> Result<u32, WireError> {
-        let at = self.at;
-        let mut value: u32 = 0;
-        for shift in (0..35).step_by(7) {
-            let byte = self.u8()?;
-            let bits = u32::from(byte & 0x7f);
-            if shift == 28 && bits > 0x0f {
-                return Err(WireError::BadTag(at));
-            }
-            value |= bits << shift;
-            if byte & 0x80 == 0 {
-                return Ok(value);
-            }
-        }
-        Err(WireError::BadTag(at))
+        // At most 32 bits: the cast keeps every one.
+        self.varint(32).map(|v| v as u32)
     }
 
     /// A count, checked against what is left so a corrupt count cannot make
@@ -967,6 +962,18 @@ mod tests {
         assert_eq!(Reader { bytes: &[0xff, 0xff, 0xff, 0xff, 0x1f], at: 0 }.u32(), Err(WireError::BadTag(0)));
         assert_eq!(Reader { bytes: &[0x80, 0x80, 0x80, 0x80, 0x80, 0x00], at: 0 }.u32(), Err(WireError::BadTag(0)));
         assert_eq!(Reader { bytes: &[0x80, 0x80], at: 0 }.u32(), Err(WireError::Truncated(2)));
+        for v in [0u64, 0x7f, 1 << 35, u64::MAX] {
+            let mut w = Writer(Vec::new());
+            w.u64(v);
+            assert_eq!(Reader { bytes: &w.0, at: 0 }.u64(), Ok(v));
+        }
+        // Over 64 bits, and longer than ten bytes.
+        let mut over = vec![0xff; 9];
+        over.push(0x02);
+        assert_eq!(Reader { bytes: &over, at: 0 }.u64(), Err(WireError::BadTag(0)));
+        let mut long = vec![0x80; 10];
+        long.push(0x00);
+        assert_eq!(Reader { bytes: &long, at: 0 }.u64(), Err(WireError::BadTag(0)));
     }
 
     #[test]
