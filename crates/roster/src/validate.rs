@@ -50,6 +50,44 @@ impl Columns {
     }
 }
 
+/// The messages of the findings about an empty cell, made once per roster:
+/// their only variable part is the column's label, and a roster with many
+/// empty cells formatted the same message thousands of times.
+#[derive(Debug, Clone)]
+struct EmptyCellMessages {
+    email: String,
+    last_name: String,
+    first_name: String,
+    country: String,
+}
+
+impl EmptyCellMessages {
+    fn new(columns: &Columns) -> Self {
+        let label = |field: Field| columns.header(field).unwrap_or(field.label());
+        EmptyCellMessages {
+            email: format!(
+                "{} is empty. Enter the person's email address; the certificate is issued for it.",
+                label(Field::Email)
+            ),
+            last_name: format!(
+                "{} is empty. Enter the person's surname; a person with a single legal name puts it here \
+                 (S/MIME BR 7.1.4.2.2).",
+                label(Field::LastName)
+            ),
+            first_name: format!(
+                "{} is empty. That is right only for a person with a single legal name (S/MIME BR 7.1.4.2.2); \
+                 otherwise enter the given name.",
+                label(Field::FirstName)
+            ),
+            country: format!(
+                "{} is empty. Enter the ISO 3166 two-letter code of the person's country, e.g. \"DE\", or \"XX\" \
+                 if none applies.",
+                label(Field::Country)
+            ),
+        }
+    }
+}
+
 /// Where a [`Validator`] gets the outcome of checking a CSR. The engine
 /// checks each one ([`VerifyCsrs`]); the editor on the page looks up what the
 /// engine worker found, so the page never carries the RSA and elliptic-curve
@@ -96,6 +134,8 @@ pub struct Validator<'a, C: CsrChecker = VerifyCsrs> {
     domains: &'a ValidatedDomains,
     exact: bool,
     columns: Columns,
+    /// The messages about empty cells, for these columns.
+    empty: EmptyCellMessages,
     /// Address key → line of its first occurrence.
     seen: SeenKeys,
     coverage: CoverageCounter,
@@ -118,6 +158,7 @@ impl<'a> Validator<'a, VerifyCsrs> {
         Validator {
             domains,
             exact,
+            empty: EmptyCellMessages::new(&columns),
             columns,
             seen: SeenKeys::default(),
             coverage: CoverageCounter::default(),
@@ -136,6 +177,7 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
         Validator {
             domains,
             exact,
+            empty: EmptyCellMessages::new(&columns),
             columns,
             seen: SeenKeys::default(),
             coverage: CoverageCounter::default(),
@@ -200,12 +242,7 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
         // Email, its domain and duplicates.
         let email_label = label(Field::Email);
         if row.email.is_empty() {
-            push(
-                Some(Field::Email),
-                Code::EmailMissing,
-                format!("{email_label} is empty. Enter the person's email address; the certificate is issued for it."),
-                None,
-            );
+            push(Some(Field::Email), Code::EmailMissing, self.empty.email.clone(), None);
         } else {
             let plain = crate::email::plain_address(&row.email);
             let is_plain = plain.is_some();
@@ -264,15 +301,7 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
         if self.columns.has(Field::LastName) {
             let l = label(Field::LastName);
             if row.last_name.is_empty() {
-                push(
-                    Some(Field::LastName),
-                    Code::LastNameMissing,
-                    format!(
-                        "{l} is empty. Enter the person's surname; a person with a single legal name puts it \
-                         here (S/MIME BR 7.1.4.2.2)."
-                    ),
-                    None,
-                );
+                push(Some(Field::LastName), Code::LastNameMissing, self.empty.last_name.clone(), None);
             } else if let Some(p) = name::check(&row.last_name) {
                 let (code, msg, s) = name_problem(l, &row.last_name, p);
                 push(Some(Field::LastName), code, msg, s);
@@ -281,15 +310,7 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
         if self.columns.has(Field::FirstName) {
             let l = label(Field::FirstName);
             if row.first_name.is_empty() {
-                push(
-                    Some(Field::FirstName),
-                    Code::FirstNameMissing,
-                    format!(
-                        "{l} is empty. That is right only for a person with a single legal name (S/MIME BR \
-                         7.1.4.2.2); otherwise enter the given name."
-                    ),
-                    None,
-                );
+                push(Some(Field::FirstName), Code::FirstNameMissing, self.empty.first_name.clone(), None);
             } else if let Some(p) = name::check(&row.first_name) {
                 let (code, msg, s) = name_problem(l, &row.first_name, p);
                 push(Some(Field::FirstName), code, msg, s);
@@ -300,15 +321,7 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
         if self.columns.has(Field::Country) {
             let l = label(Field::Country);
             if row.country.is_empty() {
-                push(
-                    Some(Field::Country),
-                    Code::CountryMissing,
-                    format!(
-                        "{l} is empty. Enter the ISO 3166 two-letter code of the person's country, e.g. \"DE\", \
-                         or \"XX\" if none applies."
-                    ),
-                    None,
-                );
+                push(Some(Field::Country), Code::CountryMissing, self.empty.country.clone(), None);
             } else {
                 match country::check(&row.country) {
                     CountryCheck::Valid => {}
