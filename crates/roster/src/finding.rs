@@ -1,6 +1,7 @@
 //! Findings: the problems the engine reports, each with a stable code.
 
 use serde::Serialize;
+use std::borrow::Cow;
 use std::fmt;
 
 /// How serious a finding is. A row with an [`Severity::Error`] is not sent.
@@ -230,5 +231,55 @@ impl Finding {
     /// Whether this finding is an error.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
+    }
+}
+
+/// A finding as a check makes it, borrowing what it can: the column's header
+/// and a message that is the same for many rows. See [`FindingSink`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FindingParts<'a> {
+    /// As [`Finding::line`].
+    pub line: Option<u32>,
+    /// As [`Finding::column`].
+    pub column: Option<&'a str>,
+    /// As [`Finding::code`]; the severity is always the code's.
+    pub code: Code,
+    /// As [`Finding::message`].
+    pub message: Cow<'a, str>,
+    /// As [`Finding::suggestion`].
+    pub suggestion: Option<String>,
+    /// As [`Finding::row`].
+    pub row: Option<usize>,
+    /// As [`Finding::field`].
+    pub field: Option<crate::mapping::Field>,
+}
+
+impl FindingParts<'_> {
+    /// The finding, owning its parts.
+    pub fn into_finding(self) -> Finding {
+        Finding {
+            line: self.line,
+            column: self.column.map(str::to_owned),
+            code: self.code,
+            severity: self.code.severity(),
+            message: self.message.into_owned(),
+            suggestion: self.suggestion,
+            row: self.row,
+            field: self.field,
+        }
+    }
+}
+
+/// Where the findings of rows go as they are checked, in order: a list of
+/// [`Finding`]s, or (in the engine worker) the encoded report itself, which
+/// needs no `Finding` made and dropped for each.
+pub trait FindingSink {
+    /// Adds a finding after those added before.
+    fn add(&mut self, finding: FindingParts<'_>);
+}
+
+impl FindingSink for Vec<Finding> {
+    fn add(&mut self, finding: FindingParts<'_>) {
+        self.push(finding.into_finding());
     }
 }

@@ -35,7 +35,7 @@ pub mod validate;
 pub mod wire;
 mod words;
 
-pub use finding::{Code, Finding, Severity};
+pub use finding::{Code, Finding, FindingParts, FindingSink, Severity};
 pub use report::{Mode, Report, Row, Summary};
 
 use decode::{decode, Decoded};
@@ -114,10 +114,15 @@ pub(crate) trait RowSink {
     /// A checked row. The sink may take its cells: the row is refilled for
     /// the next record, so a sink that copies them lets the buffers be reused.
     fn push(&mut self, row: &mut Row);
-    /// The report's findings so far, after a row: the sink may take them
-    /// (all, from the front); those it leaves stay in the report, after
-    /// those it took.
+    /// The report's findings so far (the file's, before the first row): the
+    /// sink may take them (all, from the front); those it leaves stay in the
+    /// report, after those it took.
     fn take_findings(&mut self, _findings: &mut Vec<Finding>) {}
+    /// Where the rows' findings go, in order: into `report` (the report's
+    /// findings) unless the sink takes them itself.
+    fn findings<'s>(&'s mut self, report: &'s mut Vec<Finding>) -> &'s mut dyn FindingSink {
+        report
+    }
 }
 
 impl RowSink for Vec<Row> {
@@ -394,6 +399,7 @@ pub(crate) fn validate_records(
     };
 
     sink.begin(&report);
+    sink.take_findings(&mut report.findings);
     let mut validator = Validator::new(&options.domains, options.exact_domains, columns);
     let width = report.headers.len();
     let ragged_hint = report.delimiter.map_or(",", |d| d.label());
@@ -432,17 +438,18 @@ pub(crate) fn validate_records(
             let fields_read = record.fields.len();
             fill_row(&mut row, record, &report.mapping, report.mode);
             let leading_control = &record.leading_control;
+            let findings = sink.findings(&mut report.findings);
             if ragged {
-                report.findings.push(Finding {
+                findings.add(FindingParts {
                     line: Some(row.line),
                     column: None,
                     code: Code::RaggedRow,
-                    severity: Code::RaggedRow.severity(),
                     message: format!(
                         "Line {} has {fields_read} fields where the header has {width}. A delimiter is missing or extra \
                          (check for an unquoted \"{ragged_hint}\" inside a value), so the values cannot be matched to columns.",
                         row.line,
-                    ),
+                    )
+                    .into(),
                     suggestion: None,
                     row: Some(index),
                     field: None,
@@ -453,17 +460,16 @@ pub(crate) fn validate_records(
                 if !leading_control.is_empty() {
                     for field in Field::ALL {
                         if report.mapping.column(field).is_some_and(|c| leading_control.contains(&c)) {
-                            validator.leading_control(index, &row, field, &mut report.findings);
+                            validator.leading_control(index, &row, field, findings);
                         }
                     }
                 }
                 if wanted > 1 {
                     validator.use_prefetched(in_batch);
                 }
-                validator.check(index, &mut row, &mut report.findings);
+                validator.check(index, &mut row, findings);
             }
             sink.push(&mut row);
-            sink.take_findings(&mut report.findings);
             count += 1;
         }
         if filled < wanted {

@@ -5,7 +5,8 @@ use crate::country::{self, CountryCheck};
 use crate::csr::{self, CsrError};
 use crate::domains::{CoverageCounter, ValidatedDomains};
 use crate::email::{parse_address, parse_address_ref};
-use crate::finding::{Code, Finding};
+use crate::finding::{Code, FindingParts, FindingSink};
+use std::borrow::Cow;
 use crate::mapping::{Field, Mapping};
 use crate::name::{self, NameProblem};
 use crate::report::Row;
@@ -221,16 +222,16 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
 
     /// Checks `row` (index `index` in the report), normalising what it accepts
     /// (an upper-cased country), pushing its findings and setting `row.valid`.
-    pub fn check(&mut self, index: usize, row: &mut Row, out: &mut Vec<Finding>) {
-        let start = out.len();
+    pub fn check<F: FindingSink + ?Sized>(&mut self, index: usize, row: &mut Row, out: &mut F) {
+        let mut error = false;
         let columns = &self.columns;
-        let mut push = |field: Option<Field>, code: Code, message: String, suggestion: Option<String>| {
-            let column = field.and_then(|f| columns.header(f));
-            out.push(Finding {
-                line: Some(row.line),
-                column: column.map(str::to_owned),
+        let line = row.line;
+        let mut push = |field: Option<Field>, code: Code, message: Cow<'_, str>, suggestion: Option<String>| {
+            error |= code.severity() == crate::finding::Severity::Error;
+            out.add(FindingParts {
+                line: Some(line),
+                column: field.and_then(|f| columns.header(f)),
                 code,
-                severity: code.severity(),
                 message,
                 suggestion,
                 row: Some(index),
@@ -242,7 +243,7 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
         // Email, its domain and duplicates.
         let email_label = label(Field::Email);
         if row.email.is_empty() {
-            push(Some(Field::Email), Code::EmailMissing, self.empty.email.clone(), None);
+            push(Some(Field::Email), Code::EmailMissing, Cow::Borrowed(&self.empty.email), None);
         } else {
             let plain = crate::email::plain_address(&row.email);
             let is_plain = plain.is_some();
@@ -255,7 +256,7 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
                         format!(
                             "{email_label} \"{}\" is not a valid address: {}.{hint} Correct the address.",
                             row.email, e.reason
-                        ),
+                        ).into(),
                         e.suggestion,
                     );
                 }
@@ -283,14 +284,14 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
                                     self.exact,
                                     nearest,
                                 );
-                                push(Some(Field::Email), Code::DomainNotValidated, msg, suggestion);
+                                push(Some(Field::Email), Code::DomainNotValidated, msg.into(), suggestion);
                             }
                         }
                     }
                     if self.track_duplicates {
                         let first = self.seen.first_line_or_insert(row.line, is_plain, |s| address.write_key(s));
                         if let Some(first) = first {
-                            push(Some(Field::Email), Code::DuplicateEmail, duplicate_message(email_label, &row.email, first), None);
+                            push(Some(Field::Email), Code::DuplicateEmail, duplicate_message(email_label, &row.email, first).into(), None);
                         }
                     }
                 }
@@ -301,19 +302,19 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
         if self.columns.has(Field::LastName) {
             let l = label(Field::LastName);
             if row.last_name.is_empty() {
-                push(Some(Field::LastName), Code::LastNameMissing, self.empty.last_name.clone(), None);
+                push(Some(Field::LastName), Code::LastNameMissing, Cow::Borrowed(&self.empty.last_name), None);
             } else if let Some(p) = name::check(&row.last_name) {
                 let (code, msg, s) = name_problem(l, &row.last_name, p);
-                push(Some(Field::LastName), code, msg, s);
+                push(Some(Field::LastName), code, msg.into(), s);
             }
         }
         if self.columns.has(Field::FirstName) {
             let l = label(Field::FirstName);
             if row.first_name.is_empty() {
-                push(Some(Field::FirstName), Code::FirstNameMissing, self.empty.first_name.clone(), None);
+                push(Some(Field::FirstName), Code::FirstNameMissing, Cow::Borrowed(&self.empty.first_name), None);
             } else if let Some(p) = name::check(&row.first_name) {
                 let (code, msg, s) = name_problem(l, &row.first_name, p);
-                push(Some(Field::FirstName), code, msg, s);
+                push(Some(Field::FirstName), code, msg.into(), s);
             }
         }
 
@@ -321,7 +322,7 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
         if self.columns.has(Field::Country) {
             let l = label(Field::Country);
             if row.country.is_empty() {
-                push(Some(Field::Country), Code::CountryMissing, self.empty.country.clone(), None);
+                push(Some(Field::Country), Code::CountryMissing, Cow::Borrowed(&self.empty.country), None);
             } else {
                 match country::check(&row.country) {
                     CountryCheck::Valid => {}
@@ -329,7 +330,7 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
                         push(
                             Some(Field::Country),
                             Code::CountryLowercase,
-                            format!("{l} \"{}\" is in lower case; it is read as \"{upper}\".", row.country),
+                            format!("{l} \"{}\" is in lower case; it is read as \"{upper}\".", row.country).into(),
                             Some(upper.clone()),
                         );
                         row.country = upper;
@@ -337,7 +338,7 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
                     CountryCheck::Invalid(Some(code)) => push(
                         Some(Field::Country),
                         Code::CountryInvalid,
-                        format!("{l} \"{}\" is not an ISO 3166 code; did you mean \"{code}\"?", row.country),
+                        format!("{l} \"{}\" is not an ISO 3166 code; did you mean \"{code}\"?", row.country).into(),
                         Some(code.to_owned()),
                     ),
                     CountryCheck::Invalid(None) => push(
@@ -347,7 +348,7 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
                             "{l} \"{}\" is not an ISO 3166 code. Use the two-letter code of the person's country, \
                              e.g. \"FR\" for France, or \"XX\" if none applies.",
                             row.country
-                        ),
+                        ).into(),
                         None,
                     ),
                 }
@@ -361,12 +362,12 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
                 None => push(
                     Some(Field::Csr),
                     Code::CsrPending,
-                    format!("{l} is being checked; the row can be ordered once the check is done. If this stays, reload the page."),
+                    format!("{l} is being checked; the row can be ordered once the check is done. If this stays, reload the page.").into(),
                     None,
                 ),
                 Some(Err(e)) => {
                     let (code, msg) = csr_problem(l, e);
-                    push(Some(Field::Csr), code, msg, None);
+                    push(Some(Field::Csr), code, msg.into(), None);
                 }
                 Some(Ok(info)) => {
                     if !info.signature_verified {
@@ -376,7 +377,7 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
                             format!(
                                 "{l}: the request's signature algorithm cannot be checked here; the CA will verify it \
                                  when the order is placed."
-                            ),
+                            ).into(),
                             None,
                         );
                     }
@@ -392,7 +393,7 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
                                 "{l} names {list}, not this row's address \"{}\"; the certificate will be for the row's \
                                  address. Check that this CSR belongs to this person.",
                                 row.email
-                            ),
+                            ).into(),
                             None,
                         );
                     }
@@ -417,27 +418,27 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
                     format!(
                         "{l} \"{value}\" starts with \"{c}\", which spreadsheets run as a formula; exports write it \
                          with a leading ' so it stays text. Remove the \"{c}\" if it is not meant."
-                    ),
+                    ).into(),
                     None,
                 );
             }
         }
 
-        row.valid = !out[start..].iter().any(Finding::is_error);
+        row.valid = !error;
     }
 
     /// Records a warning that a cell began with TAB or CR before trimming.
-    pub fn leading_control(&self, index: usize, row: &Row, field: Field, out: &mut Vec<Finding>) {
+    pub fn leading_control<F: FindingSink + ?Sized>(&self, index: usize, row: &Row, field: Field, out: &mut F) {
         let l = self.columns.header(field).unwrap_or(field.label());
-        out.push(Finding {
+        out.add(FindingParts {
             line: Some(row.line),
-            column: self.columns.header(field).map(str::to_owned),
+            column: self.columns.header(field),
             code: Code::FormulaInjection,
-            severity: Code::FormulaInjection.severity(),
             message: format!(
                 "{l} starts with a tab or carriage return, which spreadsheets can use to hide a formula; it was \
                  removed. Check the cell's content."
-            ),
+            )
+            .into(),
             suggestion: None,
             row: Some(index),
             field: Some(field),

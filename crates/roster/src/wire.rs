@@ -33,7 +33,7 @@ use crate::domains::{Coverage, DomainCount, ValidatedDomains};
 use crate::csr::{CsrError, CsrInfo, KeyKind};
 use crate::validate::{CsrOutcome, CsrOutcomes};
 use crate::Options;
-use crate::finding::{Code, Finding, Severity};
+use crate::finding::{Code, Finding, FindingParts, FindingSink, Severity};
 use crate::mapping::{Field, Mapping};
 use crate::report::{Mode, Report, Row};
 use crate::sniff::Delimiter;
@@ -218,8 +218,37 @@ impl<S: PieceStore> crate::RowSink for EncodingSink<S> {
     fn take_findings(&mut self, findings: &mut Vec<Finding>) {
         if let Some(encoder) = &mut self.encoder {
             for f in findings.drain(..) {
-                encoder.early_finding(&f, &mut self.store);
+                encoder.early_finding(Part::of(&f), &mut self.store);
             }
+        }
+    }
+
+    /// The rows' findings are encoded as they come (once the encoder is
+    /// started, which it is before the first row).
+    fn findings<'s>(&'s mut self, report: &'s mut Vec<Finding>) -> &'s mut dyn FindingSink {
+        match self.encoder {
+            Some(_) => self,
+            None => report,
+        }
+    }
+}
+
+impl<S: PieceStore> FindingSink for EncodingSink<S> {
+    /// Reached only through [`crate::RowSink::findings`], which hands the
+    /// sink out once its encoder is started.
+    fn add(&mut self, f: FindingParts<'_>) {
+        if let Some(encoder) = &mut self.encoder {
+            let part = Part {
+                line: f.line,
+                column: f.column,
+                code: f.code,
+                severity: f.code.severity(),
+                message: &f.message,
+                suggestion: f.suggestion.as_deref(),
+                row: f.row,
+                field: f.field,
+            };
+            encoder.early_finding(part, &mut self.store);
         }
     }
 }
@@ -325,7 +354,7 @@ impl<P> ReportEncoder<P> {
     }
 
     /// A finding made before the end: it goes before the report's own.
-    fn early_finding<S: PieceStore<Piece = P>>(&mut self, f: &Finding, store: &mut S) {
+    fn early_finding<S: PieceStore<Piece = P>>(&mut self, f: Part<'_>, store: &mut S) {
         self.findings.write(self.early.writer(), f);
         self.early_count += 1;
         self.early.next_if_full(store);
@@ -342,7 +371,7 @@ impl<P> ReportEncoder<P> {
         segments.extend(self.early.finish(store));
         let mut rest = Pieces::new();
         for f in &report.findings {
-            self.findings.write(rest.writer(), f);
+            self.findings.write(rest.writer(), Part::of(f));
             rest.next_if_full(store);
         }
         let w = rest.writer();
@@ -356,6 +385,34 @@ impl<P> ReportEncoder<P> {
         w.csr_outcomes(&report.csr_outcomes);
         segments.extend(rest.finish(store));
         Encoded { segments }
+    }
+}
+
+/// A finding's parts as written, borrowed from a [`Finding`] or from the
+/// [`FindingParts`] of a check.
+struct Part<'a> {
+    line: Option<u32>,
+    column: Option<&'a str>,
+    code: Code,
+    severity: Severity,
+    message: &'a str,
+    suggestion: Option<&'a str>,
+    row: Option<usize>,
+    field: Option<Field>,
+}
+
+impl<'a> Part<'a> {
+    fn of(f: &'a Finding) -> Self {
+        Part {
+            line: f.line,
+            column: f.column.as_deref(),
+            code: f.code,
+            severity: f.severity,
+            message: &f.message,
+            suggestion: f.suggestion.as_deref(),
+            row: f.row,
+            field: f.field,
+        }
     }
 }
 
@@ -376,7 +433,7 @@ impl FindingEncoder {
     }
 
     /// Where the last finding of `f`'s code and field is kept.
-    fn slot(f: &Finding) -> usize {
+    fn slot(f: &Part<'_>) -> usize {
         let code = Code::ALL.iter().position(|c| *c == f.code).unwrap_or(0);
         code * (Field::ALL.len() + 1) + f.field.map_or(0, |f| 1 + f as usize)
     }
@@ -384,9 +441,9 @@ impl FindingEncoder {
     /// Writes `f`: line, column (0: none, 1: the header as written next,
     /// 2 + n: header n), code, severity, message (0 and the text, or how many
     /// findings back the same message was written), suggestion, row, field.
-    fn write(&mut self, w: &mut Writer, f: &Finding) {
+    fn write(&mut self, w: &mut Writer, f: Part<'_>) {
         w.opt_u32(f.line);
-        match f.column.as_deref() {
+        match f.column {
             None => w.u8(0),
             Some(column) => match self.headers.iter().position(|h| h == column) {
                 Some(n) => w.u32(2 + n as u32),
@@ -399,25 +456,25 @@ impl FindingEncoder {
         w.u8(Code::ALL.iter().position(|c| *c == f.code).unwrap_or(0) as u8);
         w.u8(u8::from(f.severity == Severity::Warning));
         let number = self.written;
-        match &mut self.last[Self::slot(f)] {
-            Some((before, message)) if *message == f.message => {
+        match &mut self.last[Self::slot(&f)] {
+            Some((before, message)) if message == f.message => {
                 w.u32(number - *before);
                 *before = number;
             }
             last => {
                 w.u8(0);
-                w.str(&f.message);
+                w.str(f.message);
                 match last {
                     Some((before, message)) => {
                         *before = number;
                         message.clear();
-                        message.push_str(&f.message);
+                        message.push_str(f.message);
                     }
-                    None => *last = Some((number, f.message.clone())),
+                    None => *last = Some((number, f.message.to_owned())),
                 }
             }
         }
-        w.opt_str(f.suggestion.as_deref());
+        w.opt_str(f.suggestion);
         w.opt_u32(f.row.map(|r| r as u32));
         w.u8(f.field.map_or(0, |f| 1 + f as u8));
         self.written += 1;
