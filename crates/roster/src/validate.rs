@@ -5,13 +5,13 @@ use crate::country::{self, CountryCheck};
 use crate::csr::{self, CsrError};
 use crate::domains::{CoverageCounter, ValidatedDomains};
 use crate::email::{parse_address, parse_address_ref};
-use crate::finding::{Code, FindingParts, FindingSink};
-use std::borrow::Cow;
+use crate::finding::{Code, FindingParts, FindingSink, Severity};
 use crate::mapping::{Field, Mapping};
 use crate::name::{self, NameProblem};
 use crate::report::Row;
 use crate::seen::SeenKeys;
 use rustc_hash::FxHashMap;
+use std::borrow::Cow;
 
 /// Which fields a roster has, and what their headers say (for messages and
 /// the `column` of findings). An email list has only Email, with no header.
@@ -221,13 +221,14 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
     }
 
     /// Checks `row` (index `index` in the report), normalising what it accepts
-    /// (an upper-cased country), pushing its findings and setting `row.valid`.
+    /// (an upper-cased country), adding its findings to `out` and setting
+    /// `row.valid`.
     pub fn check<F: FindingSink + ?Sized>(&mut self, index: usize, row: &mut Row, out: &mut F) {
         let mut error = false;
         let columns = &self.columns;
         let line = row.line;
         let mut push = |field: Option<Field>, code: Code, message: Cow<'_, str>, suggestion: Option<String>| {
-            error |= code.severity() == crate::finding::Severity::Error;
+            error |= code.severity() == Severity::Error;
             out.add(FindingParts {
                 line: Some(line),
                 column: field.and_then(|f| columns.header(f)),

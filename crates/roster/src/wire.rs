@@ -15,11 +15,13 @@
 //! The worker writes a report in pieces of about 256 KB ([`Encoded`]): a
 //! buffer that grew by doubling would hold its old and new copies at once
 //! and take twice the report's size at its peak, and the two pieces being
-//! filled (rows, findings) are small beside even a small roster. Each full piece goes to a
-//! [`PieceStore`] at once: the engine worker's copies it out of wasm memory
-//! into a buffer it transfers to the page, and the encoder writes the next
-//! piece into the same memory, so the report never takes room (or fresh
-//! pages) in the worker's wasm memory.
+//! filled (rows, findings) are small beside even a small roster. Each full
+//! piece goes to a [`PieceStore`] at once: the engine worker's copies it out
+//! of wasm memory into a buffer it transfers to the page, and the encoder
+//! writes the next piece into the same memory, so the report never takes
+//! room (or fresh pages) in the worker's wasm memory. A check's findings
+//! reach the encoder as it makes them ([`FindingSink`]), without a
+//! [`Finding`] made and dropped for each.
 //!
 //! ```
 //! use smime_bulk_roster::{check, wire, Options};
