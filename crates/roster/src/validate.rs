@@ -51,41 +51,37 @@ impl Columns {
     }
 }
 
-/// The messages of the findings about an empty cell, made once per roster:
-/// their only variable part is the column's label, and a roster with many
-/// empty cells formatted the same message thousands of times.
-#[derive(Debug, Clone)]
-struct EmptyCellMessages {
-    email: String,
-    last_name: String,
-    first_name: String,
-    country: String,
-}
+/// The messages of the findings about an empty cell, each made the first
+/// time a check needs it and kept: their only variable part is the column's
+/// label, and a roster with many empty cells formatted the same message
+/// thousands of times. A validator that meets no empty cell (the editor makes
+/// one per row it checks) makes none.
+#[derive(Debug, Clone, Default)]
+struct EmptyCellMessages([Option<String>; 5]);
 
 impl EmptyCellMessages {
-    fn new(columns: &Columns) -> Self {
-        let label = |field: Field| columns.header(field).unwrap_or(field.label());
-        EmptyCellMessages {
-            email: format!(
-                "{} is empty. Enter the person's email address; the certificate is issued for it.",
-                label(Field::Email)
-            ),
-            last_name: format!(
-                "{} is empty. Enter the person's surname; a person with a single legal name puts it here \
-                 (S/MIME BR 7.1.4.2.2).",
-                label(Field::LastName)
-            ),
-            first_name: format!(
-                "{} is empty. That is right only for a person with a single legal name (S/MIME BR 7.1.4.2.2); \
-                 otherwise enter the given name.",
-                label(Field::FirstName)
-            ),
-            country: format!(
-                "{} is empty. Enter the ISO 3166 two-letter code of the person's country, e.g. \"DE\", or \"XX\" \
-                 if none applies.",
-                label(Field::Country)
-            ),
-        }
+    /// The message for an empty cell in `field`'s column.
+    fn get(&mut self, field: Field, columns: &Columns) -> &str {
+        self.0[field as usize].get_or_insert_with(|| {
+            let l = columns.header(field).unwrap_or(field.label());
+            match field {
+                Field::Email => format!("{l} is empty. Enter the person's email address; the certificate is issued for it."),
+                Field::LastName => format!(
+                    "{l} is empty. Enter the person's surname; a person with a single legal name puts it here \
+                     (S/MIME BR 7.1.4.2.2)."
+                ),
+                Field::FirstName => format!(
+                    "{l} is empty. That is right only for a person with a single legal name (S/MIME BR 7.1.4.2.2); \
+                     otherwise enter the given name."
+                ),
+                Field::Country => format!(
+                    "{l} is empty. Enter the ISO 3166 two-letter code of the person's country, e.g. \"DE\", or \"XX\" \
+                     if none applies."
+                ),
+                // Never asked for: a row may leave its CSR out.
+                Field::Csr => format!("{l} is empty."),
+            }
+        })
     }
 }
 
@@ -135,7 +131,7 @@ pub struct Validator<'a, C: CsrChecker = VerifyCsrs> {
     domains: &'a ValidatedDomains,
     exact: bool,
     columns: Columns,
-    /// The messages about empty cells, for these columns.
+    /// The messages about empty cells made so far, for these columns.
     empty: EmptyCellMessages,
     /// Address key → line of its first occurrence.
     seen: SeenKeys,
@@ -159,7 +155,7 @@ impl<'a> Validator<'a, VerifyCsrs> {
         Validator {
             domains,
             exact,
-            empty: EmptyCellMessages::new(&columns),
+            empty: EmptyCellMessages::default(),
             columns,
             seen: SeenKeys::default(),
             coverage: CoverageCounter::default(),
@@ -178,7 +174,7 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
         Validator {
             domains,
             exact,
-            empty: EmptyCellMessages::new(&columns),
+            empty: EmptyCellMessages::default(),
             columns,
             seen: SeenKeys::default(),
             coverage: CoverageCounter::default(),
@@ -244,7 +240,7 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
         // Email, its domain and duplicates.
         let email_label = label(Field::Email);
         if row.email.is_empty() {
-            push(Some(Field::Email), Code::EmailMissing, Cow::Borrowed(&self.empty.email), None);
+            push(Some(Field::Email), Code::EmailMissing, Cow::Borrowed(self.empty.get(Field::Email, columns)), None);
         } else {
             let plain = crate::email::plain_address(&row.email);
             let is_plain = plain.is_some();
@@ -303,7 +299,7 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
         if self.columns.has(Field::LastName) {
             let l = label(Field::LastName);
             if row.last_name.is_empty() {
-                push(Some(Field::LastName), Code::LastNameMissing, Cow::Borrowed(&self.empty.last_name), None);
+                push(Some(Field::LastName), Code::LastNameMissing, Cow::Borrowed(self.empty.get(Field::LastName, columns)), None);
             } else if let Some(p) = name::check(&row.last_name) {
                 let (code, msg, s) = name_problem(l, &row.last_name, p);
                 push(Some(Field::LastName), code, msg.into(), s);
@@ -312,7 +308,7 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
         if self.columns.has(Field::FirstName) {
             let l = label(Field::FirstName);
             if row.first_name.is_empty() {
-                push(Some(Field::FirstName), Code::FirstNameMissing, Cow::Borrowed(&self.empty.first_name), None);
+                push(Some(Field::FirstName), Code::FirstNameMissing, Cow::Borrowed(self.empty.get(Field::FirstName, columns)), None);
             } else if let Some(p) = name::check(&row.first_name) {
                 let (code, msg, s) = name_problem(l, &row.first_name, p);
                 push(Some(Field::FirstName), code, msg.into(), s);
@@ -323,7 +319,7 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
         if self.columns.has(Field::Country) {
             let l = label(Field::Country);
             if row.country.is_empty() {
-                push(Some(Field::Country), Code::CountryMissing, Cow::Borrowed(&self.empty.country), None);
+                push(Some(Field::Country), Code::CountryMissing, Cow::Borrowed(self.empty.get(Field::Country, columns)), None);
             } else {
                 match country::check(&row.country) {
                     CountryCheck::Valid => {}
