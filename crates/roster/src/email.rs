@@ -101,9 +101,11 @@ pub fn parse_address(raw: &str) -> Result<Address, EmailError> {
 
 /// [`parse_address`] without copying what is already in normal form.
 pub fn parse_address_ref(raw: &str) -> Result<AddressRef<'_>, EmailError> {
-    if let Some(address) = plain_address(raw) {
-        return Ok(address);
-    }
+    plain_address(raw).map_or_else(|| parse_unplain_address(raw), Ok)
+}
+
+/// [`parse_address_ref`] for an address [`plain_address`] did not take.
+pub(crate) fn parse_unplain_address(raw: &str) -> Result<AddressRef<'_>, EmailError> {
     let fail = |reason: String| EmailError { reason, suggestion: suggest(raw) };
     let Some((local, domain)) = raw.rsplit_once('@') else {
         return Err(fail("it has no \"@\"".into()));

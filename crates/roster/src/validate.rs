@@ -4,7 +4,7 @@
 use crate::country::{self, CountryCheck};
 use crate::csr::{self, CsrError};
 use crate::domains::{CoverageCounter, ValidatedDomains};
-use crate::email::{parse_address, parse_address_ref};
+use crate::email::{parse_address, parse_unplain_address};
 use crate::finding::{Code, FindingParts, FindingSink, Severity};
 use crate::mapping::{Field, Mapping};
 use crate::name::{self, NameProblem};
@@ -244,7 +244,7 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
         } else {
             let plain = crate::email::plain_address(&row.email);
             let is_plain = plain.is_some();
-            match plain.map_or_else(|| parse_address_ref(&row.email), Ok) {
+            match plain.map_or_else(|| parse_unplain_address(&row.email), Ok) {
                 Err(e) => {
                     let hint = e.suggestion.as_ref().map_or(String::new(), |s| format!(" Did you mean \"{s}\"?"));
                     push(
