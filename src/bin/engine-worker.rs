@@ -11,7 +11,7 @@
 //! `{kind: "progress", id, done, total, rows}` in order, and
 //! `{kind: "report", id, report: [ArrayBuffer], preview: string, elapsed_ms,
 //! memory_bytes, report_bytes}` (the report in `wire::encode` form, in
-//! pieces of about a megabyte end to end, transferred; the preview as JSON;
+//! pieces of about 256 KB end to end, transferred; the preview as JSON;
 //! for the benchmark, the time from bytes to encoded report, the worker's
 //! peak wasm memory and the report's size outside it) or
 //! `{kind: "error", id, message}`.
