@@ -304,9 +304,9 @@ struct ReportEncoder<P> {
     rows: u32,
     /// The line of the row written last (0 before the first).
     last_line: u32,
-    /// Findings encoded before the end, and how many.
+    /// Findings encoded before the end (as many as `findings` has written
+    /// until then).
     early: Pieces<P>,
-    early_count: u32,
     findings: FindingEncoder,
 }
 
@@ -338,7 +338,6 @@ impl<P> ReportEncoder<P> {
             rows: 0,
             last_line: 0,
             early: Pieces::new(),
-            early_count: 0,
             findings: FindingEncoder::new(&head.headers),
         }
     }
@@ -358,7 +357,6 @@ impl<P> ReportEncoder<P> {
     /// A finding made before the end: it goes before the report's own.
     fn early_finding<S: PieceStore<Piece = P>>(&mut self, f: Part<'_>, store: &mut S) {
         self.findings.write(self.early.writer(), f);
-        self.early_count += 1;
         self.early.next_if_full(store);
     }
 
@@ -368,7 +366,8 @@ impl<P> ReportEncoder<P> {
     fn finish<S: PieceStore<Piece = P>>(mut self, report: &Report, store: &mut S) -> Encoded<P> {
         self.head.u32(self.rows);
         let mut segments = vec![store.keep(&mut self.head.0)];
-        self.body.writer().u32(self.early_count + report.findings.len() as u32);
+        // Every finding written so far was handed over early.
+        self.body.writer().u32(self.findings.written + report.findings.len() as u32);
         segments.extend(self.body.finish(store));
         segments.extend(self.early.finish(store));
         let mut rest = Pieces::new();
