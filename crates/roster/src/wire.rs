@@ -423,20 +423,15 @@ struct FindingEncoder {
     headers: Vec<String>,
     /// Findings written so far.
     written: u32,
-    /// For each code and field, the number and message of the last finding
-    /// of that code about that field (see [`FindingEncoder::slot`]).
+    /// For each code and field (code number × 6 + field number + 1, 0 for
+    /// none), the number and message of the last finding of that code about
+    /// that field.
     last: Vec<Option<(u32, String)>>,
 }
 
 impl FindingEncoder {
     fn new(headers: &[String]) -> Self {
         FindingEncoder { headers: headers.to_vec(), written: 0, last: vec![None; Code::ALL.len() * (Field::ALL.len() + 1)] }
-    }
-
-    /// Where the last finding of `f`'s code and field is kept.
-    fn slot(f: &Part<'_>) -> usize {
-        let code = Code::ALL.iter().position(|c| *c == f.code).unwrap_or(0);
-        code * (Field::ALL.len() + 1) + f.field.map_or(0, |f| 1 + f as usize)
     }
 
     /// Writes `f`: line, column (0: none, 1: the header as written next,
@@ -454,10 +449,12 @@ impl FindingEncoder {
                 }
             },
         }
-        w.u8(Code::ALL.iter().position(|c| *c == f.code).unwrap_or(0) as u8);
+        let code = Code::ALL.iter().position(|c| *c == f.code).unwrap_or(0);
+        w.u8(code as u8);
         w.u8(u8::from(f.severity == Severity::Warning));
         let number = self.written;
-        match &mut self.last[Self::slot(&f)] {
+        let field = f.field.map_or(0, |f| 1 + f as usize);
+        match &mut self.last[code * (Field::ALL.len() + 1) + field] {
             Some((before, message)) if message == f.message => {
                 w.u32(number - *before);
                 *before = number;
@@ -477,7 +474,7 @@ impl FindingEncoder {
         }
         w.opt_str(f.suggestion);
         w.opt_u32(f.row.map(|r| r as u32));
-        w.u8(f.field.map_or(0, |f| 1 + f as u8));
+        w.u8(field as u8);
         self.written += 1;
     }
 }
