@@ -182,16 +182,11 @@ impl CoverageCounter {
 
     /// Counts `rows` more rows under the validated `domain`.
     pub(crate) fn covered(&mut self, domain: &str, rows: usize) {
-        match self.validated.get_mut(domain) {
-            Some(n) => *n += rows,
-            None => {
-                self.validated.insert(domain.to_owned(), rows);
-            }
-        }
+        add(&mut self.validated, domain, rows);
     }
 
     pub(crate) fn uncovered(&mut self, domain: &str) {
-        bump(&mut self.uncovered, domain);
+        add(&mut self.uncovered, domain, 1);
     }
 
     /// Takes back one [`CoverageCounter::covered`] row.
@@ -217,11 +212,12 @@ impl CoverageCounter {
     }
 }
 
-fn bump(counts: &mut HashMap<String, usize>, domain: &str) {
+/// `rows` more for `domain`.
+fn add(counts: &mut HashMap<String, usize>, domain: &str, rows: usize) {
     match counts.get_mut(domain) {
-        Some(n) => *n += 1,
+        Some(n) => *n += rows,
         None => {
-            counts.insert(domain.to_owned(), 1);
+            counts.insert(domain.to_owned(), rows);
         }
     }
 }
