@@ -19,9 +19,9 @@
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use smime_bulk_roster::validate::CsrOutcomes;
 use smime_bulk_roster::{csr, wire, CheckProgress};
+use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
-use std::cell::RefCell;
 
 /// Records shown beside the column mapping.
 const PREVIEW_ROWS: usize = 3;
@@ -54,10 +54,13 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
         Some("check") => {}
         Some("csrs") => {
             let pems: Vec<String> = Array::from(&get("pems")).iter().filter_map(|p| p.as_string()).collect();
-            let outcomes: CsrOutcomes = pems.into_iter().map(|pem| {
-                let outcome = csr::check(&pem);
-                (pem, outcome)
-            }).collect();
+            let outcomes: CsrOutcomes = pems
+                .into_iter()
+                .map(|pem| {
+                    let outcome = csr::check(&pem);
+                    (pem, outcome)
+                })
+                .collect();
             let encoded = Uint8Array::from(wire::encode_csr_outcomes(&outcomes).as_slice());
             let buffer = encoded.buffer();
             let reply = message("csrs", id, &[("outcomes", buffer.clone().into())]);
@@ -65,7 +68,11 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
             return;
         }
         _ => {
-            let _ = scope.post_message(&message("error", id, &[("message", "the engine worker got a message it does not know".into())]));
+            let _ = scope.post_message(&message(
+                "error",
+                id,
+                &[("message", "the engine worker got a message it does not know".into())],
+            ));
             return;
         }
     }
@@ -91,7 +98,11 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
         &bytes,
         &options,
         &mut |p: CheckProgress| {
-            let fields = [("done", p.bytes_done.into()), ("total", p.bytes_total.into()), ("rows", p.rows.into())];
+            let fields = [
+                ("done", p.bytes_done.into()),
+                ("total", p.bytes_total.into()),
+                ("rows", p.rows.into()),
+            ];
             let _ = scope.post_message(&message("progress", id, &fields));
         },
         PREVIEW_ROWS,
@@ -152,7 +163,11 @@ fn now() -> f64 {
 /// The size of the worker's WebAssembly memory: it only grows, so after a
 /// check it is the peak the check needed.
 fn memory_bytes() -> f64 {
-    wasm_bindgen::memory().unchecked_into::<js_sys::WebAssembly::Memory>().buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length() as f64
+    wasm_bindgen::memory()
+        .unchecked_into::<js_sys::WebAssembly::Memory>()
+        .buffer()
+        .unchecked_into::<js_sys::ArrayBuffer>()
+        .byte_length() as f64
 }
 
 /// `{kind, id, ...fields}`.

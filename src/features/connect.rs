@@ -22,13 +22,21 @@ pub fn ConnectStep() -> impl IntoView {
     };
     let demo = move || {
         let url = state.ca_url.get();
-        state.config.get().cas.into_iter().find(|c| c.url == url).and_then(|c| Some((c.demo_account_key?, c.demo_secret_key?)))
+        state
+            .config
+            .get()
+            .cas
+            .into_iter()
+            .find(|c| c.url == url)
+            .and_then(|c| Some((c.demo_account_key?, c.demo_secret_key?)))
     };
     let test = move |_| {
         let base = state.ca_url.get_untracked();
         let creds = state.credentials();
         if creds.account_key.is_empty() || creds.secret_key().is_empty() {
-            state.connection.set(Connection::Failed("Enter the account key and the secret key first.".into()));
+            state.connection.set(Connection::Failed(
+                "Enter the account key and the secret key first.".into(),
+            ));
             return;
         }
         state.connection.set(Connection::Testing);

@@ -25,9 +25,17 @@ pub fn DomainsStep() -> impl IntoView {
                         state.domains_text.set(list.join(", "));
                         (true, format!("{n} validated domains loaded from the CA."))
                     }
-                    Err(CaError::NotFound) => (false, "This CA does not list validated domains; type them below.".into()),
-                    Err(CaError::Unauthorized) => (false, "The CA refused the keys (401); check them in step 1.".into()),
-                    Err(e) => (false, format!("Unexpected answer from the CA: {e}. Type the domains below.")),
+                    Err(CaError::NotFound) => (
+                        false,
+                        "This CA does not list validated domains; type them below.".into(),
+                    ),
+                    Err(CaError::Unauthorized) => {
+                        (false, "The CA refused the keys (401); check them in step 1.".into())
+                    }
+                    Err(e) => (
+                        false,
+                        format!("Unexpected answer from the CA: {e}. Type the domains below."),
+                    ),
                 },
                 other => (false, explain_failure(&base, other).await),
             };
@@ -36,7 +44,11 @@ pub fn DomainsStep() -> impl IntoView {
         });
     };
     let chips = move || match state.domains.get() {
-        Ok(d) => d.iter().map(|d| view! { <li class="chip">{d.to_owned()}</li> }).collect_view().into_any(),
+        Ok(d) => d
+            .iter()
+            .map(|d| view! { <li class="chip">{d.to_owned()}</li> })
+            .collect_view()
+            .into_any(),
         Err(e) => view! { <li class="error" role="alert">{e.to_string()}</li> }.into_any(),
     };
     view! {

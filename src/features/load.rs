@@ -13,7 +13,14 @@ fn load_file(state: AppState, file: web_sys::File) {
     spawn_local(async move {
         match read_bytes(&file).await {
             Ok(bytes) => {
-                set_input(state, RosterInput { source: file.name(), bytes: bytes.into(), mode: Mode::Auto });
+                set_input(
+                    state,
+                    RosterInput {
+                        source: file.name(),
+                        bytes: bytes.into(),
+                        mode: Mode::Auto,
+                    },
+                );
             }
             Err(message) => state.load_error.set(Some(message)),
         }
@@ -58,15 +65,25 @@ pub fn LoadStep() -> impl IntoView {
     let on_paste_check = move |_| {
         let text = pasted.get();
         if text.trim().is_empty() {
-            state.load_error.set(Some("The paste box is empty. Paste a spreadsheet range, CSV text or a list of addresses first.".into()));
+            state.load_error.set(Some(
+                "The paste box is empty. Paste a spreadsheet range, CSV text or a list of addresses first.".into(),
+            ));
             return;
         }
-        set_input(state, RosterInput { source: "pasted text".into(), bytes: text.into_bytes().into(), mode: Mode::Auto });
+        set_input(
+            state,
+            RosterInput {
+                source: "pasted text".into(),
+                bytes: text.into_bytes().into(),
+                mode: Mode::Auto,
+            },
+        );
     };
 
     // Drag-and-drop anywhere on the page.
     let has_files = |e: &web_sys::DragEvent| {
-        e.data_transfer().is_some_and(|dt| dt.types().iter().any(|t| t.as_string().as_deref() == Some("Files")))
+        e.data_transfer()
+            .is_some_and(|dt| dt.types().iter().any(|t| t.as_string().as_deref() == Some("Files")))
     };
     let over = window_event_listener(ev::dragover, move |e| {
         if has_files(&e) {
@@ -82,7 +99,10 @@ pub fn LoadStep() -> impl IntoView {
     let drop = window_event_listener(ev::drop, move |e| {
         e.prevent_default();
         dragging.set(false);
-        let file = e.data_transfer().and_then(|dt| dt.files()).and_then(|files| files.get(0));
+        let file = e
+            .data_transfer()
+            .and_then(|dt| dt.files())
+            .and_then(|files| files.get(0));
         if let Some(file) = file {
             load_file(state, file);
         }
@@ -93,7 +113,10 @@ pub fn LoadStep() -> impl IntoView {
         drop.remove();
     });
 
-    let template_href = format!("data:text/csv;charset=utf-8,{}", js_sys::encode_uri_component(TEMPLATE_CSV));
+    let template_href = format!(
+        "data:text/csv;charset=utf-8,{}",
+        js_sys::encode_uri_component(TEMPLATE_CSV)
+    );
     view! {
         <section class="step" id="step-load" aria-labelledby="load-title">
             <h2 id="load-title" tabindex="-1">"3. Load the roster"</h2>

@@ -11,7 +11,9 @@ use smime_bulk_roster::Mode;
 pub fn MappingStep() -> impl IntoView {
     let state = use_app();
     let choose = move |column: usize, value: String| {
-        let Some(info) = state.loaded.get_untracked() else { return };
+        let Some(info) = state.loaded.get_untracked() else {
+            return;
+        };
         let mut chosen: Vec<Option<Field>> = (0..info.headers.len())
             .map(|i| Field::ALL.into_iter().find(|f| info.mapping.column(*f) == Some(i)))
             .collect();
@@ -53,16 +55,19 @@ pub fn MappingStep() -> impl IntoView {
                 </tr>
             }
         }).collect_view();
-        Some(view! {
-            <table class="data" id="mapping">
-                <caption class="hint">"Each column of the file, the field it fills, and its first values."</caption>
-                <thead><tr>
-                    <th scope="col">"Column in the file"</th><th scope="col">"Field"</th>
-                    {(1..=rows.len()).map(|n| view! { <th scope="col">{format!("Row {n}")}</th> }).collect_view()}
-                </tr></thead>
-                <tbody>{columns}</tbody>
-            </table>
-        }.into_any())
+        Some(
+            view! {
+                <table class="data" id="mapping">
+                    <caption class="hint">"Each column of the file, the field it fills, and its first values."</caption>
+                    <thead><tr>
+                        <th scope="col">"Column in the file"</th><th scope="col">"Field"</th>
+                        {(1..=rows.len()).map(|n| view! { <th scope="col">{format!("Row {n}")}</th> }).collect_view()}
+                    </tr></thead>
+                    <tbody>{columns}</tbody>
+                </table>
+            }
+            .into_any(),
+        )
     };
     view! {
         <section class="step" id="step-mapping" aria-labelledby="mapping-title">

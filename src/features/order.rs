@@ -55,10 +55,20 @@ pub fn OrderStep() -> impl IntoView {
     });
     let periods = move || {
         let code = state.product.get();
-        state.products.get().into_iter().find(|p| p.code == code).map(|p| p.periods).unwrap_or_default()
+        state
+            .products
+            .get()
+            .into_iter()
+            .find(|p| p.code == code)
+            .map(|p| p.periods)
+            .unwrap_or_default()
     };
     Effect::new(move |_| {
-        let allowed: Vec<u32> = periods().into_iter().map(|p| p.days).filter(|d| *d <= MAX_PERIOD_DAYS).collect();
+        let allowed: Vec<u32> = periods()
+            .into_iter()
+            .map(|p| p.days)
+            .filter(|d| *d <= MAX_PERIOD_DAYS)
+            .collect();
         if !allowed.contains(&state.period.get_untracked()) {
             state.period.set(allowed.first().copied().unwrap_or(0));
         }
@@ -71,8 +81,15 @@ pub fn OrderStep() -> impl IntoView {
         let days = state.period.get();
         periods().into_iter().find(|p| p.days == days).and_then(|p| p.price)
     };
-    let running = move || matches!(state.run.get().map(|r| r.phase), Some(RunPhase::Running | RunPhase::Paused));
-    let can_order = move || confirmed.get() && count() > 0 && state.period.get() > 0 && !state.product.get().is_empty() && !running();
+    let running = move || {
+        matches!(
+            state.run.get().map(|r| r.phase),
+            Some(RunPhase::Running | RunPhase::Paused)
+        )
+    };
+    let can_order = move || {
+        confirmed.get() && count() > 0 && state.period.get() > 0 && !state.product.get().is_empty() && !running()
+    };
     let place = move |_| {
         if state.secret_key.get_untracked().trim().is_empty() {
             message.set(Some("Enter the secret key in step 1 first.".into()));

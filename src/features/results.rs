@@ -25,22 +25,36 @@ pub fn ResultsStep() -> impl IntoView {
 
     let export_results = move |_| {
         if let Some(run) = state.run.get_untracked() {
-            let _ = save("smime-bulk-results.csv", "text/csv;charset=utf-8", &results_csv(&run.spec, run.states.iter()));
+            let _ = save(
+                "smime-bulk-results.csv",
+                "text/csv;charset=utf-8",
+                &results_csv(&run.spec, run.states.iter()),
+            );
         }
     };
     let export_rejected = move |_| {
         let Some(run) = state.run.get_untracked() else { return };
-        let rows = run.spec.rows.iter().zip(run.states.iter()).filter(|(_, s)| matches!(s, RowState::Rejected { .. } | RowState::Failed { .. })).map(|(r, _)| Row {
-            line: r.line,
-            first_name: r.first_name.clone(),
-            last_name: r.last_name.clone(),
-            email: r.email.clone(),
-            country: r.country.clone(),
-            csr: r.csr.clone().unwrap_or_default(),
-            name_hint: None,
-            valid: false,
-        });
-        let _ = save("smime-bulk-rejected-roster.csv", "text/csv;charset=utf-8", &Editor::roster_csv(rows));
+        let rows = run
+            .spec
+            .rows
+            .iter()
+            .zip(run.states.iter())
+            .filter(|(_, s)| matches!(s, RowState::Rejected { .. } | RowState::Failed { .. }))
+            .map(|(r, _)| Row {
+                line: r.line,
+                first_name: r.first_name.clone(),
+                last_name: r.last_name.clone(),
+                email: r.email.clone(),
+                country: r.country.clone(),
+                csr: r.csr.clone().unwrap_or_default(),
+                name_hint: None,
+                valid: false,
+            });
+        let _ = save(
+            "smime-bulk-rejected-roster.csv",
+            "text/csv;charset=utf-8",
+            &Editor::roster_csv(rows),
+        );
     };
     let refresh = move |_| {
         let Some(run) = state.run.get_untracked() else { return };
@@ -48,10 +62,15 @@ pub fn ResultsStep() -> impl IntoView {
         let base = run.spec.ca_url.clone();
         refreshing.set(true);
         spawn_local(async move {
-            let placed: Vec<(usize, String)> = run.states.iter().enumerate().filter_map(|(i, s)| match s {
-                RowState::Placed { order } => Some((i, order.reference.clone())),
-                _ => None,
-            }).collect();
+            let placed: Vec<(usize, String)> = run
+                .states
+                .iter()
+                .enumerate()
+                .filter_map(|(i, s)| match s {
+                    RowState::Placed { order } => Some((i, order.reference.clone())),
+                    _ => None,
+                })
+                .collect();
             let updates: Vec<(usize, Option<protocol::Order>)> = stream::iter(placed)
                 .map(|(i, reference)| {
                     let (base, creds) = (base.clone(), creds.clone());
@@ -79,7 +98,11 @@ pub fn ResultsStep() -> impl IntoView {
                 }
             });
             refreshing.set(false);
-            state.announce.set(if failed == 0 { "Statuses refreshed.".into() } else { format!("Statuses refreshed; {failed} could not be fetched.") });
+            state.announce.set(if failed == 0 {
+                "Statuses refreshed.".into()
+            } else {
+                format!("Statuses refreshed; {failed} could not be fetched.")
+            });
         });
     };
 

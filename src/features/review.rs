@@ -41,7 +41,10 @@ impl Filter {
     fn parse(v: &str) -> Filter {
         match v {
             "errors" => Filter::Errors,
-            other => Code::ALL.into_iter().find(|c| c.as_str() == other).map_or(Filter::All, Filter::Code),
+            other => Code::ALL
+                .into_iter()
+                .find(|c| c.as_str() == other)
+                .map_or(Filter::All, Filter::Code),
         }
     }
 }
@@ -70,11 +73,22 @@ pub fn ReviewStep() -> impl IntoView {
         })
     });
     let fields = Memo::new(move |_| {
-        state.loaded.get().map(|info| Field::ALL.into_iter().filter(|f| info.mapping.has(*f)).collect::<Vec<_>>()).unwrap_or_default()
+        state
+            .loaded
+            .get()
+            .map(|info| {
+                Field::ALL
+                    .into_iter()
+                    .filter(|f| info.mapping.has(*f))
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
     });
     let window = Memo::new(move |_| {
         let total = shown_ids.with(Vec::len);
-        let first = ((scroll_top.get() / ROW_HEIGHT) as usize).saturating_sub(OVERSCAN).min(total);
+        let first = ((scroll_top.get() / ROW_HEIGHT) as usize)
+            .saturating_sub(OVERSCAN)
+            .min(total);
         let count = (VIEWPORT / ROW_HEIGHT) as usize + 2 * OVERSCAN;
         (first, (first + count).min(total), total)
     });
@@ -93,7 +107,10 @@ pub fn ReviewStep() -> impl IntoView {
                 outcome = if errors == 0 {
                     format!("Line {line} is valid now.")
                 } else {
-                    format!("Line {line} still has {errors} problem{}.", if errors == 1 { "" } else { "s" })
+                    format!(
+                        "Line {line} still has {errors} problem{}.",
+                        if errors == 1 { "" } else { "s" }
+                    )
                 };
             }
         });
@@ -150,10 +167,27 @@ pub fn ReviewStep() -> impl IntoView {
         let info = state.loaded.get()?;
         let (rows, valid, invalid, suggestions, counts, file_findings, coverage) = state.editor.with_value(|e| {
             let e = e.as_ref()?;
-            Some((e.len(), e.valid_count(), e.invalid_count(), e.clear_suggestion_count(), e.counts_by_code(), e.file_findings().to_vec(), e.coverage()))
+            Some((
+                e.len(),
+                e.valid_count(),
+                e.invalid_count(),
+                e.clear_suggestion_count(),
+                e.counts_by_code(),
+                e.file_findings().to_vec(),
+                e.coverage(),
+            ))
         })?;
         let encoding = info.encoding.map_or("—".to_owned(), |e| e.label().to_owned());
-        let delimiter = info.delimiter.map_or_else(|| if info.encoding.is_some() { "email list".to_owned() } else { "—".to_owned() }, |d| d.label().to_owned());
+        let delimiter = info.delimiter.map_or_else(
+            || {
+                if info.encoding.is_some() {
+                    "email list".to_owned()
+                } else {
+                    "—".to_owned()
+                }
+            },
+            |d| d.label().to_owned(),
+        );
         let verdict = if info.unusable {
             "This file cannot be used as it is; see below.".to_owned()
         } else if invalid == 0 {
@@ -161,13 +195,25 @@ pub fn ReviewStep() -> impl IntoView {
         } else {
             format!("{invalid} of {rows} rows need a fix.")
         };
-        let errors: usize = counts.iter().filter(|(c, _)| c.severity() == Severity::Error).map(|(_, n)| n).sum();
-        let warnings: usize = counts.iter().filter(|(c, _)| c.severity() == Severity::Warning).map(|(_, n)| n).sum();
+        let errors: usize = counts
+            .iter()
+            .filter(|(c, _)| c.severity() == Severity::Error)
+            .map(|(_, n)| n)
+            .sum();
+        let warnings: usize = counts
+            .iter()
+            .filter(|(c, _)| c.severity() == Severity::Warning)
+            .map(|(_, n)| n)
+            .sum();
         let code_buttons = counts
             .iter()
             .map(|(code, n)| {
                 let code = *code;
-                let class = if code.severity() == Severity::Error { "badge error" } else { "badge warning" };
+                let class = if code.severity() == Severity::Error {
+                    "badge error"
+                } else {
+                    "badge warning"
+                };
                 view! {
                     <li><button type="button" class="code-count" on:click=move |_| filter.set(Filter::Code(code))>
                         <span class=class>{if code.severity() == Severity::Error { "error" } else { "warning" }}</span>
@@ -238,17 +284,35 @@ pub fn ReviewStep() -> impl IntoView {
     // Row `id`'s findings as of the current version (tracks it).
     let findings_of = move |id: usize| -> Vec<Finding> {
         state.version.track();
-        state.editor.with_value(|e| e.as_ref().map(|e| e.findings(id)).unwrap_or_default())
+        state
+            .editor
+            .with_value(|e| e.as_ref().map(|e| e.findings(id)).unwrap_or_default())
     };
-    let line_of = move |id: usize| state.editor.with_value(|e| e.as_ref().and_then(|e| e.row(id)).map_or(0, |r| r.line));
+    let line_of = move |id: usize| {
+        state
+            .editor
+            .with_value(|e| e.as_ref().and_then(|e| e.row(id)).map_or(0, |r| r.line))
+    };
 
     // `row` holds the row's findings, computed once per change for all its cells.
     let cell = move |id: usize, field: Field, row: Memo<Vec<Finding>>| {
         // Shared by the marker, the tip and the ARIA attributes.
-        let findings = Memo::new(move |_| row.with(|all| all.iter().filter(|f| f.field == Some(field)).cloned().collect::<Vec<Finding>>()));
+        let findings = Memo::new(move |_| {
+            row.with(|all| {
+                all.iter()
+                    .filter(|f| f.field == Some(field))
+                    .cloned()
+                    .collect::<Vec<Finding>>()
+            })
+        });
         let value = move || {
             state.version.track();
-            state.editor.with_value(|e| e.as_ref().and_then(|e| e.row(id)).map(|r| r.get(field).to_owned()).unwrap_or_default())
+            state.editor.with_value(|e| {
+                e.as_ref()
+                    .and_then(|e| e.row(id))
+                    .map(|r| r.get(field).to_owned())
+                    .unwrap_or_default()
+            })
         };
         let line = move || line_of(id);
         let invalid = move || findings.with(|f| f.iter().any(Finding::is_error));

@@ -10,8 +10,8 @@ use futures_util::stream::{FuturesUnordered, StreamExt};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use smime_bulk_ca::engine::journal;
-use smime_bulk_ca::engine::{BatchSpec, Engine, EngineConfig, RequestId};
 use smime_bulk_ca::engine::Outcome;
+use smime_bulk_ca::engine::{BatchSpec, Engine, EngineConfig, RequestId};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -95,11 +95,18 @@ async fn drive(state: AppState, store: JournalStore, mut engine: Engine, mut seq
             // The "sending" transition is durable before the request leaves.
             failure = persist(&store, &mut engine, &mut seq).await.err();
             let base = base.clone();
-            in_flight.push(Box::pin(async move { (t.id, send(&base, &t.request, TIMEOUT_MS).await) }));
+            in_flight.push(Box::pin(
+                async move { (t.id, send(&base, &t.request, TIMEOUT_MS).await) },
+            ));
         }
         if let Some(why) = failure {
             engine.pause();
-            state.run.set(Some(view_of(&engine, RunPhase::Failed(format!("{why}. Sending stopped so that nothing is lost; reload the page to resume.")))));
+            state.run.set(Some(view_of(
+                &engine,
+                RunPhase::Failed(format!(
+                    "{why}. Sending stopped so that nothing is lost; reload the page to resume."
+                )),
+            )));
             return;
         }
         let phase = phase_of(&engine);
@@ -121,7 +128,9 @@ async fn drive(state: AppState, store: JournalStore, mut engine: Engine, mut seq
                         set_active_batch(None);
                     }
                     let p = engine.progress(now_ms());
-                    state.announce.set(format!("Batch finished: {} placed, {} rejected.", p.placed, p.rejected));
+                    state
+                        .announce
+                        .set(format!("Batch finished: {} placed, {} rejected.", p.placed, p.rejected));
                     return;
                 }
                 RunPhase::Cancelled => {
@@ -132,7 +141,10 @@ async fn drive(state: AppState, store: JournalStore, mut engine: Engine, mut seq
                 _ => {} // paused or halted: wait for a command
             }
         }
-        let wait = engine.next_wakeup().map_or(TICK_MS, |at| at.saturating_sub(now_ms())).min(TICK_MS) as u32;
+        let wait = engine
+            .next_wakeup()
+            .map_or(TICK_MS, |at| at.saturating_sub(now_ms()))
+            .min(TICK_MS) as u32;
         let timer = gloo_timers::future::TimeoutFuture::new(wait.max(1));
         if in_flight.is_empty() {
             timer.await;
@@ -149,16 +161,29 @@ fn start_new(state: AppState, spec: Arc<BatchSpec>) {
             Ok(s) => s,
             Err(e) => {
                 state.announce.set(e.clone());
-                state.run.set(Some(RunView { spec: spec.clone(), states: Arc::new(Vec::new()), progress: Default::default(), phase: RunPhase::Failed(e) }));
+                state.run.set(Some(RunView {
+                    spec: spec.clone(),
+                    states: Arc::new(Vec::new()),
+                    progress: Default::default(),
+                    phase: RunPhase::Failed(e),
+                }));
                 return;
             }
         };
         if let Err(e) = store.append(&spec.batch_id, 0, &journal::header(&spec)).await {
-            state.run.set(Some(RunView { spec: spec.clone(), states: Arc::new(Vec::new()), progress: Default::default(), phase: RunPhase::Failed(e) }));
+            state.run.set(Some(RunView {
+                spec: spec.clone(),
+                states: Arc::new(Vec::new()),
+                progress: Default::default(),
+                phase: RunPhase::Failed(e),
+            }));
             return;
         }
         set_active_batch(Some(&spec.batch_id));
-        let config = EngineConfig { seed: now_ms(), ..EngineConfig::default() };
+        let config = EngineConfig {
+            seed: now_ms(),
+            ..EngineConfig::default()
+        };
         let engine = Engine::new((*spec).clone(), state.credentials(), config, now_ms());
         drive(state, store, engine, 1).await;
     });
@@ -179,7 +204,12 @@ pub fn SubmitStep() -> impl IntoView {
             let (text, next_seq) = store.load(&batch).await?;
             let (spec, states) = journal::replay(&text).map_err(|e| format!("the saved batch cannot be read: {e}"))?;
             let placed = states.iter().filter(|s| s.name() == "placed").count();
-            Ok::<_, String>(Pending { spec: Arc::new(spec), placed, text: Arc::new(text), next_seq })
+            Ok::<_, String>(Pending {
+                spec: Arc::new(spec),
+                placed,
+                text: Arc::new(text),
+                next_seq,
+            })
         };
         match loaded.await {
             Ok(p) => pending.set(Some(p)),
@@ -198,7 +228,9 @@ pub fn SubmitStep() -> impl IntoView {
     let resume = move |_| {
         let Some(p) = pending.get_untracked() else { return };
         if state.secret_key.get_untracked().trim().is_empty() {
-            problem.set(Some("Enter the secret key in step 1 to resume: it is never saved with the batch.".into()));
+            problem.set(Some(
+                "Enter the secret key in step 1 to resume: it is never saved with the batch.".into(),
+            ));
             return;
         }
         if state.account_key.get_untracked().trim().is_empty() {
@@ -215,8 +247,14 @@ pub fn SubmitStep() -> impl IntoView {
                 Ok(x) => x,
                 Err(e) => return problem.set(Some(e.to_string())),
             };
-            let creds = smime_bulk_ca::protocol::Credentials::new(spec.account_key.clone(), state.secret_key.get_untracked().trim());
-            let config = EngineConfig { seed: now_ms(), ..EngineConfig::default() };
+            let creds = smime_bulk_ca::protocol::Credentials::new(
+                spec.account_key.clone(),
+                state.secret_key.get_untracked().trim(),
+            );
+            let config = EngineConfig {
+                seed: now_ms(),
+                ..EngineConfig::default()
+            };
             let engine = Engine::resume(spec, states, creds, config, now_ms());
             drive(state, store, engine, p.next_seq).await;
         });
@@ -244,14 +282,18 @@ pub fn SubmitStep() -> impl IntoView {
             RunPhase::Paused => "Paused.".to_owned(),
             RunPhase::Halted(why) => format!("Stopped by the CA: {why}. Fix it in step 1, then resume."),
             RunPhase::Cancelled => "Cancelled.".to_owned(),
-            RunPhase::Finished if p.unknown + p.sending > 0 => "Finished, but some outcomes are not confirmed yet: resume later to reconcile them.".to_owned(),
+            RunPhase::Finished if p.unknown + p.sending > 0 => {
+                "Finished, but some outcomes are not confirmed yet: resume later to reconcile them.".to_owned()
+            }
             RunPhase::Finished => "Finished.".to_owned(),
             RunPhase::Failed(why) => why.clone(),
         };
         let running = matches!(run.phase, RunPhase::Running);
         let resumable = matches!(run.phase, RunPhase::Paused | RunPhase::Halted(_));
         let active = running || resumable;
-        let eta = p.eta_secs.map_or(String::new(), |s| format!(", about {} s left", s.round() as u64));
+        let eta = p
+            .eta_secs
+            .map_or(String::new(), |s| format!(", about {} s left", s.round() as u64));
         let rate = (p.rate_per_sec * 10.0).round() as u64;
         Some(view! {
             <div id="run" data-phase=format!("{:?}", run.phase).split('(').next().unwrap_or_default().to_lowercase()>

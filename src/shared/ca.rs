@@ -43,7 +43,11 @@ pub async fn send(base: &str, request: &HttpRequest, timeout_ms: u32) -> Outcome
     let status = response.status();
     let retry_after = response.headers().get("retry-after");
     match response.text().await {
-        Ok(body) => Outcome::Response(HttpResponse { status, retry_after, body }),
+        Ok(body) => Outcome::Response(HttpResponse {
+            status,
+            retry_after,
+            body,
+        }),
         Err(_) if timed_out.get() => Outcome::Timeout,
         Err(e) => Outcome::Network(e.to_string()),
     }
@@ -52,7 +56,10 @@ pub async fn send(base: &str, request: &HttpRequest, timeout_ms: u32) -> Outcome
 /// Why the CA could not be asked at all, in words a user can act on.
 pub async fn explain_failure(base: &str, outcome: &Outcome) -> String {
     match outcome {
-        Outcome::Timeout => format!("The CA at {base} did not answer within {} seconds. Check the URL and your network, then try again.", TIMEOUT_MS / 1000),
+        Outcome::Timeout => format!(
+            "The CA at {base} did not answer within {} seconds. Check the URL and your network, then try again.",
+            TIMEOUT_MS / 1000
+        ),
         Outcome::Network(_) => {
             // An opaque ("no-cors") request succeeds when the server is reachable:
             // then the real request was blocked by CORS.
@@ -60,12 +67,16 @@ pub async fn explain_failure(base: &str, outcome: &Outcome) -> String {
                 let init = web_sys::RequestInit::new();
                 init.set_mode(web_sys::RequestMode::NoCors);
                 match web_sys::window() {
-                    Some(w) => wasm_bindgen_futures::JsFuture::from(w.fetch_with_str_and_init(base, &init)).await.is_ok(),
+                    Some(w) => wasm_bindgen_futures::JsFuture::from(w.fetch_with_str_and_init(base, &init))
+                        .await
+                        .is_ok(),
                     None => false,
                 }
             };
             if reachable {
-                let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
+                let origin = web_sys::window()
+                    .and_then(|w| w.location().origin().ok())
+                    .unwrap_or_default();
                 format!(
                     "The CA at {base} answered, but the browser blocked the answer (CORS). The CA, or a proxy in front of it, \
                      must allow this page's origin {origin} (Access-Control-Allow-Origin) for GET and POST with a JSON body."

@@ -35,8 +35,18 @@ impl Default for AppConfig {
                     demo_account_key: Some("sandbox-account".into()),
                     demo_secret_key: Some("sandbox-secret".into()),
                 },
-                CaPreset { name: "SSL.com sandbox".into(), url: "https://sws-test.sslpki.com".into(), demo_account_key: None, demo_secret_key: None },
-                CaPreset { name: "SSL.com production".into(), url: "https://sws.sslpki.com".into(), demo_account_key: None, demo_secret_key: None },
+                CaPreset {
+                    name: "SSL.com sandbox".into(),
+                    url: "https://sws-test.sslpki.com".into(),
+                    demo_account_key: None,
+                    demo_secret_key: None,
+                },
+                CaPreset {
+                    name: "SSL.com production".into(),
+                    url: "https://sws.sslpki.com".into(),
+                    demo_account_key: None,
+                    demo_secret_key: None,
+                },
             ],
         }
     }
@@ -44,11 +54,17 @@ impl Default for AppConfig {
 
 /// Reads `config.json` relative to the page (so sub-path hosting works).
 pub async fn load() -> Result<AppConfig, String> {
-    let resp = gloo_net::http::Request::get("config.json").send().await.map_err(|e| e.to_string())?;
+    let resp = gloo_net::http::Request::get("config.json")
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
     if !resp.ok() {
         return Err(format!("config.json: HTTP {}", resp.status()));
     }
-    let config: AppConfig = resp.json().await.map_err(|e| format!("config.json is not valid: {e}"))?;
+    let config: AppConfig = resp
+        .json()
+        .await
+        .map_err(|e| format!("config.json is not valid: {e}"))?;
     if config.cas.is_empty() {
         return Err("config.json lists no CA".into());
     }

@@ -68,7 +68,11 @@ thread_local! {
 
 /// Checks `bytes` against `options` in the worker, calling `progress` as it
 /// goes. A check started while another runs cancels the other.
-pub async fn check(bytes: &[u8], options: &Options, progress: impl Fn(CheckProgress) + 'static) -> Result<Checked, EngineError> {
+pub async fn check(
+    bytes: &[u8],
+    options: &Options,
+    progress: impl Fn(CheckProgress) + 'static,
+) -> Result<Checked, EngineError> {
     // The copy yields to the browser: a check started meanwhile wins.
     let ticket = CHECK_TICKET.with(|t| t.replace(t.get() + 1) + 1);
     let data = crate::shared::file::to_browser(bytes).await;
@@ -86,7 +90,9 @@ pub async fn check(bytes: &[u8], options: &Options, progress: impl Fn(CheckProgr
             let report = crate::shared::file::from_browser(&report).await;
             Ok(Checked { report, preview })
         }
-        Answer::Csrs(_) => Err(EngineError::Failed("the engine worker answered a check with CSR outcomes".into())),
+        Answer::Csrs(_) => Err(EngineError::Failed(
+            "the engine worker answered a check with CSR outcomes".into(),
+        )),
     }
 }
 
@@ -95,7 +101,9 @@ pub async fn check_csrs(pems: &[String]) -> Result<CsrOutcomes, EngineError> {
     let list: Array = pems.iter().map(|p| JsValue::from_str(p)).collect();
     match request("csrs", &[("pems", list.into())], Array::new(), None).await? {
         Answer::Csrs(outcomes) => Ok(outcomes),
-        Answer::Checked(..) => Err(EngineError::Failed("the engine worker answered CSRs with a report".into())),
+        Answer::Checked(..) => Err(EngineError::Failed(
+            "the engine worker answered CSRs with a report".into(),
+        )),
     }
 }
 
@@ -129,12 +137,15 @@ async fn request(
         id
     });
     let message = Object::new();
-    let mut built = Reflect::set(&message, &"kind".into(), &kind.into()).and(Reflect::set(&message, &"id".into(), &id.into()));
+    let mut built =
+        Reflect::set(&message, &"kind".into(), &kind.into()).and(Reflect::set(&message, &"id".into(), &id.into()));
     for (key, value) in fields {
         built = built.and(Reflect::set(&message, &(*key).into(), value));
     }
     if built.is_err() {
-        return Err(EngineError::Failed("the request to the engine worker could not be built".into()));
+        return Err(EngineError::Failed(
+            "the request to the engine worker could not be built".into(),
+        ));
     }
     if RUNNING.with(|slot| slot.borrow().is_none()) {
         let running = spawn()?;
@@ -143,7 +154,9 @@ async fn request(
     let (tx, rx) = oneshot::channel();
     let posted = RUNNING.with(|slot| {
         let mut slot = slot.borrow_mut();
-        let Some(running) = slot.as_mut() else { return Err(JsValue::from_str("the worker is gone")) };
+        let Some(running) = slot.as_mut() else {
+            return Err(JsValue::from_str("the worker is gone"));
+        };
         running.waiting.insert(id, tx);
         if let Some(progress) = progress {
             running.check = Some((id, progress));
@@ -156,7 +169,12 @@ async fn request(
         }
     });
     if let Err(e) = posted {
-        answer(id, Err(EngineError::Failed(format!("the request could not be handed to the engine worker: {e:?}"))));
+        answer(
+            id,
+            Err(EngineError::Failed(format!(
+                "the request could not be handed to the engine worker: {e:?}"
+            ))),
+        );
     }
     rx.await.unwrap_or(Err(EngineError::Cancelled))
 }
@@ -170,16 +188,22 @@ fn worker_url() -> Option<String> {
 
 fn spawn() -> Result<Running, EngineError> {
     let url = worker_url().ok_or_else(|| {
-        EngineError::Failed("this page does not name its engine worker (meta smime-bulk-engine); rebuild the site".into())
+        EngineError::Failed(
+            "this page does not name its engine worker (meta smime-bulk-engine); rebuild the site".into(),
+        )
     })?;
-    let worker = Worker::new(&url).map_err(|e| EngineError::Failed(format!("the engine worker could not start: {e:?}")))?;
+    let worker =
+        Worker::new(&url).map_err(|e| EngineError::Failed(format!("the engine worker could not start: {e:?}")))?;
     let on_message = Closure::<dyn Fn(MessageEvent)>::new(on_message);
     let on_error = Closure::<dyn Fn(ErrorEvent)>::new(|event: ErrorEvent| {
         // A worker that failed is not reused.
         if let Some(mut running) = RUNNING.with(|slot| slot.borrow_mut().take()) {
             running.worker.terminate();
             for (_, reply) in running.waiting.drain() {
-                let _ = reply.send(Err(EngineError::Failed(format!("the engine worker failed: {}", event.message()))));
+                let _ = reply.send(Err(EngineError::Failed(format!(
+                    "the engine worker failed: {}",
+                    event.message()
+                ))));
             }
             // Not dropped here: this handler is one of the closures it owns.
             wasm_bindgen_futures::spawn_local(async move { drop(running) });
@@ -207,30 +231,61 @@ fn on_message(event: MessageEvent) {
         Some("ready") => {
             let failed: Vec<JsValue> = RUNNING.with(|slot| {
                 let mut slot = slot.borrow_mut();
-                let Some(running) = slot.as_mut() else { return Vec::new() };
+                let Some(running) = slot.as_mut() else {
+                    return Vec::new();
+                };
                 running.ready = true;
                 let queued = std::mem::take(&mut running.queued);
                 queued
                     .into_iter()
-                    .filter_map(|(message, transfer)| running.worker.post_message_with_transfer(&message, &transfer).err().map(|_| message))
+                    .filter_map(|(message, transfer)| {
+                        running
+                            .worker
+                            .post_message_with_transfer(&message, &transfer)
+                            .err()
+                            .map(|_| message)
+                    })
                     .collect()
             });
             for message in failed {
-                let id = Reflect::get(&message, &"id".into()).ok().and_then(|v| v.as_f64()).unwrap_or(0.0) as u32;
-                answer(id, Err(EngineError::Failed("the request could not be handed to the engine worker".into())));
+                let id = Reflect::get(&message, &"id".into())
+                    .ok()
+                    .and_then(|v| v.as_f64())
+                    .unwrap_or(0.0) as u32;
+                answer(
+                    id,
+                    Err(EngineError::Failed(
+                        "the request could not be handed to the engine worker".into(),
+                    )),
+                );
             }
         }
         Some("progress") => {
             let progress = RUNNING.with(|slot| {
-                slot.borrow().as_ref().and_then(|r| r.check.as_ref().filter(|(check, _)| *check == id).map(|(_, p)| p.clone()))
+                slot.borrow().as_ref().and_then(|r| {
+                    r.check
+                        .as_ref()
+                        .filter(|(check, _)| *check == id)
+                        .map(|(_, p)| p.clone())
+                })
             });
             if let Some(progress) = progress {
-                progress(CheckProgress { bytes_done: number("done"), bytes_total: number("total"), rows: number("rows") });
+                progress(CheckProgress {
+                    bytes_done: number("done"),
+                    bytes_total: number("total"),
+                    rows: number("rows"),
+                });
             }
         }
         Some("report") => {
-            let report = Array::from(&get("report")).iter().map(|piece| Uint8Array::new(&piece)).collect();
-            let preview = get("preview").as_string().and_then(|p| serde_json::from_str(&p).ok()).unwrap_or_default();
+            let report = Array::from(&get("report"))
+                .iter()
+                .map(|piece| Uint8Array::new(&piece))
+                .collect();
+            let preview = get("preview")
+                .as_string()
+                .and_then(|p| serde_json::from_str(&p).ok())
+                .unwrap_or_default();
             answer(id, Ok(Answer::Checked(report, preview)));
         }
         Some("csrs") => {
@@ -240,7 +295,10 @@ fn on_message(event: MessageEvent) {
                 .map_err(|e| EngineError::Failed(format!("the engine worker's CSR outcomes could not be read ({e})")));
             answer(id, reply);
         }
-        Some("error") => answer(id, Err(EngineError::Failed(get("message").as_string().unwrap_or_default()))),
+        Some("error") => answer(
+            id,
+            Err(EngineError::Failed(get("message").as_string().unwrap_or_default())),
+        ),
         _ => {}
     }
 }

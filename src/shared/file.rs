@@ -10,9 +10,12 @@ const SLICE_BYTES: usize = 4 << 20;
 
 /// The whole content of `file`, or a message saying why it could not be read.
 pub async fn read_bytes(file: &web_sys::File) -> Result<Vec<u8>, String> {
-    let buffer = JsFuture::from(file.array_buffer())
-        .await
-        .map_err(|_| format!("The file \"{}\" could not be read by the browser. Check that it is still there and try again.", file.name()))?;
+    let buffer = JsFuture::from(file.array_buffer()).await.map_err(|_| {
+        format!(
+            "The file \"{}\" could not be read by the browser. Check that it is still there and try again.",
+            file.name()
+        )
+    })?;
     Ok(from_browser(&[Uint8Array::new(&buffer)]).await)
 }
 

@@ -8,7 +8,11 @@
 /// something other than a host (a path, a port, credentials) are refused
 /// first.
 pub fn to_ascii(domain: &str) -> Option<String> {
-    if domain.is_empty() || domain.chars().any(|c| c.is_whitespace() || c.is_control() || "/\\?#@:%[]<>^|\"'".contains(c)) {
+    if domain.is_empty()
+        || domain
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || "/\\?#@:%[]<>^|\"'".contains(c))
+    {
         return None;
     }
     let url = web_sys::Url::new(&format!("http://{domain}/")).ok()?;

@@ -22,8 +22,18 @@ pub struct JournalStore {
 
 fn js_err(what: &str) -> impl Fn(JsValue) -> String + '_ {
     move |e| {
-        let detail = e.dyn_ref::<web_sys::DomException>().map(|d| d.message()).unwrap_or_default();
-        format!("{what} failed in the browser's storage (IndexedDB){}", if detail.is_empty() { String::new() } else { format!(": {detail}") })
+        let detail = e
+            .dyn_ref::<web_sys::DomException>()
+            .map(|d| d.message())
+            .unwrap_or_default();
+        format!(
+            "{what} failed in the browser's storage (IndexedDB){}",
+            if detail.is_empty() {
+                String::new()
+            } else {
+                format!(": {detail}")
+            }
+        )
     }
 }
 
@@ -41,7 +51,12 @@ async fn request_done(req: &IdbRequest) -> Result<JsValue, JsValue> {
     let r2 = req.clone();
     let on_err = Closure::once(move |_: web_sys::Event| {
         if let Some(tx) = t2.borrow_mut().take() {
-            let _ = tx.send(Err(r2.error().ok().flatten().map(JsValue::from).unwrap_or(JsValue::NULL)));
+            let _ = tx.send(Err(r2
+                .error()
+                .ok()
+                .flatten()
+                .map(JsValue::from)
+                .unwrap_or(JsValue::NULL)));
         }
     });
     req.set_onsuccess(Some(on_ok.as_ref().unchecked_ref()));
@@ -92,7 +107,9 @@ impl JournalStore {
         let factory = web_sys::window()
             .and_then(|w| w.indexed_db().ok().flatten())
             .ok_or("this browser offers no IndexedDB (private mode?), so a batch could not survive a reload")?;
-        let open = factory.open_with_u32(DB_NAME, 1).map_err(js_err("opening the journal"))?;
+        let open = factory
+            .open_with_u32(DB_NAME, 1)
+            .map_err(js_err("opening the journal"))?;
         let on_upgrade = Closure::once(move |e: web_sys::IdbVersionChangeEvent| {
             let db = e
                 .target()
@@ -108,7 +125,11 @@ impl JournalStore {
         open.set_onupgradeneeded(Some(on_upgrade.as_ref().unchecked_ref()));
         let db = request_done(&open).await.map_err(js_err("opening the journal"))?;
         open.set_onupgradeneeded(None);
-        Ok(JournalStore { db: db.dyn_into().map_err(|_| "the journal database did not open".to_owned())? })
+        Ok(JournalStore {
+            db: db
+                .dyn_into()
+                .map_err(|_| "the journal database did not open".to_owned())?,
+        })
     }
 
     /// Appends `text` (journal lines) as record `seq` of `batch`, durably.
@@ -118,13 +139,18 @@ impl JournalStore {
             .transaction_with_str_and_mode(STORE, IdbTransactionMode::Readwrite)
             .map_err(js_err("writing the journal"))?;
         let store = tx.object_store(STORE).map_err(js_err("writing the journal"))?;
-        store.put_with_key(&JsValue::from_str(text), &key(batch, seq)).map_err(js_err("writing the journal"))?;
+        store
+            .put_with_key(&JsValue::from_str(text), &key(batch, seq))
+            .map_err(js_err("writing the journal"))?;
         transaction_done(&tx).await.map_err(js_err("writing the journal"))
     }
 
     /// Every record of `batch`, concatenated in order, and the next sequence number.
     pub async fn load(&self, batch: &str) -> Result<(String, u32), String> {
-        let tx = self.db.transaction_with_str(STORE).map_err(js_err("reading the journal"))?;
+        let tx = self
+            .db
+            .transaction_with_str(STORE)
+            .map_err(js_err("reading the journal"))?;
         let store = tx.object_store(STORE).map_err(js_err("reading the journal"))?;
         let range = IdbKeyRange::bound(&key(batch, 0), &key(batch, u32::MAX)).map_err(js_err("reading the journal"))?;
         let all = store.get_all_with_key(&range).map_err(js_err("reading the journal"))?;
@@ -144,7 +170,8 @@ impl JournalStore {
             .transaction_with_str_and_mode(STORE, IdbTransactionMode::Readwrite)
             .map_err(js_err("clearing the journal"))?;
         let store = tx.object_store(STORE).map_err(js_err("clearing the journal"))?;
-        let range = IdbKeyRange::bound(&key(batch, 0), &key(batch, u32::MAX)).map_err(js_err("clearing the journal"))?;
+        let range =
+            IdbKeyRange::bound(&key(batch, 0), &key(batch, u32::MAX)).map_err(js_err("clearing the journal"))?;
         store.delete(&range).map_err(js_err("clearing the journal"))?;
         transaction_done(&tx).await.map_err(js_err("clearing the journal"))
     }

@@ -6,6 +6,6 @@ pub mod download;
 pub mod engine;
 pub mod file;
 pub mod focus;
+pub mod idn;
 pub mod journal_store;
 pub mod state;
-pub mod idn;

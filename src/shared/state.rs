@@ -2,8 +2,10 @@
 //! holds values and wires rebuilds.
 
 use crate::shared::config::AppConfig;
+use crate::shared::engine::{self, Checked, EngineError};
 use crate::shared::file::yield_to_browser;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use smime_bulk_ca::engine::{BatchSpec, Progress, RowState};
 use smime_bulk_ca::protocol::{Credentials, Product};
 use smime_bulk_roster::decode::TextEncoding;
@@ -11,8 +13,6 @@ use smime_bulk_roster::domains::{DomainListError, ValidatedDomains};
 use smime_bulk_roster::editor::Editor;
 use smime_bulk_roster::mapping::{Field, Mapping};
 use smime_bulk_roster::sniff::Delimiter;
-use crate::shared::engine::{self, Checked, EngineError};
-use leptos::task::spawn_local;
 use smime_bulk_roster::{wire, CheckProgress, Mode, Options};
 use std::sync::Arc;
 
@@ -216,7 +216,10 @@ impl AppState {
             let Some(input) = state.input.get() else { return };
             let mapping = state.mapping_choice.get();
             let options = state.options_untracked(input.mode, mapping);
-            state.reading.set(Some(Reading::Checking(CheckProgress { bytes_total: input.bytes.len(), ..CheckProgress::default() })));
+            state.reading.set(Some(Reading::Checking(CheckProgress {
+                bytes_total: input.bytes.len(),
+                ..CheckProgress::default()
+            })));
             let generation = state.generation.get_value() + 1;
             state.generation.set_value(generation);
             spawn_local(async move {
@@ -227,7 +230,9 @@ impl AppState {
                 })
                 .await;
                 let outcome = match checked {
-                    Ok(Checked { report, preview }) => take_over(state, generation, &report, &options).await.map(|e| (e, preview)),
+                    Ok(Checked { report, preview }) => take_over(state, generation, &report, &options)
+                        .await
+                        .map(|e| (e, preview)),
                     Err(EngineError::Cancelled) => return,
                     Err(EngineError::Failed(why)) => Err(why),
                 };
@@ -239,7 +244,10 @@ impl AppState {
                 match outcome {
                     Ok(((editor, info), preview)) => {
                         state.preview.set(preview);
-                        state.loaded.set(Some(LoadInfo { source: input.source.clone(), ..info }));
+                        state.loaded.set(Some(LoadInfo {
+                            source: input.source.clone(),
+                            ..info
+                        }));
                         state.announce.set(format!(
                             "{}: {} rows read, {} valid, {} need a fix.",
                             input.source,
@@ -250,9 +258,9 @@ impl AppState {
                         state.editor.set_value(Some(editor));
                         state.version.update(|v| *v += 1);
                     }
-                    Err(why) => {
-                        state.load_error.set(Some(format!("The roster could not be read: {why}. Reload the page and try again.")))
-                    }
+                    Err(why) => state.load_error.set(Some(format!(
+                        "The roster could not be read: {why}. Reload the page and try again."
+                    ))),
                 }
             });
         });
@@ -277,8 +285,13 @@ impl AppState {
         let asked: StoredValue<std::collections::BTreeSet<String>> = StoredValue::new(Default::default());
         Effect::new(move |_| {
             state.version.track();
-            let pending = state.editor.with_value(|e| e.as_ref().map(|e| e.pending_csrs()).unwrap_or_default());
-            let new: Vec<String> = pending.into_iter().filter(|p| !asked.with_value(|a| a.contains(p))).collect();
+            let pending = state
+                .editor
+                .with_value(|e| e.as_ref().map(|e| e.pending_csrs()).unwrap_or_default());
+            let new: Vec<String> = pending
+                .into_iter()
+                .filter(|p| !asked.with_value(|a| a.contains(p)))
+                .collect();
             if new.is_empty() {
                 return;
             }
@@ -345,7 +358,10 @@ impl AppState {
 
     /// The credentials as entered.
     pub fn credentials(&self) -> Credentials {
-        Credentials::new(self.account_key.get_untracked().trim(), self.secret_key.get_untracked().trim())
+        Credentials::new(
+            self.account_key.get_untracked().trim(),
+            self.secret_key.get_untracked().trim(),
+        )
     }
 }
 
@@ -353,13 +369,21 @@ impl AppState {
 /// the browser between slices so the page stays responsive; `Err` if the
 /// report cannot be read. Stops early (with an editor nobody will use) when a
 /// newer roster replaces this one.
-async fn take_over(state: AppState, generation: u64, bytes: &[u8], options: &Options) -> Result<(Editor, LoadInfo), String> {
+async fn take_over(
+    state: AppState,
+    generation: u64,
+    bytes: &[u8],
+    options: &Options,
+) -> Result<(Editor, LoadInfo), String> {
     let unreadable = |e: wire::WireError| format!("the engine worker's report could not be read ({e})");
     let current = || state.generation.get_value() == generation;
     let mut decoder = wire::ReportDecoder::new(bytes).map_err(unreadable)?;
     let total = decoder.rows_total();
     while !decoder.decode_rows(SLICE_ROWS).map_err(unreadable)? && current() {
-        state.reading.set(Some(Reading::Preparing { done: decoder.rows_done() / 2, total }));
+        state.reading.set(Some(Reading::Preparing {
+            done: decoder.rows_done() / 2,
+            total,
+        }));
         yield_to_browser().await;
     }
     while !decoder.decode_findings(SLICE_ROWS).map_err(unreadable)? && current() {
@@ -378,7 +402,10 @@ async fn take_over(state: AppState, generation: u64, bytes: &[u8], options: &Opt
     yield_to_browser().await;
     let mut editor = Editor::unindexed(report, options);
     while !editor.index_keys(SLICE_ROWS) && current() {
-        state.reading.set(Some(Reading::Preparing { done: (total + editor.indexed()) / 2, total }));
+        state.reading.set(Some(Reading::Preparing {
+            done: (total + editor.indexed()) / 2,
+            total,
+        }));
         yield_to_browser().await;
     }
     // The review's first render of a million rows is a task of its own.
@@ -388,7 +415,11 @@ async fn take_over(state: AppState, generation: u64, bytes: &[u8], options: &Opt
 
 fn session_secret() -> Option<String> {
     let storage = web_sys::window()?.session_storage().ok()??;
-    storage.get_item(SESSION_SECRET_KEY).ok().flatten().filter(|s| !s.is_empty())
+    storage
+        .get_item(SESSION_SECRET_KEY)
+        .ok()
+        .flatten()
+        .filter(|s| !s.is_empty())
 }
 
 /// The shared state from context.

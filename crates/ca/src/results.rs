@@ -2,8 +2,8 @@
 
 use crate::engine::{BatchSpec, RowState};
 
-pub use smime_bulk_roster::export::formula_safe;
 use smime_bulk_roster::export::csv_line;
+pub use smime_bulk_roster::export::formula_safe;
 
 /// The header of the results CSV.
 pub const RESULTS_HEADER: &str = "email,ref,status,order_amount,certificate_url,receipt_url,error";
@@ -25,11 +25,23 @@ pub fn results_csv<'a>(batch: &BatchSpec, states: impl Iterator<Item = &'a RowSt
             ),
             RowState::Rejected { errors } => {
                 let msg: Vec<String> = errors.iter().map(|(f, m)| format!("{f}: {}", m.join("; "))).collect();
-                (String::new(), "rejected".into(), String::new(), String::new(), String::new(), msg.join(" | "))
+                (
+                    String::new(),
+                    "rejected".into(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    msg.join(" | "),
+                )
             }
-            RowState::Failed { reason, .. } => {
-                (String::new(), "failed".into(), String::new(), String::new(), String::new(), reason.clone())
-            }
+            RowState::Failed { reason, .. } => (
+                String::new(),
+                "failed".into(),
+                String::new(),
+                String::new(),
+                String::new(),
+                reason.clone(),
+            ),
             RowState::Unknown { reason, .. } => (
                 String::new(),
                 "unknown".into(),
@@ -46,11 +58,24 @@ pub fn results_csv<'a>(batch: &BatchSpec, states: impl Iterator<Item = &'a RowSt
                 String::new(),
                 last_error.clone().unwrap_or_default(),
             ),
-            RowState::Sending { .. } => {
-                (String::new(), "sending".into(), String::new(), String::new(), String::new(), String::new())
-            }
+            RowState::Sending { .. } => (
+                String::new(),
+                "sending".into(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ),
         };
-        out.push_str(&csv_line(&[row.email.clone(), reference, status, amount, cert, receipt, error]));
+        out.push_str(&csv_line(&[
+            row.email.clone(),
+            reference,
+            status,
+            amount,
+            cert,
+            receipt,
+            error,
+        ]));
     }
     out
 }

@@ -2,9 +2,7 @@
 //! milliseconds), scripted CA answers, no sleeps.
 
 use smime_bulk_ca::engine::journal::{self, JournalEntry, JournalError};
-use smime_bulk_ca::engine::{
-    BatchRow, BatchSpec, Engine, EngineConfig, Outcome, RequestKind, RowState, Transmit,
-};
+use smime_bulk_ca::engine::{BatchRow, BatchSpec, Engine, EngineConfig, Outcome, RequestKind, RowState, Transmit};
 use smime_bulk_ca::protocol::{Credentials, HttpResponse, Method};
 
 const SECRET: &str = "s3cret-never-in-journal";
@@ -30,7 +28,13 @@ fn spec(rows: usize) -> BatchSpec {
 }
 
 fn config() -> EngineConfig {
-    EngineConfig { concurrency: 2, max_attempts: 3, max_lookups: 3, seed: 9, ..EngineConfig::default() }
+    EngineConfig {
+        concurrency: 2,
+        max_attempts: 3,
+        max_lookups: 3,
+        seed: 9,
+        ..EngineConfig::default()
+    }
 }
 
 fn engine(rows: usize) -> Engine {
@@ -56,7 +60,11 @@ fn ok_order(reference: &str, key: &str) -> Outcome {
 }
 
 fn status(code: u16, body: &str) -> Outcome {
-    Outcome::Response(HttpResponse { status: code, retry_after: None, body: body.into() })
+    Outcome::Response(HttpResponse {
+        status: code,
+        retry_after: None,
+        body: body.into(),
+    })
 }
 
 fn list(orders: &[(&str, &str)]) -> Outcome {
@@ -93,7 +101,17 @@ fn orders_are_placed_with_bounded_concurrency_and_every_transition_journaled() {
     log.extend(e.take_journal());
     assert!(e.is_complete() && e.is_idle());
     let names: Vec<(usize, &str)> = log.iter().map(|j| (j.row, j.state.name())).collect();
-    assert_eq!(names, [(0, "sending"), (1, "sending"), (0, "placed"), (2, "sending"), (1, "placed"), (2, "placed")]);
+    assert_eq!(
+        names,
+        [
+            (0, "sending"),
+            (1, "sending"),
+            (0, "placed"),
+            (2, "sending"),
+            (1, "placed"),
+            (2, "placed")
+        ]
+    );
     let p = e.progress(1000);
     assert_eq!((p.placed, p.total), (3, 3));
     assert!(p.rate_per_sec > 0.0);
@@ -114,7 +132,11 @@ fn validation_errors_reject_the_row_without_retry() {
     let mut e = engine(1);
     let mut log = Vec::new();
     let t = next(&mut e, 0, &mut log).unwrap();
-    e.handle(t.id, status(422, r#"{"errors":{"country":["is not a valid ISO 3166 code"]}}"#), 5);
+    e.handle(
+        t.id,
+        status(422, r#"{"errors":{"country":["is not a valid ISO 3166 code"]}}"#),
+        5,
+    );
     match e.state(0).unwrap() {
         RowState::Rejected { errors } => assert_eq!(errors["country"], ["is not a valid ISO 3166 code"]),
         s => panic!("{s:?}"),
@@ -137,10 +159,18 @@ fn a_5xx_is_reconciled_before_anything_is_resent() {
     let lookup = next(&mut e, wake, &mut log).unwrap();
     assert_eq!(lookup.kind, RequestKind::Lookup);
     assert_eq!(lookup.request.method, Method::Get);
-    assert!(lookup.request.query.iter().any(|(k, v)| k == "external_order_number" && *v == key(&e, 0)));
+    assert!(lookup
+        .request
+        .query
+        .iter()
+        .any(|(k, v)| k == "external_order_number" && *v == key(&e, 0)));
     // The CA has it: placed, and no second create.
     let k = key(&e, 0);
-    e.handle(lookup.id, list(&[("co-other", "sb-b1-someone-else"), ("co-9", &k)]), wake + 5);
+    e.handle(
+        lookup.id,
+        list(&[("co-other", "sb-b1-someone-else"), ("co-9", &k)]),
+        wake + 5,
+    );
     match e.state(0).unwrap() {
         RowState::Placed { order } => assert_eq!(order.reference, "co-9"),
         s => panic!("{s:?}"),
@@ -169,7 +199,15 @@ fn retry_after_is_honoured_for_every_row_and_costs_no_attempt() {
     let mut e = engine(2);
     let mut log = Vec::new();
     let a = next(&mut e, 0, &mut log).unwrap();
-    e.handle(a.id, Outcome::Response(HttpResponse { status: 429, retry_after: Some("2".into()), body: String::new() }), 1000);
+    e.handle(
+        a.id,
+        Outcome::Response(HttpResponse {
+            status: 429,
+            retry_after: Some("2".into()),
+            body: String::new(),
+        }),
+        1000,
+    );
     assert_eq!(e.state(0).unwrap().attempts(), 0);
     assert!(next(&mut e, 2999, &mut log).is_none(), "throttled until 3000");
     assert_eq!(e.next_wakeup(), Some(3000));
@@ -179,7 +217,14 @@ fn retry_after_is_honoured_for_every_row_and_costs_no_attempt() {
 
 #[test]
 fn backoff_grows_within_its_bounds() {
-    let cfg = EngineConfig { concurrency: 1, max_attempts: 10, base_backoff_ms: 100, max_backoff_ms: 1000, min_lookup_delay_ms: 0, ..config() };
+    let cfg = EngineConfig {
+        concurrency: 1,
+        max_attempts: 10,
+        base_backoff_ms: 100,
+        max_backoff_ms: 1000,
+        min_lookup_delay_ms: 0,
+        ..config()
+    };
     let mut e = Engine::new(spec(1), Credentials::new("acct", SECRET), cfg, 0);
     let mut log = Vec::new();
     let mut now = 0;
@@ -189,7 +234,11 @@ fn backoff_grows_within_its_bounds() {
         e.handle(t.id, Outcome::Network("reset".into()), now);
         let wake = e.next_wakeup().unwrap();
         let ceiling = (100u64 << attempt).min(1000);
-        assert!(wake - now <= ceiling, "attempt {attempt}: waited {} > {ceiling}", wake - now);
+        assert!(
+            wake - now <= ceiling,
+            "attempt {attempt}: waited {} > {ceiling}",
+            wake - now
+        );
         let lookup = next(&mut e, wake, &mut log).unwrap();
         e.handle(lookup.id, list(&[]), wake);
         now = wake;
@@ -282,7 +331,11 @@ fn a_resumed_batch_reconciles_rows_that_were_being_sent() {
     let mut second = Engine::resume(spec, states, Credentials::new("acct", SECRET), config(), 0);
     let mut log2 = Vec::new();
     let t = next(&mut second, 0, &mut log2).unwrap();
-    assert_eq!((t.row, t.kind), (1, RequestKind::Lookup), "reconcile first, never resend blindly");
+    assert_eq!(
+        (t.row, t.kind),
+        (1, RequestKind::Lookup),
+        "reconcile first, never resend blindly"
+    );
     assert_eq!(log2[0].state.name(), "unknown");
 }
 
@@ -291,7 +344,10 @@ fn the_journal_never_holds_the_secret() {
     let mut e = engine(2);
     let mut log = Vec::new();
     let t = next(&mut e, 0, &mut log).unwrap();
-    assert!(t.request.body.as_deref().unwrap().contains(SECRET), "the request does carry it");
+    assert!(
+        t.request.body.as_deref().unwrap().contains(SECRET),
+        "the request does carry it"
+    );
     e.handle(t.id, status(500, SECRET), 0);
     log.extend(e.take_journal());
     let text = journal::header(e.spec()) + &journal::lines(&log) + &journal::snapshot(e.spec(), e.states());

@@ -7,7 +7,11 @@ fn creds() -> Credentials {
 }
 
 fn resp(status: u16, body: &str) -> HttpResponse {
-    HttpResponse { status, retry_after: None, body: body.into() }
+    HttpResponse {
+        status,
+        retry_after: None,
+        body: body.into(),
+    }
 }
 
 #[test]
@@ -51,7 +55,9 @@ fn get_requests_put_credentials_in_the_encoded_query_but_never_in_debug() {
     assert!(!format!("{req:?}").contains("se&cret"));
     assert!(!req.to_string().contains("se&cret"));
     assert_eq!(protocol::get_order(&creds(), "co-1").path, "/certificate/co-1");
-    assert!(protocol::list_orders(&creds(), 2, 50).url("http://x").contains("page=2&per_page=50"));
+    assert!(protocol::list_orders(&creds(), 2, 50)
+        .url("http://x")
+        .contains("page=2&per_page=50"));
 }
 
 #[test]
@@ -73,7 +79,10 @@ fn an_order_answer_is_read_into_our_model() {
 
 #[test]
 fn error_bodies_become_per_field_messages() {
-    match protocol::parse_order(&resp(422, r#"{"errors":{"country":["is not valid","use GB"],"email_address":"taken"}}"#)) {
+    match protocol::parse_order(&resp(
+        422,
+        r#"{"errors":{"country":["is not valid","use GB"],"email_address":"taken"}}"#,
+    )) {
         Err(CaError::Rejected(e)) => {
             assert_eq!(e["country"], ["is not valid", "use GB"]);
             assert_eq!(e["email_address"], ["taken"]);
@@ -81,23 +90,48 @@ fn error_bodies_become_per_field_messages() {
         other => panic!("{other:?}"),
     }
     assert_eq!(protocol::parse_order(&resp(401, "{}")), Err(CaError::Unauthorized));
-    assert_eq!(protocol::parse_order(&resp(503, "")), Err(CaError::Server { status: 503 }));
     assert_eq!(
-        protocol::parse_order(&HttpResponse { status: 429, retry_after: Some("1.5".into()), body: String::new() }),
-        Err(CaError::RateLimited { retry_after_ms: Some(1500) })
+        protocol::parse_order(&resp(503, "")),
+        Err(CaError::Server { status: 503 })
     );
-    assert!(matches!(protocol::parse_order(&resp(200, "<html>")), Err(CaError::Unexpected { .. })));
-    assert!(matches!(protocol::parse_order(&resp(200, "{}")), Err(CaError::Unexpected { .. })));
-    assert!(matches!(protocol::parse_order(&resp(400, "nope")), Err(CaError::Unexpected { status: 400, .. })));
+    assert_eq!(
+        protocol::parse_order(&HttpResponse {
+            status: 429,
+            retry_after: Some("1.5".into()),
+            body: String::new()
+        }),
+        Err(CaError::RateLimited {
+            retry_after_ms: Some(1500)
+        })
+    );
+    assert!(matches!(
+        protocol::parse_order(&resp(200, "<html>")),
+        Err(CaError::Unexpected { .. })
+    ));
+    assert!(matches!(
+        protocol::parse_order(&resp(200, "{}")),
+        Err(CaError::Unexpected { .. })
+    ));
+    assert!(matches!(
+        protocol::parse_order(&resp(400, "nope")),
+        Err(CaError::Unexpected { status: 400, .. })
+    ));
 }
 
 #[test]
 fn lists_domains_and_products_are_read() {
-    let orders = protocol::parse_order_list(&resp(200, r#"[{"ref":"co-1","order_status":"issued","email_address":"a@example.com"}]"#)).unwrap();
+    let orders = protocol::parse_order_list(&resp(
+        200,
+        r#"[{"ref":"co-1","order_status":"issued","email_address":"a@example.com"}]"#,
+    ))
+    .unwrap();
     assert_eq!(orders[0].email.as_deref(), Some("a@example.com"));
     assert!(protocol::parse_order_list(&resp(200, "[]")).unwrap().is_empty());
     assert!(protocol::parse_order_list(&resp(200, "{}")).is_err());
-    assert_eq!(protocol::parse_domains(&resp(200, r#"{"domains":["example.com","example.org"]}"#)).unwrap(), ["example.com", "example.org"]);
+    assert_eq!(
+        protocol::parse_domains(&resp(200, r#"{"domains":["example.com","example.org"]}"#)).unwrap(),
+        ["example.com", "example.org"]
+    );
     let p = protocol::parse_products(&resp(200, r#"{"products":[{"code":"smime-ivov-1y","name":"Personal ID + Organization, 1 year","periods":[{"period":365,"price":"39.00"}]}]}"#)).unwrap();
     assert_eq!(p[0].periods[0].days, 365);
     assert_eq!(p[0].periods[0].price.as_deref(), Some("39.00"));
@@ -116,18 +150,35 @@ fn results_csv_is_formula_safe() {
         period: 365,
         rows: ["=cmd@example.com", "bob@example.com"]
             .iter()
-            .map(|e| BatchRow { line: 2, email: e.to_string(), first_name: String::new(), last_name: "X".into(), country: "GB".into(), csr: None })
+            .map(|e| BatchRow {
+                line: 2,
+                email: e.to_string(),
+                first_name: String::new(),
+                last_name: "X".into(),
+                country: "GB".into(),
+                csr: None,
+            })
             .collect(),
     };
     let mut errors = FieldErrors::new();
     errors.insert("country".into(), vec!["-bad, really".into()]);
     let states = [
-        RowState::Placed { order: Order { reference: "co-1".into(), status: "pending validation".into(), amount: Some("39.00".into()), ..Order::default() } },
+        RowState::Placed {
+            order: Order {
+                reference: "co-1".into(),
+                status: "pending validation".into(),
+                amount: Some("39.00".into()),
+                ..Order::default()
+            },
+        },
         RowState::Rejected { errors },
     ];
     let csv = smime_bulk_ca::results::results_csv(&spec, states.iter());
     let lines: Vec<&str> = csv.split("\r\n").collect();
-    assert_eq!(lines[0], "email,ref,status,order_amount,certificate_url,receipt_url,error");
+    assert_eq!(
+        lines[0],
+        "email,ref,status,order_amount,certificate_url,receipt_url,error"
+    );
     assert_eq!(lines[1], "'=cmd@example.com,co-1,pending validation,39.00,,,");
     assert_eq!(lines[2], "bob@example.com,,rejected,,,,\"country: -bad, really\"");
 }

@@ -19,7 +19,10 @@ impl CaClient {
             .connect_timeout(timeout.min(Duration::from_secs(10)))
             .build()
             .map_err(|e| format!("cannot set up HTTP: {e}"))?;
-        Ok(CaClient { http, base: base.trim_end_matches('/').to_owned() })
+        Ok(CaClient {
+            http,
+            base: base.trim_end_matches('/').to_owned(),
+        })
     }
 
     /// The CA's base URL.
@@ -51,7 +54,11 @@ impl CaClient {
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
         match response.text().await {
-            Ok(body) => Outcome::Response(HttpResponse { status, retry_after, body }),
+            Ok(body) => Outcome::Response(HttpResponse {
+                status,
+                retry_after,
+                body,
+            }),
             Err(e) if e.is_timeout() => Outcome::Timeout,
             Err(e) => Outcome::Network(describe(e)),
         }

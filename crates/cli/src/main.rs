@@ -15,7 +15,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "smime-bulk", version, about = "Bulk-order Personal ID + Organization (IV+OV) S/MIME certificates: check a roster before anything is sent.")]
+#[command(
+    name = "smime-bulk",
+    version,
+    about = "Bulk-order Personal ID + Organization (IV+OV) S/MIME certificates: check a roster before anything is sent."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -24,7 +28,9 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Validate a roster and report every problem with its line, column and fix.
-    #[command(after_help = "Examples:\n  smime-bulk check --domains example.com,example.org roster.csv\n  smime-bulk check --domains-file domains.txt --format json roster.csv\n  pbpaste | smime-bulk check --list --domains example.com -\n\nExit status: 0 every row valid, 1 some row invalid, 2 the file is unusable or the command line is wrong.")]
+    #[command(
+        after_help = "Examples:\n  smime-bulk check --domains example.com,example.org roster.csv\n  smime-bulk check --domains-file domains.txt --format json roster.csv\n  pbpaste | smime-bulk check --list --domains example.com -\n\nExit status: 0 every row valid, 1 some row invalid, 2 the file is unusable or the command line is wrong."
+    )]
     Check(CheckArgs),
     /// Print the rows as read (decoded, delimiter sniffed, header applied), as JSON.
     #[command(after_help = "Example:\n  smime-bulk parse roster.csv\n  smime-bulk parse --list recipients.txt")]
@@ -33,13 +39,19 @@ enum Command {
     #[command(after_help = "Example:\n  smime-bulk template > roster.csv")]
     Template,
     /// Place one order per valid row with the CA; resumable from its journal.
-    #[command(after_help = "Example:\n  export SMIME_BULK_SECRET_KEY=sandbox-secret\n  smime-bulk submit --ca http://127.0.0.1:8787 --account-key sandbox-account \\\n      --product smime-ivov-1y --period 365 --journal batch.journal --out results.csv roster.csv\n\nThe secret key comes from SMIME_BULK_SECRET_KEY or --secret-key-file, never from the command line.\nCtrl-C stops cleanly; running the same command again resumes the batch without ordering anything twice.\nExit status: 0 every order placed, 1 some row rejected, failed or not confirmed, 2 unusable input or stopped by the CA, 130 interrupted.")]
+    #[command(
+        after_help = "Example:\n  export SMIME_BULK_SECRET_KEY=sandbox-secret\n  smime-bulk submit --ca http://127.0.0.1:8787 --account-key sandbox-account \\\n      --product smime-ivov-1y --period 365 --journal batch.journal --out results.csv roster.csv\n\nThe secret key comes from SMIME_BULK_SECRET_KEY or --secret-key-file, never from the command line.\nCtrl-C stops cleanly; running the same command again resumes the batch without ordering anything twice.\nExit status: 0 every order placed, 1 some row rejected, failed or not confirmed, 2 unusable input or stopped by the CA, 130 interrupted."
+    )]
     Submit(SubmitArgs),
     /// List the account's pre-validated email domains.
-    #[command(after_help = "Example:\n  SMIME_BULK_SECRET_KEY=sandbox-secret smime-bulk domains --ca http://127.0.0.1:8787 --account-key sandbox-account")]
+    #[command(
+        after_help = "Example:\n  SMIME_BULK_SECRET_KEY=sandbox-secret smime-bulk domains --ca http://127.0.0.1:8787 --account-key sandbox-account"
+    )]
     Domains(CaArgs),
     /// List the S/MIME products the account can order, with periods and prices.
-    #[command(after_help = "Example:\n  SMIME_BULK_SECRET_KEY=sandbox-secret smime-bulk products --ca http://127.0.0.1:8787 --account-key sandbox-account")]
+    #[command(
+        after_help = "Example:\n  SMIME_BULK_SECRET_KEY=sandbox-secret smime-bulk products --ca http://127.0.0.1:8787 --account-key sandbox-account"
+    )]
     Products(CaArgs),
 }
 
@@ -193,7 +205,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Check(args) => {
             let domains = read_domains(&args.domains, &args.domains_file)?.unwrap_or_default();
             if domains.is_empty() {
-                eprintln!("smime-bulk: note: no --domains given, so domains are not checked against the validated list");
+                eprintln!(
+                    "smime-bulk: note: no --domains given, so domains are not checked against the validated list"
+                );
             }
             let bytes = read_input(&args.file)?;
             let options = Options {
@@ -204,11 +218,16 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             };
             let report = smime_bulk_roster::check(&bytes, &options);
             match args.format {
-                Format::Json => println!("{}", serde_json::to_string_pretty(&report.summary()).map_err(|e| e.to_string())?),
+                Format::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report.summary()).map_err(|e| e.to_string())?
+                ),
                 Format::Text => print!("{}", output::text(&report, &display_name(&args.file))),
                 Format::Wire => {
                     use std::io::Write;
-                    std::io::stdout().write_all(&smime_bulk_roster::wire::encode(&report)).map_err(|e| e.to_string())?;
+                    std::io::stdout()
+                        .write_all(&smime_bulk_roster::wire::encode(&report))
+                        .map_err(|e| e.to_string())?;
                 }
             }
             Ok(ExitCode::from(if report.is_unusable() {
@@ -224,10 +243,14 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
 
 fn read_domains(list: &Option<String>, file: &Option<String>) -> Result<Option<ValidatedDomains>, String> {
     match (list, file) {
-        (Some(list), _) => ValidatedDomains::parse_list(list).map(Some).map_err(|e| format!("--domains: {e}")),
+        (Some(list), _) => ValidatedDomains::parse_list(list)
+            .map(Some)
+            .map_err(|e| format!("--domains: {e}")),
         (None, Some(path)) => {
             let text = std::fs::read_to_string(path).map_err(|e| format!("--domains-file {path}: {e}"))?;
-            ValidatedDomains::parse_list(&text).map(Some).map_err(|e| format!("--domains-file {path}: {e}"))
+            ValidatedDomains::parse_list(&text)
+                .map(Some)
+                .map_err(|e| format!("--domains-file {path}: {e}"))
         }
         (None, None) => Ok(None),
     }
@@ -279,7 +302,13 @@ async fn account_listing(args: CaArgs, what: Listing) -> Result<ExitCode, String
                 let periods: Vec<String> = p
                     .periods
                     .iter()
-                    .map(|x| format!("{} days{}", x.days, x.price.as_ref().map_or(String::new(), |pr| format!(" at {pr}"))))
+                    .map(|x| {
+                        format!(
+                            "{} days{}",
+                            x.days,
+                            x.price.as_ref().map_or(String::new(), |pr| format!(" at {pr}"))
+                        )
+                    })
                     .collect();
                 println!("{}\t{}\t{}", p.code, p.name, periods.join(", "));
             }
@@ -291,7 +320,9 @@ async fn account_listing(args: CaArgs, what: Listing) -> Result<ExitCode, String
 fn read_input(file: &str) -> Result<Vec<u8>, String> {
     if file == "-" {
         let mut bytes = Vec::new();
-        std::io::stdin().read_to_end(&mut bytes).map_err(|e| format!("cannot read standard input: {e}"))?;
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
         Ok(bytes)
     } else {
         std::fs::read(file).map_err(|e| format!("cannot read {file}: {e}"))
@@ -299,5 +330,9 @@ fn read_input(file: &str) -> Result<Vec<u8>, String> {
 }
 
 fn display_name(file: &str) -> String {
-    if file == "-" { "<stdin>".to_owned() } else { file.to_owned() }
+    if file == "-" {
+        "<stdin>".to_owned()
+    } else {
+        file.to_owned()
+    }
 }

@@ -12,7 +12,11 @@ pub fn text(report: &Report, file: &str) -> String {
             Some(line) => format!("{file}:{line}"),
             None => file.to_owned(),
         };
-        let level = if f.severity == Severity::Warning { "warning: " } else { "" };
+        let level = if f.severity == Severity::Warning {
+            "warning: "
+        } else {
+            ""
+        };
         let _ = writeln!(out, "{place}: {level}{} [{}]", f.message, f.code);
     }
     let how = match (report.encoding, report.delimiter) {
@@ -23,7 +27,11 @@ pub fn text(report: &Report, file: &str) -> String {
     if report.is_unusable() {
         let _ = writeln!(out, "{file}: unusable, nothing was checked{how}");
     } else {
-        let warnings = report.findings.iter().filter(|f| f.severity == Severity::Warning).count();
+        let warnings = report
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Warning)
+            .count();
         let _ = writeln!(
             out,
             "{file}: {} rows, {} valid, {} invalid, {warnings} warnings{how}",
@@ -40,7 +48,11 @@ pub fn text(report: &Report, file: &str) -> String {
 pub fn parsed_json(parsed: &Parsed) -> String {
     let mut keys: Vec<String> = Vec::with_capacity(parsed.headers.len());
     for (i, h) in parsed.headers.iter().enumerate() {
-        let base = if h.is_empty() { format!("column {}", i + 1) } else { h.clone() };
+        let base = if h.is_empty() {
+            format!("column {}", i + 1)
+        } else {
+            h.clone()
+        };
         let mut key = base.clone();
         let mut n = 2;
         while keys.contains(&key) {

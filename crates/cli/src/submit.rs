@@ -44,10 +44,15 @@ pub async fn run(opts: SubmitOptions) -> Result<ExitCode, String> {
     let creds = Credentials::new(opts.account_key.clone(), opts.secret_key.clone());
     let start = Instant::now();
     let now = || start.elapsed().as_millis() as u64;
-    let config = EngineConfig { concurrency: opts.concurrency.max(1), seed: random_u64(), ..EngineConfig::default() };
+    let config = EngineConfig {
+        concurrency: opts.concurrency.max(1),
+        seed: random_u64(),
+        ..EngineConfig::default()
+    };
 
     let mut engine = if has_journal(&opts.journal)? {
-        let text = std::fs::read_to_string(&opts.journal).map_err(|e| format!("cannot read {}: {e}", opts.journal.display()))?;
+        let text = std::fs::read_to_string(&opts.journal)
+            .map_err(|e| format!("cannot read {}: {e}", opts.journal.display()))?;
         let (spec, states) = journal::replay(&text).map_err(|e| format!("{}: {e}", opts.journal.display()))?;
         check_same_batch(&spec, &opts)?;
         let engine = Engine::resume(spec, states, creds, config, now());
@@ -71,7 +76,12 @@ pub async fn run(opts: SubmitOptions) -> Result<ExitCode, String> {
         let spec = new_batch(&client, &creds, &opts).await?;
         std::fs::write(&opts.journal, journal::header(&spec))
             .map_err(|e| format!("cannot write the journal {}: {e}", opts.journal.display()))?;
-        eprintln!("batch {}: {} orders to place; journal {}", spec.batch_id, spec.rows.len(), opts.journal.display());
+        eprintln!(
+            "batch {}: {} orders to place; journal {}",
+            spec.batch_id,
+            spec.rows.len(),
+            opts.journal.display()
+        );
         Engine::new(spec, creds, config, now())
     };
 
@@ -97,7 +107,9 @@ pub async fn run(opts: SubmitOptions) -> Result<ExitCode, String> {
         if in_flight.is_empty() && engine.is_idle() {
             break;
         }
-        let wake = engine.next_wakeup().map(|at| Duration::from_millis(at.saturating_sub(now())));
+        let wake = engine
+            .next_wakeup()
+            .map(|at| Duration::from_millis(at.saturating_sub(now())));
         tokio::select! {
             Some((id, outcome)) = in_flight.next() => engine.handle(id, outcome, now()),
             _ = tokio::time::sleep(wake.unwrap_or(Duration::from_secs(3600))), if wake.is_some() => {}
@@ -130,7 +142,9 @@ pub async fn run(opts: SubmitOptions) -> Result<ExitCode, String> {
         p.unknown + p.sending,
         p.pending,
         p.total,
-        opts.out.as_ref().map_or(String::new(), |o| format!("; results in {}", o.display()))
+        opts.out
+            .as_ref()
+            .map_or(String::new(), |o| format!("; results in {}", o.display()))
     );
     if let Some(reason) = engine.halted() {
         eprintln!("smime-bulk: stopped: {reason}. Fix it and run the same command again to resume.");
@@ -143,7 +157,13 @@ pub async fn run(opts: SubmitOptions) -> Result<ExitCode, String> {
     if p.unknown + p.sending > 0 {
         eprintln!("smime-bulk: some outcomes could not be confirmed with the CA yet; run the same command again to reconcile them.");
     }
-    Ok(ExitCode::from(if engine.is_complete() && p.rejected == 0 && p.failed == 0 { 0 } else { 1 }))
+    Ok(ExitCode::from(
+        if engine.is_complete() && p.rejected == 0 && p.failed == 0 {
+            0
+        } else {
+            1
+        },
+    ))
 }
 
 fn has_journal(path: &Path) -> Result<bool, String> {
@@ -183,13 +203,20 @@ async fn new_batch(client: &CaClient, creds: &Credentials, opts: &SubmitOptions)
         Some(d) => d.clone(),
         None => {
             let resp = client.fetch(&protocol::list_domains(creds)).await?;
-            let list = protocol::parse_domains(&resp).map_err(|e| {
-                format!("cannot get the validated domains from the CA ({e}); pass them with --domains")
-            })?;
+            let list = protocol::parse_domains(&resp)
+                .map_err(|e| format!("cannot get the validated domains from the CA ({e}); pass them with --domains"))?;
             ValidatedDomains::parse(&list).map_err(|e| format!("the CA's domain list: {e}"))?
         }
     };
-    let report = smime_bulk_roster::check(&opts.roster_bytes, &Options { mode: Mode::Table, domains, exact_domains: false, mapping: None });
+    let report = smime_bulk_roster::check(
+        &opts.roster_bytes,
+        &Options {
+            mode: Mode::Table,
+            domains,
+            exact_domains: false,
+            mapping: None,
+        },
+    );
     if report.is_unusable() {
         print!("{}", crate::output::text(&report, &opts.roster));
         return Err(format!("{} cannot be used; nothing was sent", opts.roster));
@@ -241,13 +268,22 @@ fn persist(file: &mut File, entries: Vec<JournalEntry>, path: &Path) -> Result<(
     }
     file.write_all(journal::lines(&entries).as_bytes())
         .and_then(|_| file.flush())
-        .map_err(|e| format!("cannot write the journal {}: {e}; stopping so that no order is lost", path.display()))
+        .map_err(|e| {
+            format!(
+                "cannot write the journal {}: {e}; stopping so that no order is lost",
+                path.display()
+            )
+        })
 }
 
 /// 64 random bits from the standard library's per-process random hasher keys.
 fn random_u64() -> u64 {
     let mut h = RandomState::new().build_hasher();
-    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos()));
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
     h.write_u32(std::process::id());
     h.finish()
 }

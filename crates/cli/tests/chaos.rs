@@ -13,10 +13,16 @@ use support::*;
 async fn run_to_end(ca: &str, dir: &TempDir, runs: usize) -> Vec<i32> {
     let mut codes = Vec::new();
     for _ in 0..runs {
-        let out = submit(ca, &dir.path("roster.csv"), &dir.path("batch.journal"), &dir.path("results.csv"), 8)
-            .wait_with_output()
-            .await
-            .unwrap();
+        let out = submit(
+            ca,
+            &dir.path("roster.csv"),
+            &dir.path("batch.journal"),
+            &dir.path("results.csv"),
+            8,
+        )
+        .wait_with_output()
+        .await
+        .unwrap();
         let code = out.status.code().unwrap_or(-1);
         codes.push(code);
         if code == 0 {
@@ -30,17 +36,33 @@ async fn run_to_end(ca: &str, dir: &TempDir, runs: usize) -> Vec<i32> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "slow: run by ./x test with --ignored"]
 async fn killed_twice_and_resumed_every_row_has_exactly_one_order() {
-    let faults = Faults { fail_rate: 0.2, drop_rate: 0.05, rate_limit: Some(200), latency_ms: 0 };
-    let sb = start(SandboxConfig { listen: "127.0.0.1:0".parse().unwrap(), faults, seed: 42, ..SandboxConfig::default() })
-        .await
-        .unwrap();
+    let faults = Faults {
+        fail_rate: 0.2,
+        drop_rate: 0.05,
+        rate_limit: Some(200),
+        latency_ms: 0,
+    };
+    let sb = start(SandboxConfig {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        faults,
+        seed: 42,
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap();
     let ca = sb.url();
     let dir = TempDir::new("chaos");
     let emails = write_roster(&dir.path("roster.csv"), 1000);
 
     let mut kills = 0;
     for threshold in [250, 600] {
-        let mut child = submit(&ca, &dir.path("roster.csv"), &dir.path("batch.journal"), &dir.path("results.csv"), 8);
+        let mut child = submit(
+            &ca,
+            &dir.path("roster.csv"),
+            &dir.path("batch.journal"),
+            &dir.path("results.csv"),
+            8,
+        );
         let seen = wait_for_orders(&ca, threshold, &mut child).await;
         if child.try_wait().unwrap().is_none() {
             child.kill().await.unwrap(); // SIGKILL: no chance to clean up
@@ -54,12 +76,22 @@ async fn killed_twice_and_resumed_every_row_has_exactly_one_order() {
 
     let orders = orders(&ca).await;
     let (lost, duplicated) = lost_and_duplicated(&emails, &orders);
-    println!("chaos: rows={} orders={} lost={lost} duplicated={duplicated} kills={kills} runs={}", emails.len(), orders.len(), 2 + codes.len());
+    println!(
+        "chaos: rows={} orders={} lost={lost} duplicated={duplicated} kills={kills} runs={}",
+        emails.len(),
+        orders.len(),
+        2 + codes.len()
+    );
     assert_eq!((lost, duplicated), (0, 0));
     assert_eq!(orders.len(), 1000);
     let results = std::fs::read_to_string(dir.path("results.csv")).unwrap();
-    assert_eq!(results.lines().filter(|l| l.contains(",pending validation,")).count(), 1000);
-    assert!(!std::fs::read_to_string(dir.path("batch.journal")).unwrap().contains("sandbox-secret"));
+    assert_eq!(
+        results.lines().filter(|l| l.contains(",pending validation,")).count(),
+        1000
+    );
+    assert!(!std::fs::read_to_string(dir.path("batch.journal"))
+        .unwrap()
+        .contains("sandbox-secret"));
     sb.shutdown().await;
 }
 
@@ -70,18 +102,32 @@ async fn a_sandbox_restart_mid_batch_loses_and_duplicates_nothing() {
     let config = SandboxConfig {
         listen: "127.0.0.1:0".parse().unwrap(),
         db: Some(dir.path("orders.sqlite")),
-        faults: Faults { latency_ms: 5, ..Faults::default() },
+        faults: Faults {
+            latency_ms: 5,
+            ..Faults::default()
+        },
         seed: 7,
         ..SandboxConfig::default()
     };
     let sb = start(config.clone()).await.unwrap();
     let ca = sb.url();
     let emails = write_roster(&dir.path("roster.csv"), 300);
-    let mut child = submit(&ca, &dir.path("roster.csv"), &dir.path("batch.journal"), &dir.path("results.csv"), 8);
+    let mut child = submit(
+        &ca,
+        &dir.path("roster.csv"),
+        &dir.path("batch.journal"),
+        &dir.path("results.csv"),
+        8,
+    );
     let seen = wait_for_orders(&ca, 100, &mut child).await;
     sb.shutdown().await;
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
-    let sb = start(SandboxConfig { listen: ca.trim_start_matches("http://").parse().unwrap(), ..config }).await.unwrap();
+    let sb = start(SandboxConfig {
+        listen: ca.trim_start_matches("http://").parse().unwrap(),
+        ..config
+    })
+    .await
+    .unwrap();
     let first = child.wait_with_output().await.unwrap();
     let mut codes = vec![first.status.code().unwrap_or(-1)];
     if codes[0] != 0 {
@@ -89,7 +135,11 @@ async fn a_sandbox_restart_mid_batch_loses_and_duplicates_nothing() {
     }
     let orders = orders(&ca).await;
     let (lost, duplicated) = lost_and_duplicated(&emails, &orders);
-    println!("sandbox restart at {seen} orders: rows={} orders={} lost={lost} duplicated={duplicated} exit codes={codes:?}", emails.len(), orders.len());
+    println!(
+        "sandbox restart at {seen} orders: rows={} orders={} lost={lost} duplicated={duplicated} exit codes={codes:?}",
+        emails.len(),
+        orders.len()
+    );
     assert_eq!(codes.last(), Some(&0));
     assert_eq!((lost, duplicated, orders.len()), (0, 0, 300));
     sb.shutdown().await;
@@ -100,7 +150,11 @@ async fn a_sandbox_restart_mid_batch_loses_and_duplicates_nothing() {
 async fn ctrl_c_stops_cleanly_and_the_same_command_resumes() {
     let sb = start(SandboxConfig {
         listen: "127.0.0.1:0".parse().unwrap(),
-        faults: Faults { latency_ms: 20, drop_rate: 0.05, ..Faults::default() },
+        faults: Faults {
+            latency_ms: 20,
+            drop_rate: 0.05,
+            ..Faults::default()
+        },
         seed: 3,
         ..SandboxConfig::default()
     })
@@ -109,20 +163,36 @@ async fn ctrl_c_stops_cleanly_and_the_same_command_resumes() {
     let ca = sb.url();
     let dir = TempDir::new("ctrlc");
     let emails = write_roster(&dir.path("roster.csv"), 300);
-    let mut child = submit(&ca, &dir.path("roster.csv"), &dir.path("batch.journal"), &dir.path("results.csv"), 4);
+    let mut child = submit(
+        &ca,
+        &dir.path("roster.csv"),
+        &dir.path("batch.journal"),
+        &dir.path("results.csv"),
+        4,
+    );
     wait_for_orders(&ca, 60, &mut child).await;
     let pid = child.id().unwrap().to_string();
-    assert!(std::process::Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
+    assert!(std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap()
+        .success());
     let out = child.wait_with_output().await.unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "{stderr}");
-    assert!(stderr.contains("run the same command again to resume") || stderr.contains("Run the same command again"), "{stderr}");
+    assert!(
+        stderr.contains("run the same command again to resume") || stderr.contains("Run the same command again"),
+        "{stderr}"
+    );
     let at_stop = orders(&ca).await.len();
     assert!(at_stop < 300, "stopped mid-batch");
     let codes = run_to_end(&ca, &dir, 3).await;
     let orders = orders(&ca).await;
     let (lost, duplicated) = lost_and_duplicated(&emails, &orders);
-    println!("ctrl-c at {at_stop} orders, resumed: rows=300 orders={} lost={lost} duplicated={duplicated}", orders.len());
+    println!(
+        "ctrl-c at {at_stop} orders, resumed: rows=300 orders={} lost={lost} duplicated={duplicated}",
+        orders.len()
+    );
     assert_eq!(codes.last(), Some(&0));
     assert_eq!((lost, duplicated), (0, 0));
     sb.shutdown().await;

@@ -38,7 +38,12 @@ fn invalid_rows_exit_1_with_compiler_style_lines() {
 
 #[test]
 fn unusable_files_exit_2() {
-    smime_bulk().args(["check", "-"]).write_stdin("").assert().code(2).stdout(predicate::str::contains("[empty_file]"));
+    smime_bulk()
+        .args(["check", "-"])
+        .write_stdin("")
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains("[empty_file]"));
     smime_bulk()
         .args(["check", "-"])
         .write_stdin(&b"PK\x03\x04\0\0binary"[..])
@@ -55,10 +60,16 @@ fn unusable_files_exit_2() {
 
 #[test]
 fn wrong_command_lines_exit_2_with_one_clear_line() {
-    smime_bulk().args(["check"]).assert().code(2).stderr(predicate::str::contains("required"));
-    smime_bulk().args(["check", "no-such-file.csv"]).assert().code(2).stderr(predicate::str::contains(
-        "smime-bulk: cannot read no-such-file.csv",
-    ));
+    smime_bulk()
+        .args(["check"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("required"));
+    smime_bulk()
+        .args(["check", "no-such-file.csv"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("smime-bulk: cannot read no-such-file.csv"));
     smime_bulk()
         .args(["check", "--domains", "not a domain!", "-"])
         .write_stdin("Email\na@example.com\n")
@@ -76,7 +87,14 @@ fn wrong_command_lines_exit_2_with_one_clear_line() {
 #[test]
 fn json_has_the_documented_shape() {
     let out = smime_bulk()
-        .args(["check", "--domains", "example.com,example.org", "--format", "json", &fixture("all-rules.csv")])
+        .args([
+            "check",
+            "--domains",
+            "example.com,example.org",
+            "--format",
+            "json",
+            &fixture("all-rules.csv"),
+        ])
         .assert()
         .code(1)
         .get_output()
@@ -84,7 +102,19 @@ fn json_has_the_documented_shape() {
         .clone();
     let v: Value = serde_json::from_slice(&out).unwrap();
     let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
-    assert_eq!(keys, ["rows", "valid", "invalid", "encoding", "delimiter", "mapping", "coverage", "findings"]);
+    assert_eq!(
+        keys,
+        [
+            "rows",
+            "valid",
+            "invalid",
+            "encoding",
+            "delimiter",
+            "mapping",
+            "coverage",
+            "findings"
+        ]
+    );
     assert_eq!(v["rows"], 23);
     assert_eq!(v["encoding"], "UTF-8");
     assert_eq!(v["delimiter"], ",");
@@ -94,7 +124,12 @@ fn json_has_the_documented_shape() {
     let fkeys: Vec<&str> = f.as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(fkeys, ["line", "column", "code", "severity", "message", "suggestion"]);
     assert_eq!(f["severity"], "warning");
-    let dup = v["findings"].as_array().unwrap().iter().find(|f| f["code"] == "duplicate_email").unwrap();
+    let dup = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "duplicate_email")
+        .unwrap();
     assert_eq!(dup["severity"], "error");
     assert_eq!(dup["column"], "Email");
 }
@@ -112,7 +147,13 @@ fn domains_file_and_exact_matching() {
         .assert()
         .code(0);
     smime_bulk()
-        .args(["check", "--domains-file", domains.to_str().unwrap(), "--exact-domains", "-"])
+        .args([
+            "check",
+            "--domains-file",
+            domains.to_str().unwrap(),
+            "--exact-domains",
+            "-",
+        ])
         .write_stdin(roster)
         .assert()
         .code(1)
@@ -132,23 +173,45 @@ fn list_mode_reads_pasted_recipients() {
 
 #[test]
 fn parse_prints_rows_keyed_by_header_as_written() {
-    let out = smime_bulk().args(["parse", &fixture("header-variants.csv")]).assert().code(0).get_output().stdout.clone();
+    let out = smime_bulk()
+        .args(["parse", &fixture("header-variants.csv")])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
     let v: Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(v[0]["E-mail Address"], "jane@example.com");
     assert_eq!(v[0]["Department"], "Finance");
     let keys: Vec<&str> = v[0].as_object().unwrap().keys().map(String::as_str).collect();
-    assert_eq!(keys, ["E-mail Address", "Surname", "Given Name", "Country Code", "Department"]);
-    smime_bulk().args(["parse", "-"]).write_stdin("").assert().code(2).stderr(predicate::str::contains("[empty_file]"));
+    assert_eq!(
+        keys,
+        ["E-mail Address", "Surname", "Given Name", "Country Code", "Department"]
+    );
+    smime_bulk()
+        .args(["parse", "-"])
+        .write_stdin("")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("[empty_file]"));
 }
 
 #[test]
 fn template_prints_the_header() {
-    smime_bulk().arg("template").assert().code(0).stdout("First Name,Last Name,Email,Country,Csr\r\n");
+    smime_bulk()
+        .arg("template")
+        .assert()
+        .code(0)
+        .stdout("First Name,Last Name,Email,Country,Csr\r\n");
 }
 
 #[test]
 fn help_has_examples() {
     for sub in ["check", "parse", "template"] {
-        smime_bulk().args([sub, "--help"]).assert().code(0).stdout(predicate::str::contains("Example"));
+        smime_bulk()
+            .args([sub, "--help"])
+            .assert()
+            .code(0)
+            .stdout(predicate::str::contains("Example"));
     }
 }

@@ -11,8 +11,14 @@ fn main() {
     divan::main();
 }
 
-const FIRST: [&str; 14] = ["Jane", "John", "Zoë", "Łukasz", "María", "Ahmed", "Mei", "Olusegun", "Siobhán", "Jörg", "Priya", "Kenji", "Amélie", "Noah"];
-const LAST: [&str; 13] = ["Doe", "Smith", "Müller", "Nowak", "García", "Haddad", "Chen", "Adeyemi", "O'Brien", "Weiß", "Sharma", "Sato", "Laurent"];
+const FIRST: [&str; 14] = [
+    "Jane", "John", "Zoë", "Łukasz", "María", "Ahmed", "Mei", "Olusegun", "Siobhán", "Jörg", "Priya", "Kenji",
+    "Amélie", "Noah",
+];
+const LAST: [&str; 13] = [
+    "Doe", "Smith", "Müller", "Nowak", "García", "Haddad", "Chen", "Adeyemi", "O'Brien", "Weiß", "Sharma", "Sato",
+    "Laurent",
+];
 const COUNTRIES: [&str; 10] = ["GB", "DE", "FR", "US", "PL", "ES", "JP", "IE", "NL", "SE"];
 const DOMAINS: [&str; 4] = ["example.com", "mail.example.com", "example.org", "eu.example.org"];
 
@@ -57,7 +63,12 @@ fn roster(rows: usize) -> Vec<u8> {
 }
 
 fn options() -> Options {
-    Options { mode: Mode::Table, domains: ValidatedDomains::parse(["example.com", "example.org"]).unwrap(), exact_domains: false, mapping: None }
+    Options {
+        mode: Mode::Table,
+        domains: ValidatedDomains::parse(["example.com", "example.org"]).unwrap(),
+        exact_domains: false,
+        mapping: None,
+    }
 }
 
 #[divan::bench(args = [100_000, 1_000_000], sample_count = 5, sample_size = 1)]
@@ -79,5 +90,13 @@ fn check_roster_to_wire(bencher: Bencher, rows: usize) {
     bencher
         .counter(ItemsCount::new(rows))
         .counter(BytesCount::new(bytes.len()))
-        .bench(|| smime_bulk_roster::wire::check_with_progress(divan::black_box(&bytes), &options, &mut |_| {}, 3, smime_bulk_roster::wire::KeepBuffers));
+        .bench(|| {
+            smime_bulk_roster::wire::check_with_progress(
+                divan::black_box(&bytes),
+                &options,
+                &mut |_| {},
+                3,
+                smime_bulk_roster::wire::KeepBuffers,
+            )
+        });
 }

@@ -71,8 +71,8 @@ const SECP256K1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.10")
 /// ```
 pub fn check(text: &str) -> Result<CsrInfo, CsrError> {
     let der = to_der(text)?;
-    let req = CertReq::from_der(&der)
-        .map_err(|e| CsrError::Unreadable(format!("it is not a PKCS#10 request ({e})")))?;
+    let req =
+        CertReq::from_der(&der).map_err(|e| CsrError::Unreadable(format!("it is not a PKCS#10 request ({e})")))?;
     let info_der = req
         .info
         .to_der()
@@ -113,12 +113,18 @@ pub fn check(text: &str) -> Result<CsrInfo, CsrError> {
     } else if key_oid == rfc8410::ID_ED_448 {
         (KeyKind::Ed448, false)
     } else {
-        let name = const_oid::db::DB.by_oid(&key_oid).map_or_else(|| key_oid.to_string(), str::to_owned);
+        let name = const_oid::db::DB
+            .by_oid(&key_oid)
+            .map_or_else(|| key_oid.to_string(), str::to_owned);
         return Err(CsrError::Unsupported(format!(
             "its key type ({name}) is not allowed for S/MIME; use RSA (2048 bits or more), ECDSA P-256/P-384/P-521 or Ed25519"
         )));
     };
-    Ok(CsrInfo { key, emails: emails(&req), signature_verified })
+    Ok(CsrInfo {
+        key,
+        emails: emails(&req),
+        signature_verified,
+    })
 }
 
 const MISMATCH: &str = "the signature does not match the request's content (the CSR was altered or damaged)";
@@ -131,7 +137,9 @@ fn expect_sig(sig_oid: ObjectIdentifier, expected: ObjectIdentifier, key: &str) 
     if sig_oid == expected {
         Ok(())
     } else {
-        Err(bad_sig(&format!("its signature algorithm ({sig_oid}) does not fit its {key} key")))
+        Err(bad_sig(&format!(
+            "its signature algorithm ({sig_oid}) does not fit its {key} key"
+        )))
     }
 }
 
@@ -194,13 +202,12 @@ fn rsa_key(
         return Ok((KeyKind::Rsa(bits), false));
     }
     if sig_oid == rfc5912::SHA_1_WITH_RSA_ENCRYPTION {
-        return Err(bad_sig("it is signed with SHA-1, which CAs refuse; create it again with SHA-256"));
+        return Err(bad_sig(
+            "it is signed with SHA-1, which CAs refuse; create it again with SHA-256",
+        ));
     }
-    let public = rsa::RsaPublicKey::new_with_max_size(
-        rsa::BigUint::from_bytes_be(n),
-        rsa::BigUint::from_bytes_be(e),
-        16384,
-    );
+    let public =
+        rsa::RsaPublicKey::new_with_max_size(rsa::BigUint::from_bytes_be(n), rsa::BigUint::from_bytes_be(e), 16384);
     let Ok(public) = public else {
         // A key outside the rsa crate's limits (e.g. exponent above 2^33) is
         // allowed by policy; leave the signature to the CA.
@@ -214,7 +221,9 @@ fn rsa_key(
     } else if sig_oid == rfc5912::SHA_512_WITH_RSA_ENCRYPTION {
         rsa::pkcs1v15::VerifyingKey::<Sha512>::new(public).verify(info_der, &sig)
     } else {
-        return Err(bad_sig(&format!("its signature algorithm ({sig_oid}) is not one for an RSA key")));
+        return Err(bad_sig(&format!(
+            "its signature algorithm ({sig_oid}) is not one for an RSA key"
+        )));
     };
     verified.map_err(|_| bad_sig(MISMATCH))?;
     Ok((KeyKind::Rsa(bits), true))
@@ -235,7 +244,9 @@ fn ec_key(
     } else if sig_oid == rfc5912::ECDSA_WITH_SHA_512 {
         Sha512::digest(info_der).to_vec()
     } else if curve == rfc5912::SECP_256_R_1 || curve == rfc5912::SECP_384_R_1 || curve == rfc5912::SECP_521_R_1 {
-        return Err(bad_sig(&format!("its signature algorithm ({sig_oid}) is not ECDSA with SHA-256/384/512")));
+        return Err(bad_sig(&format!(
+            "its signature algorithm ({sig_oid}) is not ECDSA with SHA-256/384/512"
+        )));
     } else {
         Vec::new()
     };
@@ -260,7 +271,9 @@ fn ec_key(
         let name = if curve == SECP256K1 {
             "secp256k1".to_owned()
         } else {
-            const_oid::db::DB.by_oid(&curve).map_or_else(|| curve.to_string(), str::to_owned)
+            const_oid::db::DB
+                .by_oid(&curve)
+                .map_or_else(|| curve.to_string(), str::to_owned)
         };
         Err(CsrError::Unsupported(format!(
             "its EC key is on the curve {name}, which S/MIME does not allow; use P-256, P-384 or P-521"
@@ -295,7 +308,9 @@ fn emails(req: &CertReq) -> Vec<String> {
     }
     for attr in req.info.attributes.iter().filter(|a| a.oid == EXTENSION_REQUEST) {
         for value in attr.values.iter() {
-            let Ok(exts) = value.decode_as::<x509_cert::ext::Extensions>() else { continue };
+            let Ok(exts) = value.decode_as::<x509_cert::ext::Extensions>() else {
+                continue;
+            };
             for ext in exts.iter().filter(|e| e.extn_id == SUBJECT_ALT_NAME) {
                 let Ok(san) = x509_cert::ext::pkix::SubjectAltName::from_der(ext.extn_value.as_bytes()) else {
                     continue;

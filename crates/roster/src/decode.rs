@@ -89,7 +89,10 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded<'_>, Finding> {
     if matches!(encoding, TextEncoding::Utf16Le | TextEncoding::Utf16Be) {
         check_text_chars(&text)?;
     }
-    if text.trim_matches(|c: char| c.is_whitespace() || c == '\u{FEFF}').is_empty() {
+    if text
+        .trim_matches(|c: char| c.is_whitespace() || c == '\u{FEFF}')
+        .is_empty()
+    {
         return Err(Finding::file(
             Code::EmptyFile,
             "The file is empty: it has no header and no rows. Export the roster again, with a header line \

@@ -6,8 +6,8 @@
 //! A-labels, so U-labels and A-labels of one name are the same domain.
 
 use crate::email::normalize_domain;
-use serde::Serialize;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use serde::Serialize;
 use std::fmt;
 
 /// A validated domain list that could not be read.
@@ -21,7 +21,11 @@ pub struct DomainListError {
 
 impl fmt::Display for DomainListError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "validated domain \"{}\" is not a domain name: {}", self.entry, self.reason)
+        write!(
+            f,
+            "validated domain \"{}\" is not a domain name: {}",
+            self.entry, self.reason
+        )
     }
 }
 
@@ -57,8 +61,10 @@ impl ValidatedDomains {
             if bare.is_empty() {
                 continue;
             }
-            let domain = normalize_domain(bare)
-                .map_err(|reason| DomainListError { entry: entry.to_owned(), reason })?;
+            let domain = normalize_domain(bare).map_err(|reason| DomainListError {
+                entry: entry.to_owned(),
+                reason,
+            })?;
             if out.domains.insert(domain.clone()) {
                 out.ordered.push(domain);
             }
@@ -134,7 +140,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for i in 1..=a.len() {
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (d[(i - 1) * w + j] + 1).min(d[i * w + j - 1] + 1).min(d[(i - 1) * w + j - 1] + cost);
+            let mut v = (d[(i - 1) * w + j] + 1)
+                .min(d[i * w + j - 1] + 1)
+                .min(d[(i - 1) * w + j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 v = v.min(d[(i - 2) * w + j - 2] + 1);
             }
@@ -175,9 +183,15 @@ impl CoverageCounter {
     /// The counts behind a finished [`Coverage`].
     pub(crate) fn from_coverage(coverage: &Coverage) -> Self {
         let counts = |list: &[DomainCount]| -> HashMap<String, usize> {
-            list.iter().filter(|c| c.rows > 0).map(|c| (c.domain.clone(), c.rows)).collect()
+            list.iter()
+                .filter(|c| c.rows > 0)
+                .map(|c| (c.domain.clone(), c.rows))
+                .collect()
         };
-        CoverageCounter { validated: counts(&coverage.validated), uncovered: counts(&coverage.uncovered) }
+        CoverageCounter {
+            validated: counts(&coverage.validated),
+            uncovered: counts(&coverage.uncovered),
+        }
     }
 
     /// Counts `rows` more rows under the validated `domain`.
@@ -203,10 +217,19 @@ impl CoverageCounter {
     pub(crate) fn summary(&self, domains: &ValidatedDomains) -> Coverage {
         let validated = domains
             .iter()
-            .map(|d| DomainCount { domain: d.to_owned(), rows: self.validated.get(d).copied().unwrap_or(0) })
+            .map(|d| DomainCount {
+                domain: d.to_owned(),
+                rows: self.validated.get(d).copied().unwrap_or(0),
+            })
             .collect();
-        let mut uncovered: Vec<DomainCount> =
-            self.uncovered.iter().map(|(domain, &rows)| DomainCount { domain: domain.clone(), rows }).collect();
+        let mut uncovered: Vec<DomainCount> = self
+            .uncovered
+            .iter()
+            .map(|(domain, &rows)| DomainCount {
+                domain: domain.clone(),
+                rows,
+            })
+            .collect();
         uncovered.sort_by(|a, b| b.rows.cmp(&a.rows).then_with(|| a.domain.cmp(&b.domain)));
         Coverage { validated, uncovered }
     }
@@ -262,7 +285,10 @@ mod tests {
     #[test]
     fn u_labels_and_a_labels_are_one_domain() {
         let d = ValidatedDomains::parse(["BÜCHER.example"]).unwrap();
-        assert_eq!(d.covering("xn--bcher-kva.example", false), Some("xn--bcher-kva.example"));
+        assert_eq!(
+            d.covering("xn--bcher-kva.example", false),
+            Some("xn--bcher-kva.example")
+        );
         let d = ValidatedDomains::parse(["xn--bcher-kva.example"]).unwrap();
         assert_eq!(d.iter().collect::<Vec<_>>(), vec!["xn--bcher-kva.example"]);
     }
@@ -270,7 +296,10 @@ mod tests {
     #[test]
     fn lists_split_on_commas_space_and_lines() {
         let d = ValidatedDomains::parse_list("# ours\nexample.com, example.org;\n *.example.net\n\n").unwrap();
-        assert_eq!(d.iter().collect::<Vec<_>>(), vec!["example.com", "example.org", "example.net"]);
+        assert_eq!(
+            d.iter().collect::<Vec<_>>(),
+            vec!["example.com", "example.org", "example.net"]
+        );
         assert!(ValidatedDomains::parse_list("example").is_err());
     }
 

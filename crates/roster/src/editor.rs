@@ -12,13 +12,18 @@ use crate::tally::{is_clear_suggestion, step, Direction, Tally};
 use crate::validate::{duplicate_message, Columns, CsrOutcome, CsrOutcomes, Validator};
 use crate::Options;
 use rustc_hash::FxHashMap;
-use std::hash::BuildHasher;
 use std::collections::{BTreeMap, BTreeSet};
+use std::hash::BuildHasher;
 
 /// The codes whose suggestion "apply all suggestions" takes: mechanical fixes
 /// (`UK`→`GB`, `mailto:` removed, a line break out of a name), not guesses
 /// such as a domain typo.
-pub const CLEAR_SUGGESTIONS: [Code; 4] = [Code::CountryInvalid, Code::CountryLowercase, Code::EmailInvalid, Code::NameInvalid];
+pub const CLEAR_SUGGESTIONS: [Code; 4] = [
+    Code::CountryInvalid,
+    Code::CountryLowercase,
+    Code::EmailInvalid,
+    Code::NameInvalid,
+];
 
 /// An editable roster with its findings kept up to date.
 pub struct Editor {
@@ -77,7 +82,11 @@ impl Editor {
         let n = report.rows.len();
         // The report's totals are the tally's start; the rest is counted as
         // `index_keys` places the findings and finds the duplicates.
-        let tally = Tally { rows: n, coverage: CoverageCounter::from_coverage(&report.coverage), ..Tally::default() };
+        let tally = Tally {
+            rows: n,
+            coverage: CoverageCounter::from_coverage(&report.coverage),
+            ..Tally::default()
+        };
         // Records are read in order: the last row is on the last line.
         let next_line = report.rows.last().map_or(1, |r| r.line) + 1;
         Editor {
@@ -161,14 +170,22 @@ impl Editor {
         // A ragged row was not read into fields, so it repeats no address
         // (as in the engine) until it is edited.
         let ragged = self.own[id].iter().any(|f| f.code == Code::RaggedRow);
-        let key = self.row(id).filter(|_| !ragged).and_then(|r| parse_address_ref(&r.email).ok()).map(|a| a.key());
+        let key = self
+            .row(id)
+            .filter(|_| !ragged)
+            .and_then(|r| parse_address_ref(&r.email).ok())
+            .map(|a| a.key());
         if let Some(k) = &key {
             let group = self.groups.shard_mut(k).entry(k.clone()).or_default();
             if let Err(at) = group.binary_search(&id) {
                 group.insert(at, id);
             }
             for (i, &member) in group.iter().enumerate() {
-                flag_later(&mut self.later_duplicate[member], i > 0, &mut self.tally.later_duplicates);
+                flag_later(
+                    &mut self.later_duplicate[member],
+                    i > 0,
+                    &mut self.tally.later_duplicates,
+                );
             }
         }
         self.keys[id] = key;
@@ -182,7 +199,11 @@ impl Editor {
                 group.remove(at);
             }
             for (i, &member) in group.iter().enumerate() {
-                flag_later(&mut self.later_duplicate[member], i > 0, &mut self.tally.later_duplicates);
+                flag_later(
+                    &mut self.later_duplicate[member],
+                    i > 0,
+                    &mut self.tally.later_duplicates,
+                );
             }
             if group.is_empty() {
                 self.groups.shard_mut(&key).remove(&key);
@@ -198,7 +219,10 @@ impl Editor {
 
     /// Ids of the rows still in the roster, in order.
     pub fn ids(&self) -> impl Iterator<Item = usize> + '_ {
-        self.live.iter().enumerate().filter_map(|(id, &live)| live.then_some(id))
+        self.live
+            .iter()
+            .enumerate()
+            .filter_map(|(id, &live)| live.then_some(id))
     }
 
     /// Rows still in the roster.
@@ -230,7 +254,10 @@ impl Editor {
         if let Some(first) = self.original_of(id) {
             let first_line = self.row(first).map_or(0, |r| r.line);
             // Keep the file's order: the duplicate finding sits with the email findings.
-            let at = out.iter().position(|f| f.field != Some(Field::Email) && f.field.is_some()).unwrap_or(out.len());
+            let at = out
+                .iter()
+                .position(|f| f.field != Some(Field::Email) && f.field.is_some())
+                .unwrap_or(out.len());
             out.insert(
                 at,
                 Finding {
@@ -300,7 +327,11 @@ impl Editor {
         for id in ids {
             let findings = self.check_row(id);
             // A ragged row keeps its structural error until it is edited.
-            let ragged: Vec<Finding> = self.own[id].iter().filter(|f| f.code == Code::RaggedRow).cloned().collect();
+            let ragged: Vec<Finding> = self.own[id]
+                .iter()
+                .filter(|f| f.code == Code::RaggedRow)
+                .cloned()
+                .collect();
             self.own[id] = if ragged.is_empty() { findings } else { ragged };
             self.count_own(id, Direction::In);
             self.update_valid(id);
@@ -354,7 +385,8 @@ impl Editor {
     /// [`Tally::own`]): out before the row or its findings change, in after.
     fn count_own(&mut self, id: usize, direction: Direction) {
         if self.live[id] {
-            self.tally.own(&self.rows[id], &self.own[id], &self.domains, self.exact, direction);
+            self.tally
+                .own(&self.rows[id], &self.own[id], &self.domains, self.exact, direction);
         }
     }
 
@@ -379,7 +411,10 @@ impl Editor {
             let r = &mut self.rows[id];
             if r.valid != valid {
                 r.valid = valid;
-                step(&mut self.tally.valid, if valid { Direction::In } else { Direction::Out });
+                step(
+                    &mut self.tally.valid,
+                    if valid { Direction::In } else { Direction::Out },
+                );
             }
         }
     }
@@ -418,7 +453,12 @@ impl Editor {
         }
         step(&mut self.tally.rows, Direction::Out);
         self.own[id].clear();
-        let touched: Vec<usize> = old.and_then(|k| self.groups.get(&k)).into_iter().flatten().copied().collect();
+        let touched: Vec<usize> = old
+            .and_then(|k| self.groups.get(&k))
+            .into_iter()
+            .flatten()
+            .copied()
+            .collect();
         for &t in &touched {
             self.update_valid(t);
         }
@@ -428,7 +468,10 @@ impl Editor {
     /// Adds an empty row at the end (to be filled by edits); returns its id.
     pub fn add(&mut self) -> usize {
         let id = self.rows.len();
-        self.rows.push(Row { line: self.next_line, ..Row::default() });
+        self.rows.push(Row {
+            line: self.next_line,
+            ..Row::default()
+        });
         self.live.push(true);
         self.next_line += 1;
         self.own.push(Vec::new());
@@ -501,7 +544,9 @@ impl Editor {
                 };
                 out.push_str(&csv_line(&[
                     f.line.map(|l| l.to_string()).unwrap_or_default(),
-                    f.column.clone().unwrap_or_else(|| f.field.map(|x| x.label().to_owned()).unwrap_or_default()),
+                    f.column
+                        .clone()
+                        .unwrap_or_else(|| f.field.map(|x| x.label().to_owned()).unwrap_or_default()),
                     value,
                     f.code.as_str().to_owned(),
                     severity(&f),
@@ -517,14 +562,23 @@ impl Editor {
     pub fn roster_csv(rows: impl IntoIterator<Item = Row>) -> String {
         let mut out = csv_line_verbatim(&["First Name", "Last Name", "Email", "Country", "Csr"]);
         for r in rows {
-            out.push_str(&csv_line_verbatim(&[r.first_name, r.last_name, r.email, r.country, r.csr]));
+            out.push_str(&csv_line_verbatim(&[
+                r.first_name,
+                r.last_name,
+                r.email,
+                r.country,
+                r.csr,
+            ]));
         }
         out
     }
 
     /// The valid rows, in order.
     pub fn valid_rows(&self) -> Vec<Row> {
-        self.ids().filter(|&id| self.is_valid(id)).filter_map(|id| self.row(id).cloned()).collect()
+        self.ids()
+            .filter(|&id| self.is_valid(id))
+            .filter_map(|id| self.row(id).cloned())
+            .collect()
     }
 }
 
@@ -605,11 +659,17 @@ mod tests {
     fn csrs_checked_by_the_engine_are_looked_up_not_checked_again() {
         let pem = fixture_csr("rsa1024.csr");
         let mut e = editor(&format!("Email,Csr\njane@example.com,\"{pem}\"\n"));
-        assert_eq!(e.findings(0).iter().map(|f| f.code).collect::<Vec<_>>(), vec![Code::CsrWeakKey]);
+        assert_eq!(
+            e.findings(0).iter().map(|f| f.code).collect::<Vec<_>>(),
+            vec![Code::CsrWeakKey]
+        );
         assert!(e.pending_csrs().is_empty());
         // Re-validating (here: other domains) keeps the engine's outcome.
         e.set_domains(ValidatedDomains::parse(["example.com", "example.org"]).unwrap(), false);
-        assert_eq!(e.findings(0).iter().map(|f| f.code).collect::<Vec<_>>(), vec![Code::CsrWeakKey]);
+        assert_eq!(
+            e.findings(0).iter().map(|f| f.code).collect::<Vec<_>>(),
+            vec![Code::CsrWeakKey]
+        );
     }
 
     #[test]
@@ -618,13 +678,20 @@ mod tests {
         assert!(e.is_valid(0));
         let pem = fixture_csr("p256.csr");
         e.edit(0, Field::Csr, &pem);
-        assert_eq!(e.findings(0).iter().map(|f| f.code).collect::<Vec<_>>(), vec![Code::CsrPending]);
+        assert_eq!(
+            e.findings(0).iter().map(|f| f.code).collect::<Vec<_>>(),
+            vec![Code::CsrPending]
+        );
         assert!(!e.is_valid(0), "a row whose CSR is unchecked must not be ordered");
         assert_eq!(e.pending_csrs(), vec![pem.clone()]);
         let outcome = crate::csr::check(&pem);
         assert_eq!(e.add_csr_outcomes([(pem.clone(), outcome)]), vec![0]);
         assert!(e.pending_csrs().is_empty());
-        assert!(e.findings(0).iter().all(|f| f.code != Code::CsrPending), "{:?}", e.findings(0));
+        assert!(
+            e.findings(0).iter().all(|f| f.code != Code::CsrPending),
+            "{:?}",
+            e.findings(0)
+        );
     }
 
     #[test]
@@ -641,7 +708,9 @@ mod tests {
 
     #[test]
     fn fixing_a_duplicate_frees_both_rows_and_breaking_one_flags_the_other() {
-        let mut e = editor(&format!("{HEADER}A,B,jane@example.com,GB\nC,D,JANE@example.com,GB\nE,F,x@example.com,GB\n"));
+        let mut e = editor(&format!(
+            "{HEADER}A,B,jane@example.com,GB\nC,D,JANE@example.com,GB\nE,F,x@example.com,GB\n"
+        ));
         assert!(e.is_valid(0) && !e.is_valid(1));
         assert_eq!(e.findings(1)[0].code, Code::DuplicateEmail);
         assert!(e.findings(1)[0].message.contains("line 2"));
@@ -672,7 +741,11 @@ mod tests {
         assert_eq!(e.row(1).unwrap().country, "US");
         assert_eq!(e.row(2).unwrap().email, "e@example.com");
         assert_eq!(e.row(2).unwrap().country, "DE");
-        assert_eq!(e.row(3).unwrap().email, "g@exmaple.com", "a domain typo is a guess, not applied");
+        assert_eq!(
+            e.row(3).unwrap().email,
+            "g@exmaple.com",
+            "a domain typo is a guess, not applied"
+        );
         assert_eq!(e.valid_count(), 3);
     }
 
@@ -688,7 +761,9 @@ mod tests {
 
     #[test]
     fn filters_by_errors_and_by_code() {
-        let e = editor(&format!("{HEADER}A,B,a@example.com,UK\nC,D,c@example.com,GB\nE,,e@example.com,GB\n"));
+        let e = editor(&format!(
+            "{HEADER}A,B,a@example.com,UK\nC,D,c@example.com,GB\nE,,e@example.com,GB\n"
+        ));
         assert_eq!(e.filter(false, None), vec![0, 1, 2]);
         assert_eq!(e.filter(true, None), vec![0, 2]);
         assert_eq!(e.filter(false, Some(Code::LastNameMissing)), vec![2]);
@@ -785,17 +860,19 @@ mod tests {
         proptest::collection::vec(row, 0..10).prop_map(|rows| {
             let mut csv = String::from("First Name,Last Name,Email,Country\n");
             for (first, last, email, country, ragged) in rows {
-                csv.push_str(&Editor::roster_csv([Row {
-                    first_name: first.into(),
-                    last_name: last.into(),
-                    email: email.into(),
-                    country: country.into(),
-                    ..Row::default()
-                }])
-                .lines()
-                .nth(1)
-                .map(|l| l.trim_end_matches(',').to_owned())
-                .unwrap_or_default());
+                csv.push_str(
+                    &Editor::roster_csv([Row {
+                        first_name: first.into(),
+                        last_name: last.into(),
+                        email: email.into(),
+                        country: country.into(),
+                        ..Row::default()
+                    }])
+                    .lines()
+                    .nth(1)
+                    .map(|l| l.trim_end_matches(',').to_owned())
+                    .unwrap_or_default(),
+                );
                 if ragged {
                     csv.push_str(",extra");
                 }
@@ -891,8 +968,12 @@ mod tests {
         let report = e.error_report_csv();
         let lines: Vec<&str> = report.lines().collect();
         assert_eq!(lines[0], "line,column,value,code,severity,message,suggestion");
-        assert!(lines.iter().any(|l| l.starts_with("2,Country,UK,country_invalid,error,") && l.ends_with(",GB")));
-        assert!(lines.iter().any(|l| l.starts_with("2,First Name,'=cmd,formula_injection,warning,")));
+        assert!(lines
+            .iter()
+            .any(|l| l.starts_with("2,Country,UK,country_invalid,error,") && l.ends_with(",GB")));
+        assert!(lines
+            .iter()
+            .any(|l| l.starts_with("2,First Name,'=cmd,formula_injection,warning,")));
         let csv = Editor::roster_csv(e.valid_rows());
         assert_eq!(csv, "First Name,Last Name,Email,Country,Csr\r\n");
         let again = Editor::roster_csv(vec![e.row(0).unwrap().clone()]);

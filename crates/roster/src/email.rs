@@ -54,7 +54,10 @@ impl AddressRef<'_> {
 
     /// The owned form.
     pub fn to_owned(&self) -> Address {
-        Address { local: self.local.to_owned(), domain: self.domain.clone().into_owned() }
+        Address {
+            local: self.local.to_owned(),
+            domain: self.domain.clone().into_owned(),
+        }
     }
 }
 
@@ -106,7 +109,10 @@ pub fn parse_address_ref(raw: &str) -> Result<AddressRef<'_>, EmailError> {
 
 /// [`parse_address_ref`] for an address [`plain_address`] did not take.
 pub(crate) fn parse_unplain_address(raw: &str) -> Result<AddressRef<'_>, EmailError> {
-    let fail = |reason: String| EmailError { reason, suggestion: suggest(raw) };
+    let fail = |reason: String| EmailError {
+        reason,
+        suggestion: suggest(raw),
+    };
     let Some((local, domain)) = raw.rsplit_once('@') else {
         return Err(fail("it has no \"@\"".into()));
     };
@@ -121,7 +127,9 @@ pub(crate) fn parse_unplain_address(raw: &str) -> Result<AddressRef<'_>, EmailEr
     }
     // Only ASCII is left, so bytes are characters.
     if local.len() > MAX_LOCAL {
-        return Err(fail(format!("the part before \"@\" is longer than {MAX_LOCAL} characters")));
+        return Err(fail(format!(
+            "the part before \"@\" is longer than {MAX_LOCAL} characters"
+        )));
     }
     let domain = normalized_domain(domain).map_err(fail)?;
     if local.len() + 1 + domain.len() > MAX_ADDRESS {
@@ -188,7 +196,10 @@ pub(crate) fn plain_address(raw: &str) -> Option<AddressRef<'_>> {
     if dots == 0 || !plain_label(&domain[label_start..]) {
         return None;
     }
-    Some(AddressRef { local: &raw[..at], domain: Cow::Borrowed(&raw[at + 1..]) })
+    Some(AddressRef {
+        local: &raw[..at],
+        domain: Cow::Borrowed(&raw[at + 1..]),
+    })
 }
 
 /// A label of 1–63 bytes, not starting or ending with a hyphen (its bytes
@@ -218,9 +229,10 @@ fn normalized_domain(domain: &str) -> Result<Cow<'_, str>, String> {
         return Err("the domain ends with a dot".into());
     }
     let ascii: Cow<'_, str> = if !domain.is_ascii() {
-        Cow::Owned(idn_to_ascii(domain).ok_or_else(|| {
-            format!("the domain \"{domain}\" is not a valid internationalised domain name")
-        })?)
+        Cow::Owned(
+            idn_to_ascii(domain)
+                .ok_or_else(|| format!("the domain \"{domain}\" is not a valid internationalised domain name"))?,
+        )
     } else if domain.bytes().any(|b| b.is_ascii_uppercase()) {
         Cow::Owned(domain.to_ascii_lowercase())
     } else {
@@ -230,7 +242,9 @@ fn normalized_domain(domain: &str) -> Result<Cow<'_, str>, String> {
         return Err(format!("the domain is longer than {MAX_DOMAIN} characters"));
     }
     if !ascii.contains('.') {
-        return Err(format!("the domain \"{domain}\" is not fully qualified (it needs a dot, as in example.com)"));
+        return Err(format!(
+            "the domain \"{domain}\" is not fully qualified (it needs a dot, as in example.com)"
+        ));
     }
     for label in ascii.split('.') {
         if label.is_empty() {
@@ -286,8 +300,14 @@ fn describe_char(c: char) -> String {
 /// `mailto:` prefixes, angle brackets, spaces, a trailing dot, doubled dots,
 /// a comma for a dot in the domain.
 fn suggest(raw: &str) -> Option<String> {
-    let mut s: String = raw.trim().trim_start_matches("mailto:").trim_start_matches("MAILTO:").to_owned();
-    s = s.trim_matches(|c| matches!(c, '<' | '>' | '"' | '\'' | ',' | ';')).to_owned();
+    let mut s: String = raw
+        .trim()
+        .trim_start_matches("mailto:")
+        .trim_start_matches("MAILTO:")
+        .to_owned();
+    s = s
+        .trim_matches(|c| matches!(c, '<' | '>' | '"' | '\'' | ',' | ';'))
+        .to_owned();
     s.retain(|c| !c.is_whitespace());
     s = s.replace('＠', "@");
     if let Some((local, domain)) = s.rsplit_once('@') {
@@ -303,7 +323,9 @@ fn suggest(raw: &str) -> Option<String> {
 
 /// Whether `s` is valid, without computing a suggestion (no recursion).
 fn parse_address_strict(s: &str) -> bool {
-    let Some((local, domain)) = s.rsplit_once('@') else { return false };
+    let Some((local, domain)) = s.rsplit_once('@') else {
+        return false;
+    };
     !local.is_empty()
         && local.chars().count() <= MAX_LOCAL
         && local.chars().all(is_local_char)
@@ -383,7 +405,13 @@ mod tests {
         let long_domain = [label63.as_str(); 4].join(".");
         assert!(normalize_domain(&long_domain).is_err());
         // A 253-character domain is fine, but the whole address must fit 254.
-        let d253 = format!("{}.{}.{}.{}", "c".repeat(63), "c".repeat(63), "c".repeat(63), "c".repeat(61));
+        let d253 = format!(
+            "{}.{}.{}.{}",
+            "c".repeat(63),
+            "c".repeat(63),
+            "c".repeat(63),
+            "c".repeat(61)
+        );
         assert_eq!(d253.len(), 253);
         assert!(normalize_domain(&d253).is_ok());
         assert!(parse_address(&format!("ab@{d253}")).is_err());
@@ -406,7 +434,11 @@ mod tests {
             ("jane@example..com", "jane@example.com"),
             ("jane@example,com", "jane@example.com"),
         ] {
-            assert_eq!(parse_address(bad).unwrap_err().suggestion.as_deref(), Some(good), "{bad}");
+            assert_eq!(
+                parse_address(bad).unwrap_err().suggestion.as_deref(),
+                Some(good),
+                "{bad}"
+            );
         }
         assert_eq!(parse_address("jane").unwrap_err().suggestion, None);
     }

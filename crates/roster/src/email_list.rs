@@ -36,8 +36,16 @@ pub fn entries(text: &str) -> Vec<ListEntry> {
         // Outlook writes `Doe, Jane <jane@example.com>`: a piece without "@"
         // followed on the same line by a `Name <addr>` piece is part of that name.
         if let Some(&(next_line, next)) = pieces.get(i + 1) {
-            let next_named = next.trim().rfind('<').is_some_and(|open| !next.trim()[..open].contains('@'));
-            if next_line == line && !chunk.trim().is_empty() && !chunk.contains('@') && next_named && !chunk.contains('<') {
+            let next_named = next
+                .trim()
+                .rfind('<')
+                .is_some_and(|open| !next.trim()[..open].contains('@'));
+            if next_line == line
+                && !chunk.trim().is_empty()
+                && !chunk.contains('@')
+                && next_named
+                && !chunk.contains('<')
+            {
                 let joined = format!("{}, {}", chunk.trim(), next.trim());
                 push_chunk(&mut out, line, &joined);
                 i += 2;
@@ -109,14 +117,21 @@ fn push_chunk(out: &mut Vec<ListEntry>, line: u32, chunk: &str) {
         if open < close {
             let address = chunk[open + 1..close].trim().to_owned();
             let name = clean_name(&chunk[..open]);
-            out.push(ListEntry { line, address, name_hint: name });
+            out.push(ListEntry {
+                line,
+                address,
+                name_hint: name,
+            });
             return;
         }
     }
     let words: Vec<&str> = chunk.split_whitespace().collect();
     let with_at = words.iter().filter(|w| w.contains('@')).count();
     if with_at == 1 && words.len() > 1 {
-        let address = words.iter().find(|w| w.contains('@')).map(|w| w.trim_matches('"').to_owned());
+        let address = words
+            .iter()
+            .find(|w| w.contains('@'))
+            .map(|w| w.trim_matches('"').to_owned());
         let name: Vec<&str> = words.iter().copied().filter(|w| !w.contains('@')).collect();
         out.push(ListEntry {
             line,
@@ -126,7 +141,11 @@ fn push_chunk(out: &mut Vec<ListEntry>, line: u32, chunk: &str) {
         return;
     }
     for word in words {
-        out.push(ListEntry { line, address: word.trim_matches('"').to_owned(), name_hint: None });
+        out.push(ListEntry {
+            line,
+            address: word.trim_matches('"').to_owned(),
+            name_hint: None,
+        });
     }
 }
 
@@ -145,7 +164,10 @@ mod tests {
 
     #[test]
     fn separators_commas_semicolons_space_and_lines() {
-        assert_eq!(addrs("a@x.com, b@x.com;c@x.com d@x.com\r\ne@x.com\n\n"), ["a@x.com", "b@x.com", "c@x.com", "d@x.com", "e@x.com"]);
+        assert_eq!(
+            addrs("a@x.com, b@x.com;c@x.com d@x.com\r\ne@x.com\n\n"),
+            ["a@x.com", "b@x.com", "c@x.com", "d@x.com", "e@x.com"]
+        );
     }
 
     #[test]

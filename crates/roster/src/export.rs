@@ -27,7 +27,11 @@ pub fn quote(cell: &str) -> String {
 
 /// One CSV line (CRLF-terminated) of formula-safe, quoted cells.
 pub fn csv_line<S: AsRef<str>>(cells: &[S]) -> String {
-    let mut out = cells.iter().map(|c| quote(&formula_safe(c.as_ref()))).collect::<Vec<_>>().join(",");
+    let mut out = cells
+        .iter()
+        .map(|c| quote(&formula_safe(c.as_ref())))
+        .collect::<Vec<_>>()
+        .join(",");
     out.push_str("\r\n");
     out
 }

@@ -41,8 +41,8 @@ pub use report::{Mode, Report, Row, Summary};
 use decode::{decode, Decoded};
 use domains::ValidatedDomains;
 use mapping::{map_headers, Field};
-use table::Record;
 use sniff::sniff;
+use table::Record;
 use validate::{Columns, Validator};
 
 /// What to check a roster against.
@@ -90,7 +90,9 @@ pub const PROGRESS_EVERY: usize = 16_384;
 /// validator: a table's records are never all held at once.
 pub fn check_with_progress(bytes: &[u8], options: &Options, on_progress: &mut dyn FnMut(CheckProgress)) -> Report {
     let mut rows = Vec::new();
-    let mut report = read(bytes, options.mode, |parsed, records| validate_records(parsed, records, options, on_progress, &mut rows));
+    let mut report = read(bytes, options.mode, |parsed, records| {
+        validate_records(parsed, records, options, on_progress, &mut rows)
+    });
     report.rows = rows;
     report
 }
@@ -180,9 +182,16 @@ pub(crate) enum RecordStream<'a> {
     /// Nothing to read (the bytes were not a roster).
     Empty,
     /// An email list's entries (a list is split whole: names may span pieces).
-    List { entries: std::vec::IntoIter<Record>, count: usize, bytes: usize },
+    List {
+        entries: std::vec::IntoIter<Record>,
+        count: usize,
+        bytes: usize,
+    },
     /// A table's records; `first` is a data row read ahead to guess the columns.
-    Table { first: Option<Record>, records: table::Records<'a> },
+    Table {
+        first: Option<Record>,
+        records: table::Records<'a>,
+    },
 }
 
 impl RecordStream<'_> {
@@ -245,9 +254,20 @@ impl Iterator for RecordStream<'_> {
 pub(crate) fn read<T>(bytes: &[u8], mode: Mode, then: impl FnOnce(Parsed, RecordStream<'_>) -> T) -> T {
     let Decoded { text, encoding } = match decode(bytes) {
         Ok(d) => d,
-        Err(finding) => return then(Parsed { findings: vec![finding], ..Parsed::default() }, RecordStream::Empty),
+        Err(finding) => {
+            return then(
+                Parsed {
+                    findings: vec![finding],
+                    ..Parsed::default()
+                },
+                RecordStream::Empty,
+            )
+        }
     };
-    let mut parsed = Parsed { encoding: Some(encoding), ..Parsed::default() };
+    let mut parsed = Parsed {
+        encoding: Some(encoding),
+        ..Parsed::default()
+    };
     let auto = mode == Mode::Auto;
     let mode = match mode {
         Mode::Auto => detect_mode(&text),
@@ -259,10 +279,21 @@ pub(crate) fn read<T>(bytes: &[u8], mode: Mode, then: impl FnOnce(Parsed, Record
         parsed.header_line = 1;
         let entries: Vec<Record> = email_list::entries(&text)
             .into_iter()
-            .map(|e| Record { line: e.line, fields: vec![e.address, e.name_hint.unwrap_or_default()], leading_control: Vec::new() })
+            .map(|e| Record {
+                line: e.line,
+                fields: vec![e.address, e.name_hint.unwrap_or_default()],
+                leading_control: Vec::new(),
+            })
             .collect();
         let count = entries.len();
-        return then(parsed, RecordStream::List { entries: entries.into_iter(), count, bytes: text.len() });
+        return then(
+            parsed,
+            RecordStream::List {
+                entries: entries.into_iter(),
+                count,
+                bytes: text.len(),
+            },
+        );
     }
     let delimiter = sniff(&text);
     parsed.delimiter = Some(delimiter);
@@ -281,7 +312,9 @@ pub(crate) fn read<T>(bytes: &[u8], mode: Mode, then: impl FnOnce(Parsed, Record
             parsed.headers = header.fields;
             parsed.header_line = header.line;
         }
-        None => parsed.findings.push(Finding::file(Code::EmptyFile, "The file has no header and no rows.")),
+        None => parsed
+            .findings
+            .push(Finding::file(Code::EmptyFile, "The file has no header and no rows.")),
     }
     then(parsed, RecordStream::Table { first: None, records })
 }
@@ -363,11 +396,20 @@ pub(crate) fn validate_records(
     };
     let total = records.len();
     let mut record = Record::default();
-    let done = |report: Report, rows: usize, records: &mut RecordStream<'_>, record: &mut Record, on_progress: &mut dyn FnMut(CheckProgress), sink: &mut dyn FnMut(&Record) -> bool| {
+    let done = |report: Report,
+                rows: usize,
+                records: &mut RecordStream<'_>,
+                record: &mut Record,
+                on_progress: &mut dyn FnMut(CheckProgress),
+                sink: &mut dyn FnMut(&Record) -> bool| {
         // A file that cannot be checked may still be one whose columns the
         // user maps by hand: the sink still sees the records it wants.
         while rows == 0 && records.next_into(record) && sink(record) {}
-        on_progress(CheckProgress { bytes_done: total, bytes_total: total, rows });
+        on_progress(CheckProgress {
+            bytes_done: total,
+            bytes_total: total,
+            rows,
+        });
         report
     };
     let mut show = |record: &Record| {
@@ -387,7 +429,9 @@ pub(crate) fn validate_records(
         Columns::email_list()
     } else {
         let (mapping, header_findings) = match (&options.mapping, &parsed.guessed) {
-            (Some(chosen), _) | (None, Some(chosen)) => mapping::map_chosen(&report.headers, chosen, parsed.header_line),
+            (Some(chosen), _) | (None, Some(chosen)) => {
+                mapping::map_chosen(&report.headers, chosen, parsed.header_line)
+            }
             (None, None) => map_headers(&report.headers, parsed.header_line),
         };
         report.findings.extend(header_findings);
@@ -429,7 +473,11 @@ pub(crate) fn validate_records(
                 validator.reserve(more);
             }
             if index % PROGRESS_EVERY == 0 && index > 0 {
-                on_progress(CheckProgress { bytes_done: records.position(), bytes_total: total, rows: index });
+                on_progress(CheckProgress {
+                    bytes_done: records.position(),
+                    bytes_total: total,
+                    rows: index,
+                });
             }
             if sink.wants_record() {
                 sink.record(record);
@@ -459,7 +507,11 @@ pub(crate) fn validate_records(
                 // Nearly always empty: most rows have no such cell.
                 if !leading_control.is_empty() {
                     for field in Field::ALL {
-                        if report.mapping.column(field).is_some_and(|c| leading_control.contains(&c)) {
+                        if report
+                            .mapping
+                            .column(field)
+                            .is_some_and(|c| leading_control.contains(&c))
+                        {
                             validator.leading_control(index, &row, field, findings);
                         }
                     }
@@ -536,24 +588,39 @@ mod tests {
                 line += 1;
             }
             let who = if i >= 33 && i % 10 == 0 { i - 33 } else { i };
-            csv.push_str(&if i >= 33 && i % 20 == 0 { format!("P{who}@EXAMPLE.com,GB\n") } else { format!("p{who}@example.com,GB\n") });
+            csv.push_str(&if i >= 33 && i % 20 == 0 {
+                format!("P{who}@EXAMPLE.com,GB\n")
+            } else {
+                format!("p{who}@example.com,GB\n")
+            });
             lines.push(line);
         }
-        let options = Options { domains: domains::ValidatedDomains::parse(["example.com"]).unwrap(), ..Options::default() };
+        let options = Options {
+            domains: domains::ValidatedDomains::parse(["example.com"]).unwrap(),
+            ..Options::default()
+        };
         let report = check(csv.as_bytes(), &options);
         assert_eq!(report.rows.iter().map(|r| r.line).collect::<Vec<_>>(), lines);
         let mut validator = Validator::new(&options.domains, false, validate::Columns::email_list());
         validator.reserve(n);
         assert!(validator.prefetches(), "the test does not reach the batched path");
-        let duplicates: std::collections::HashMap<usize, &Finding> =
-            report.findings.iter().filter(|f| f.code == Code::DuplicateEmail).filter_map(|f| Some((f.row?, f))).collect();
+        let duplicates: std::collections::HashMap<usize, &Finding> = report
+            .findings
+            .iter()
+            .filter(|f| f.code == Code::DuplicateEmail)
+            .filter_map(|f| Some((f.row?, f)))
+            .collect();
         for (i, row) in report.rows.iter().enumerate() {
             let repeat = i >= 33 && i % 10 == 0;
             assert_eq!(row.valid, !repeat, "row {i}");
             let duplicate = duplicates.get(&i);
             assert_eq!(duplicate.is_some(), repeat, "row {i}");
             if let Some(f) = duplicate {
-                assert!(f.message.contains(&format!("line {}", lines[i - 33])), "row {i}: {}", f.message);
+                assert!(
+                    f.message.contains(&format!("line {}", lines[i - 33])),
+                    "row {i}: {}",
+                    f.message
+                );
             }
         }
     }
@@ -567,9 +634,17 @@ mod tests {
         let mut events = Vec::new();
         let report = check_with_progress(csv.as_bytes(), &Options::default(), &mut |p| events.push(p));
         assert_eq!(events.len(), 4, "{events:?}");
-        assert!(events.windows(2).all(|w| w[0].bytes_done <= w[1].bytes_done && w[0].rows < w[1].rows), "{events:?}");
+        assert!(
+            events
+                .windows(2)
+                .all(|w| w[0].bytes_done <= w[1].bytes_done && w[0].rows < w[1].rows),
+            "{events:?}"
+        );
         let last = events.last().unwrap();
-        assert_eq!((last.bytes_done, last.bytes_total, last.rows), (csv.len(), csv.len(), report.rows.len()));
+        assert_eq!(
+            (last.bytes_done, last.bytes_total, last.rows),
+            (csv.len(), csv.len(), report.rows.len())
+        );
         assert_eq!(events[0].rows, PROGRESS_EVERY);
     }
 

@@ -25,7 +25,13 @@ pub enum Field {
 
 impl Field {
     /// All fields, in template order.
-    pub const ALL: [Field; 5] = [Field::FirstName, Field::LastName, Field::Email, Field::Country, Field::Csr];
+    pub const ALL: [Field; 5] = [
+        Field::FirstName,
+        Field::LastName,
+        Field::Email,
+        Field::Country,
+        Field::Csr,
+    ];
 
     /// The header used in our template, e.g. `"First Name"`.
     pub fn label(self) -> &'static str {
@@ -51,7 +57,11 @@ impl Field {
     /// assert_eq!(Field::from_header("Department"), None);
     /// ```
     pub fn from_header(header: &str) -> Option<Field> {
-        let key: String = header.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
+        let key: String = header
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect();
         Some(match key.as_str() {
             "firstname" | "givenname" | "forename" | "first" => Field::FirstName,
             "lastname" | "surname" | "familyname" | "sn" | "last" => Field::LastName,
@@ -168,13 +178,21 @@ fn assign(headers: &[String], fields: &[Option<Field>], line: u32, warn_ignored:
                          values are ignored. Rename it if it holds one of those."
                     )
                 };
-                findings.push(Finding::file(Code::ColumnIgnored, message).at_line(line).in_column(Some(header)));
+                findings.push(
+                    Finding::file(Code::ColumnIgnored, message)
+                        .at_line(line)
+                        .in_column(Some(header)),
+                );
             }
             None => {}
         }
     }
     if !mapping.has(Field::Email) {
-        let seen = headers.iter().map(|h| format!("\"{h}\"")).collect::<Vec<_>>().join(", ");
+        let seen = headers
+            .iter()
+            .map(|h| format!("\"{h}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
         findings.push(Finding::file(
             Code::MissingColumn,
             format!(
@@ -212,7 +230,16 @@ mod tests {
 
     #[test]
     fn synonyms_map_in_any_order() {
-        let (m, f) = map_headers(&h(&["E-mail Address", "SURNAME", "given_name", "Country Code", "Certificate Signing Request"]), 1);
+        let (m, f) = map_headers(
+            &h(&[
+                "E-mail Address",
+                "SURNAME",
+                "given_name",
+                "Country Code",
+                "Certificate Signing Request",
+            ]),
+            1,
+        );
         assert!(f.is_empty(), "{f:?}");
         assert_eq!(m.column(Field::Email), Some(0));
         assert_eq!(m.column(Field::LastName), Some(1));
@@ -254,7 +281,9 @@ mod tests {
     #[test]
     fn two_headers_for_one_field_is_duplicate_column() {
         let (_, f) = map_headers(&h(&["Email", "Last Name", "E-mail"]), 1);
-        assert!(f.iter().any(|f| f.code == Code::DuplicateColumn && f.column.as_deref() == Some("E-mail")));
+        assert!(f
+            .iter()
+            .any(|f| f.code == Code::DuplicateColumn && f.column.as_deref() == Some("E-mail")));
     }
 
     #[test]

@@ -33,7 +33,10 @@ pub fn check(name: &str) -> Option<NameProblem> {
         flagged |= b < 0x20 || b == 0x7F || b == 0xC2 || b == 0xE2;
     }
     if flagged {
-        if let Some(c) = name.chars().find(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')) {
+        if let Some(c) = name
+            .chars()
+            .find(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}'))
+        {
             return Some(NameProblem::Control(c));
         }
     }
@@ -76,7 +79,10 @@ mod tests {
     #[test]
     fn control_characters_are_refused() {
         for c in ['\u{0}', '\u{7}', '\t', '\r', '\u{85}', '\u{2028}'] {
-            assert!(matches!(check(&format!("Ja{c}ne")), Some(NameProblem::Control(_))), "{c:?}");
+            assert!(
+                matches!(check(&format!("Ja{c}ne")), Some(NameProblem::Control(_))),
+                "{c:?}"
+            );
         }
     }
 }

@@ -103,7 +103,9 @@ impl Report {
 
     /// Whether a file-level error makes the input unusable.
     pub fn is_unusable(&self) -> bool {
-        self.findings.iter().any(|f| f.severity == Severity::Error && f.code.is_file_level())
+        self.findings
+            .iter()
+            .any(|f| f.severity == Severity::Error && f.code.is_file_level())
     }
 
     /// The findings of row `index`.

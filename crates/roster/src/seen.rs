@@ -51,7 +51,12 @@ impl SeenKeys {
     /// The line `key` was first seen on; if it is new, records it at `line`.
     /// `write` appends the key to the string it is given. `plain`: the key is
     /// the address as written, lower-cased (then a prefetched hash is used).
-    pub(crate) fn first_line_or_insert(&mut self, line: u32, plain: bool, write: impl FnOnce(&mut String)) -> Option<u32> {
+    pub(crate) fn first_line_or_insert(
+        &mut self,
+        line: u32,
+        plain: bool,
+        write: impl FnOnce(&mut String),
+    ) -> Option<u32> {
         let start = self.arena.len();
         write(&mut self.arena);
         self.grow_for(self.ends.len() + 1);
@@ -59,7 +64,11 @@ impl SeenKeys {
             Some(hash) if plain => hash,
             _ => self.hasher.hash_one(&self.arena[start..]),
         };
-        debug_assert_eq!(hash, self.hasher.hash_one(&self.arena[start..]), "a prefetched hash of another key");
+        debug_assert_eq!(
+            hash,
+            self.hasher.hash_one(&self.arena[start..]),
+            "a prefetched hash of another key"
+        );
         let mask = self.slots.len() - 1;
         let mut at = hash as usize & mask;
         loop {
@@ -109,8 +118,14 @@ impl SeenKeys {
                 self.hasher.hash_one(key)
             }));
         }
-        let Some(mask) = self.slots.len().checked_sub(1) else { return };
-        let touched = self.hashes.iter().flatten().fold(0u64, |acc, &hash| acc ^ self.slots[hash as usize & mask]);
+        let Some(mask) = self.slots.len().checked_sub(1) else {
+            return;
+        };
+        let touched = self
+            .hashes
+            .iter()
+            .flatten()
+            .fold(0u64, |acc, &hash| acc ^ self.slots[hash as usize & mask]);
         std::hint::black_box(touched);
     }
 
@@ -192,9 +207,15 @@ mod tests {
     fn a_hundred_thousand_keys_grow_one_buffer() {
         let mut seen = SeenKeys::default();
         for i in 0..100_000u32 {
-            assert_eq!(seen.first_line_or_insert(i, false, |s| s.push_str(&format!("p{i}@example.com"))), None);
+            assert_eq!(
+                seen.first_line_or_insert(i, false, |s| s.push_str(&format!("p{i}@example.com"))),
+                None
+            );
         }
-        assert_eq!(seen.first_line_or_insert(0, false, |s| s.push_str("p99999@example.com")), Some(99_999));
+        assert_eq!(
+            seen.first_line_or_insert(0, false, |s| s.push_str("p99999@example.com")),
+            Some(99_999)
+        );
         assert_eq!(seen.ends.len(), 100_000);
         assert!(seen.slots.len() >= 200_000 && seen.slots.len().is_power_of_two());
     }

@@ -61,7 +61,11 @@ impl<'a> Records<'a> {
             text,
             delimiter: delimiter.byte(),
             // A byte-order mark left at the start is not part of the first field.
-            pos: if text.starts_with('\u{FEFF}') { '\u{FEFF}'.len_utf8() } else { 0 },
+            pos: if text.starts_with('\u{FEFF}') {
+                '\u{FEFF}'.len_utf8()
+            } else {
+                0
+            },
             line: 1,
             quoted,
             out: Vec::new(),
@@ -158,7 +162,9 @@ impl Records<'_> {
         }
         loop {
             let input = &bytes[self.pos..];
-            let (result, nin, o, e) = self.quoted.read_record(input, &mut self.out[nout..], &mut self.ends[nends..]);
+            let (result, nin, o, e) = self
+                .quoted
+                .read_record(input, &mut self.out[nout..], &mut self.ends[nends..]);
             self.pos += nin;
             nout += o;
             nends += e;
@@ -192,7 +198,9 @@ struct Specials {
 
 impl Specials {
     fn new(delimiter: u8) -> Self {
-        Specials { delimiter: splat(delimiter) }
+        Specials {
+            delimiter: splat(delimiter),
+        }
     }
 
     /// The first index from `at` of a delimiter, `"`, CR or LF in `bytes`,
@@ -230,7 +238,11 @@ struct Filler<'r> {
 impl<'r> Filler<'r> {
     fn new(record: &'r mut Record) -> Self {
         record.leading_control.clear();
-        Filler { record, count: 0, blank: true }
+        Filler {
+            record,
+            count: 0,
+            blank: true,
+        }
     }
 
     /// Starts the record again from its first field.
@@ -300,10 +312,15 @@ mod tests {
                 for len in 0..20 {
                     for at in 0..len {
                         // Bytes next to the specials ('+' ',' '-', '#' '"'), and UTF-8.
-                        let mut bytes: Vec<u8> = (0..len).map(|i| [b'+', b'#', 0xC3, 0xA9, b'-', b'{'][i % 6]).collect();
+                        let mut bytes: Vec<u8> =
+                            (0..len).map(|i| [b'+', b'#', 0xC3, 0xA9, b'-', b'{'][i % 6]).collect();
                         bytes[at] = special;
                         for from in 0..=at {
-                            assert_eq!(specials.next(&bytes, from), at, "{special} at {at} of {len}, from {from}");
+                            assert_eq!(
+                                specials.next(&bytes, from),
+                                at,
+                                "{special} at {at} of {len}, from {from}"
+                            );
                         }
                     }
                     let none = vec![b'a'; len];
@@ -314,7 +331,10 @@ mod tests {
     }
 
     fn lines(text: &str) -> Vec<(u32, Vec<String>)> {
-        records(text, Delimiter::Comma).into_iter().map(|r| (r.line, r.fields)).collect()
+        records(text, Delimiter::Comma)
+            .into_iter()
+            .map(|r| (r.line, r.fields))
+            .collect()
     }
 
     #[test]

@@ -99,7 +99,8 @@ impl Tally {
 
 /// Whether `f` is a clear suggestion that would change `row`'s cell.
 pub(crate) fn is_clear_suggestion(row: &Row, f: &Finding) -> bool {
-    CLEAR_SUGGESTIONS.contains(&f.code) && matches!((f.field, &f.suggestion), (Some(field), Some(s)) if row.get(field) != s)
+    CLEAR_SUGGESTIONS.contains(&f.code)
+        && matches!((f.field, &f.suggestion), (Some(field), Some(s)) if row.get(field) != s)
 }
 
 /// Adds or takes one from a count.

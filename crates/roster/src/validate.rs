@@ -33,12 +33,18 @@ impl Columns {
     /// Every field present, with no header (for checking one order as a CA
     /// would: messages name the fields by their usual labels).
     pub fn all() -> Self {
-        Columns { present: [true; 5], headers: Default::default() }
+        Columns {
+            present: [true; 5],
+            headers: Default::default(),
+        }
     }
 
     /// The one column of an email list.
     pub fn email_list() -> Self {
-        Columns { present: Field::ALL.map(|f| f == Field::Email), headers: Default::default() }
+        Columns {
+            present: Field::ALL.map(|f| f == Field::Email),
+            headers: Default::default(),
+        }
     }
 
     fn has(&self, field: Field) -> bool {
@@ -65,7 +71,9 @@ impl EmptyCellMessages {
         self.0[field as usize].get_or_insert_with(|| {
             let l = columns.header(field).unwrap_or(field.label());
             match field {
-                Field::Email => format!("{l} is empty. Enter the person's email address; the certificate is issued for it."),
+                Field::Email => {
+                    format!("{l} is empty. Enter the person's email address; the certificate is issued for it.")
+                }
                 Field::LastName => format!(
                     "{l} is empty. Enter the person's surname; a person with a single legal name puts it here \
                      (S/MIME BR 7.1.4.2.2)."
@@ -240,20 +248,29 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
         // Email, its domain and duplicates.
         let email_label = label(Field::Email);
         if row.email.is_empty() {
-            push(Some(Field::Email), Code::EmailMissing, Cow::Borrowed(self.empty.get(Field::Email, columns)), None);
+            push(
+                Some(Field::Email),
+                Code::EmailMissing,
+                Cow::Borrowed(self.empty.get(Field::Email, columns)),
+                None,
+            );
         } else {
             let plain = crate::email::plain_address(&row.email);
             let is_plain = plain.is_some();
             match plain.map_or_else(|| parse_unplain_address(&row.email), Ok) {
                 Err(e) => {
-                    let hint = e.suggestion.as_ref().map_or(String::new(), |s| format!(" Did you mean \"{s}\"?"));
+                    let hint = e
+                        .suggestion
+                        .as_ref()
+                        .map_or(String::new(), |s| format!(" Did you mean \"{s}\"?"));
                     push(
                         Some(Field::Email),
                         Code::EmailInvalid,
                         format!(
                             "{email_label} \"{}\" is not a valid address: {}.{hint} Correct the address.",
                             row.email, e.reason
-                        ).into(),
+                        )
+                        .into(),
                         e.suggestion,
                     );
                 }
@@ -286,9 +303,16 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
                         }
                     }
                     if self.track_duplicates {
-                        let first = self.seen.first_line_or_insert(row.line, is_plain, |s| address.write_key(s));
+                        let first = self
+                            .seen
+                            .first_line_or_insert(row.line, is_plain, |s| address.write_key(s));
                         if let Some(first) = first {
-                            push(Some(Field::Email), Code::DuplicateEmail, duplicate_message(email_label, &row.email, first).into(), None);
+                            push(
+                                Some(Field::Email),
+                                Code::DuplicateEmail,
+                                duplicate_message(email_label, &row.email, first).into(),
+                                None,
+                            );
                         }
                     }
                 }
@@ -299,7 +323,12 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
         if self.columns.has(Field::LastName) {
             let l = label(Field::LastName);
             if row.last_name.is_empty() {
-                push(Some(Field::LastName), Code::LastNameMissing, Cow::Borrowed(self.empty.get(Field::LastName, columns)), None);
+                push(
+                    Some(Field::LastName),
+                    Code::LastNameMissing,
+                    Cow::Borrowed(self.empty.get(Field::LastName, columns)),
+                    None,
+                );
             } else if let Some(p) = name::check(&row.last_name) {
                 let (code, msg, s) = name_problem(l, &row.last_name, p);
                 push(Some(Field::LastName), code, msg.into(), s);
@@ -308,7 +337,12 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
         if self.columns.has(Field::FirstName) {
             let l = label(Field::FirstName);
             if row.first_name.is_empty() {
-                push(Some(Field::FirstName), Code::FirstNameMissing, Cow::Borrowed(self.empty.get(Field::FirstName, columns)), None);
+                push(
+                    Some(Field::FirstName),
+                    Code::FirstNameMissing,
+                    Cow::Borrowed(self.empty.get(Field::FirstName, columns)),
+                    None,
+                );
             } else if let Some(p) = name::check(&row.first_name) {
                 let (code, msg, s) = name_problem(l, &row.first_name, p);
                 push(Some(Field::FirstName), code, msg.into(), s);
@@ -319,7 +353,12 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
         if self.columns.has(Field::Country) {
             let l = label(Field::Country);
             if row.country.is_empty() {
-                push(Some(Field::Country), Code::CountryMissing, Cow::Borrowed(self.empty.get(Field::Country, columns)), None);
+                push(
+                    Some(Field::Country),
+                    Code::CountryMissing,
+                    Cow::Borrowed(self.empty.get(Field::Country, columns)),
+                    None,
+                );
             } else {
                 match country::check(&row.country) {
                     CountryCheck::Valid => {}
@@ -335,7 +374,11 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
                     CountryCheck::Invalid(Some(code)) => push(
                         Some(Field::Country),
                         Code::CountryInvalid,
-                        format!("{l} \"{}\" is not an ISO 3166 code; did you mean \"{code}\"?", row.country).into(),
+                        format!(
+                            "{l} \"{}\" is not an ISO 3166 code; did you mean \"{code}\"?",
+                            row.country
+                        )
+                        .into(),
                         Some(code.to_owned()),
                     ),
                     CountryCheck::Invalid(None) => push(
@@ -345,7 +388,8 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
                             "{l} \"{}\" is not an ISO 3166 code. Use the two-letter code of the person's country, \
                              e.g. \"FR\" for France, or \"XX\" if none applies.",
                             row.country
-                        ).into(),
+                        )
+                        .into(),
                         None,
                     ),
                 }
@@ -415,7 +459,8 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
                     format!(
                         "{l} \"{value}\" starts with \"{c}\", which spreadsheets run as a formula; exports write it \
                          with a leading ' so it stays text. Remove the \"{c}\" if it is not meant."
-                    ).into(),
+                    )
+                    .into(),
                     None,
                 );
             }
@@ -484,7 +529,11 @@ fn domain_message(
 ) -> (String, Option<String>) {
     let listed: Vec<&str> = domains.iter().take(3).collect();
     let more = if domains.iter().count() > 3 { ", …" } else { "" };
-    let scope = if exact { " (exact matching is on: subdomains are not covered)" } else { "" };
+    let scope = if exact {
+        " (exact matching is on: subdomains are not covered)"
+    } else {
+        ""
+    };
     let mut msg = format!(
         "{label} \"{raw}\": the domain {domain} is not one of the organisation's validated domains ({}{more}){scope}.",
         listed.join(", ")
@@ -503,7 +552,10 @@ fn name_problem(label: &str, value: &str, problem: NameProblem) -> (Code, String
     match problem {
         NameProblem::TooLong(n) => (
             Code::NameTooLong,
-            format!("{label} is {n} characters long; the CA accepts at most {}. Shorten it.", name::MAX_NAME),
+            format!(
+                "{label} is {n} characters long; the CA accepts at most {}. Shorten it.",
+                name::MAX_NAME
+            ),
             None,
         ),
         NameProblem::Control(c) => {
@@ -515,7 +567,10 @@ fn name_problem(label: &str, value: &str, problem: NameProblem) -> (Code, String
                 .join(" ");
             (
                 Code::NameInvalid,
-                format!("{label} contains {}. Keep the name on one line, without special characters.", name::describe_control(c)),
+                format!(
+                    "{label} contains {}. Keep the name on one line, without special characters.",
+                    name::describe_control(c)
+                ),
                 (!cleaned.is_empty() && name::check(&cleaned).is_none()).then_some(cleaned),
             )
         }

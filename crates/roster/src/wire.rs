@@ -30,15 +30,15 @@
 //! assert_eq!(wire::decode(&bytes).unwrap(), report);
 //! ```
 
+use crate::csr::{CsrError, CsrInfo, KeyKind};
 use crate::decode::TextEncoding;
 use crate::domains::{Coverage, DomainCount, ValidatedDomains};
-use crate::csr::{CsrError, CsrInfo, KeyKind};
-use crate::validate::{CsrOutcome, CsrOutcomes};
-use crate::Options;
 use crate::finding::{Code, Finding, FindingParts, FindingSink, Severity};
 use crate::mapping::{Field, Mapping};
 use crate::report::{Mode, Report, Row};
 use crate::sniff::Delimiter;
+use crate::validate::{CsrOutcome, CsrOutcomes};
+use crate::Options;
 use std::fmt;
 
 /// The first four bytes of an encoded report (format version 4).
@@ -171,7 +171,12 @@ pub fn check_with_progress<S: PieceStore>(
     preview_rows: usize,
     store: S,
 ) -> (Encoded<S::Piece>, Vec<Vec<String>>) {
-    let mut sink = EncodingSink { store, encoder: None, preview: Vec::new(), preview_rows };
+    let mut sink = EncodingSink {
+        store,
+        encoder: None,
+        preview: Vec::new(),
+        preview_rows,
+    };
     let report = crate::read(bytes, options.mode, |parsed, records| {
         crate::validate_records(parsed, records, options, on_progress, &mut sink)
     });
@@ -266,7 +271,10 @@ struct Pieces<P> {
 
 impl<P> Pieces<P> {
     fn new() -> Self {
-        Pieces { w: Writer(Vec::new()), kept: Vec::new() }
+        Pieces {
+            w: Writer(Vec::new()),
+            kept: Vec::new(),
+        }
     }
 
     /// Hands this piece to `store` once it has its size (call between values).
@@ -315,8 +323,12 @@ impl<P> ReportEncoder<P> {
     fn new(head: &Report) -> Self {
         let mut w = Writer(Vec::new());
         w.0.extend_from_slice(MAGIC);
-        w.u8(head.encoding.map_or(0, |e| 1 + ENCODINGS.iter().position(|x| *x == e).unwrap_or(0) as u8));
-        w.u8(head.delimiter.map_or(0, |d| 1 + DELIMITERS.iter().position(|x| *x == d).unwrap_or(0) as u8));
+        w.u8(head
+            .encoding
+            .map_or(0, |e| 1 + ENCODINGS.iter().position(|x| *x == e).unwrap_or(0) as u8));
+        w.u8(head
+            .delimiter
+            .map_or(0, |d| 1 + DELIMITERS.iter().position(|x| *x == d).unwrap_or(0) as u8));
         w.u8(MODES.iter().position(|m| *m == head.mode).unwrap_or(0) as u8);
         w.u32(head.headers.len() as u32);
         for h in &head.headers {
@@ -367,7 +379,9 @@ impl<P> ReportEncoder<P> {
         self.head.u32(self.rows);
         let mut segments = vec![store.keep(&mut self.head.0)];
         // Every finding written so far was handed over early.
-        self.body.writer().u32(self.findings.written + report.findings.len() as u32);
+        self.body
+            .writer()
+            .u32(self.findings.written + report.findings.len() as u32);
         segments.extend(self.body.finish(store));
         segments.extend(self.early.finish(store));
         let mut rest = Pieces::new();
@@ -431,7 +445,11 @@ struct FindingEncoder {
 
 impl FindingEncoder {
     fn new(headers: &[String]) -> Self {
-        FindingEncoder { headers: headers.to_vec(), written: 0, last: vec![None; Code::ALL.len() * (Field::ALL.len() + 1)] }
+        FindingEncoder {
+            headers: headers.to_vec(),
+            written: 0,
+            last: vec![None; Code::ALL.len() * (Field::ALL.len() + 1)],
+        }
     }
 
     /// Writes `f`: line, column (0: none, 1: the header as written next,
@@ -536,7 +554,12 @@ impl<'a> ReportDecoder<'a> {
         report.mapping = mapping;
         let rows_left = r.len()?;
         report.rows.reserve(rows_left);
-        Ok(ReportDecoder { r, report, rows_left, findings_left: None })
+        Ok(ReportDecoder {
+            r,
+            report,
+            rows_left,
+            findings_left: None,
+        })
     }
 
     /// The rows in all.
@@ -570,7 +593,13 @@ impl<'a> ReportDecoder<'a> {
             let column = match r.u32()? {
                 0 => None,
                 1 => Some(r.string()?),
-                n => Some(self.report.headers.get(n as usize - 2).ok_or(WireError::BadTag(at))?.clone()),
+                n => Some(
+                    self.report
+                        .headers
+                        .get(n as usize - 2)
+                        .ok_or(WireError::BadTag(at))?
+                        .clone(),
+                ),
             };
             let code = r.pick(&Code::ALL)?;
             let severity = if r.flag()? { Severity::Warning } else { Severity::Error };
@@ -586,7 +615,16 @@ impl<'a> ReportDecoder<'a> {
             let suggestion = r.opt_string()?;
             let row = r.opt_u32()?.map(|x| x as usize);
             let field = r.pick_opt(&Field::ALL)?;
-            findings.push(Finding { line, column, code, severity, message, suggestion, row, field });
+            findings.push(Finding {
+                line,
+                column,
+                code,
+                severity,
+                message,
+                suggestion,
+                row,
+                field,
+            });
         }
         self.findings_left = Some(left - now);
         Ok(now == left)
@@ -601,7 +639,11 @@ impl<'a> ReportDecoder<'a> {
             let step = u32::try_from(step_and_valid >> 1).map_err(|_| WireError::BadTag(at))?;
             let line = self.report.rows.last().map_or(0, |row| row.line).wrapping_add(step);
             let valid = step_and_valid & 1 == 1;
-            let mut row = Row { line, valid, ..Row::default() };
+            let mut row = Row {
+                line,
+                valid,
+                ..Row::default()
+            };
             for field in Field::ALL {
                 *row.get_mut(field) = r.string()?;
             }
@@ -676,11 +718,21 @@ pub fn decode_options(bytes: &[u8]) -> Result<Options, WireError> {
     } else {
         None
     };
-    Ok(Options { mode, domains, exact_domains, mapping })
+    Ok(Options {
+        mode,
+        domains,
+        exact_domains,
+        mapping,
+    })
 }
 
-const ENCODINGS: [TextEncoding; 5] =
-    [TextEncoding::Utf8, TextEncoding::Utf8Bom, TextEncoding::Utf16Le, TextEncoding::Utf16Be, TextEncoding::Windows1252];
+const ENCODINGS: [TextEncoding; 5] = [
+    TextEncoding::Utf8,
+    TextEncoding::Utf8Bom,
+    TextEncoding::Utf16Le,
+    TextEncoding::Utf16Be,
+    TextEncoding::Windows1252,
+];
 const DELIMITERS: [Delimiter; 4] = [Delimiter::Comma, Delimiter::Semicolon, Delimiter::Tab, Delimiter::Pipe];
 const MODES: [Mode; 3] = [Mode::Table, Mode::List, Mode::Auto];
 
@@ -771,7 +823,13 @@ impl Writer {
 }
 
 /// The key kinds without a parameter, in tag order (RSA is tag 0).
-const KEYS: [KeyKind; 5] = [KeyKind::P256, KeyKind::P384, KeyKind::P521, KeyKind::Ed25519, KeyKind::Ed448];
+const KEYS: [KeyKind; 5] = [
+    KeyKind::P256,
+    KeyKind::P384,
+    KeyKind::P521,
+    KeyKind::Ed25519,
+    KeyKind::Ed448,
+];
 
 struct Reader<'a> {
     bytes: &'a [u8],
@@ -780,7 +838,11 @@ struct Reader<'a> {
 
 impl Reader<'_> {
     fn take(&mut self, n: usize) -> Result<&[u8], WireError> {
-        let end = self.at.checked_add(n).filter(|&e| e <= self.bytes.len()).ok_or(WireError::Truncated(self.at))?;
+        let end = self
+            .at
+            .checked_add(n)
+            .filter(|&e| e <= self.bytes.len())
+            .ok_or(WireError::Truncated(self.at))?;
         let out = &self.bytes[self.at..end];
         self.at = end;
         Ok(out)
@@ -845,7 +907,9 @@ impl Reader<'_> {
         let n = self.u32()? as usize;
         let at = self.at;
         let bytes = self.take(n)?;
-        std::str::from_utf8(bytes).map(str::to_owned).map_err(|_| WireError::BadText(at))
+        std::str::from_utf8(bytes)
+            .map(str::to_owned)
+            .map_err(|_| WireError::BadText(at))
     }
 
     fn opt_string(&mut self) -> Result<Option<String>, WireError> {
@@ -878,7 +942,11 @@ impl Reader<'_> {
                     };
                     let n = self.len()?;
                     let emails = (0..n).map(|_| self.string()).collect::<Result<_, _>>()?;
-                    Ok(CsrInfo { key, emails, signature_verified: self.flag()? })
+                    Ok(CsrInfo {
+                        key,
+                        emails,
+                        signature_verified: self.flag()?,
+                    })
                 }
                 1 => Err(CsrError::Unreadable(self.string()?)),
                 2 => Err(CsrError::BadSignature(self.string()?)),
@@ -915,7 +983,10 @@ mod tests {
     fn sample() -> Report {
         let csv = "First Name;Last Name;Email;Country;Csr\r\nJane;Doe;jane@example.com;uk;\r\n;Ünal;bad@;DE;\r\n\
                    Bob;Li;jane@example.com;FR;x\r\nA;B;c@other.org;ZZ\r\n";
-        let options = Options { domains: ValidatedDomains::parse(["example.com"]).unwrap(), ..Options::default() };
+        let options = Options {
+            domains: ValidatedDomains::parse(["example.com"]).unwrap(),
+            ..Options::default()
+        };
         check(csv.as_bytes(), &options)
     }
 
@@ -948,7 +1019,10 @@ mod tests {
             .collect();
         assert!(kinds.len() >= 9, "{kinds:?}");
         assert_eq!(decode(&encode(&report)).unwrap(), report);
-        assert_eq!(decode_csr_outcomes(&encode_csr_outcomes(&report.csr_outcomes)).unwrap(), report.csr_outcomes);
+        assert_eq!(
+            decode_csr_outcomes(&encode_csr_outcomes(&report.csr_outcomes)).unwrap(),
+            report.csr_outcomes
+        );
     }
 
     #[test]
@@ -985,8 +1059,14 @@ mod tests {
             mapping: Some(vec![Some(Field::Email), None, Some(Field::Country)]),
         };
         let back = decode_options(&encode_options(&options)).unwrap();
-        assert_eq!((back.mode, back.exact_domains, &back.mapping), (options.mode, true, &options.mapping));
-        assert_eq!(back.domains.iter().collect::<Vec<_>>(), options.domains.iter().collect::<Vec<_>>());
+        assert_eq!(
+            (back.mode, back.exact_domains, &back.mapping),
+            (options.mode, true, &options.mapping)
+        );
+        assert_eq!(
+            back.domains.iter().collect::<Vec<_>>(),
+            options.domains.iter().collect::<Vec<_>>()
+        );
         let plain = decode_options(&encode_options(&Options::default())).unwrap();
         assert!(plain.domains.is_empty() && plain.mapping.is_none());
     }
@@ -1014,9 +1094,30 @@ mod tests {
             assert_eq!(Reader { bytes: &w.0, at: 0 }.u32(), Ok(v));
         }
         // Over 32 bits, and longer than five bytes.
-        assert_eq!(Reader { bytes: &[0xff, 0xff, 0xff, 0xff, 0x1f], at: 0 }.u32(), Err(WireError::BadTag(0)));
-        assert_eq!(Reader { bytes: &[0x80, 0x80, 0x80, 0x80, 0x80, 0x00], at: 0 }.u32(), Err(WireError::BadTag(0)));
-        assert_eq!(Reader { bytes: &[0x80, 0x80], at: 0 }.u32(), Err(WireError::Truncated(2)));
+        assert_eq!(
+            Reader {
+                bytes: &[0xff, 0xff, 0xff, 0xff, 0x1f],
+                at: 0
+            }
+            .u32(),
+            Err(WireError::BadTag(0))
+        );
+        assert_eq!(
+            Reader {
+                bytes: &[0x80, 0x80, 0x80, 0x80, 0x80, 0x00],
+                at: 0
+            }
+            .u32(),
+            Err(WireError::BadTag(0))
+        );
+        assert_eq!(
+            Reader {
+                bytes: &[0x80, 0x80],
+                at: 0
+            }
+            .u32(),
+            Err(WireError::Truncated(2))
+        );
         for v in [0u64, 0x7f, 1 << 35, u64::MAX] {
             let mut w = Writer(Vec::new());
             w.u64(v);
@@ -1035,16 +1136,33 @@ mod tests {
     fn a_message_repeated_for_the_same_code_and_field_is_written_once() {
         let (csv, options) = roster(300, 3);
         let report = check(csv.as_bytes(), &options);
-        let invalid: Vec<&Finding> = report.findings.iter().filter(|f| f.code == Code::CountryInvalid).collect();
+        let invalid: Vec<&Finding> = report
+            .findings
+            .iter()
+            .filter(|f| f.code == Code::CountryInvalid)
+            .collect();
         assert_eq!(invalid.len(), 100);
-        assert!(invalid.iter().all(|f| f.message == invalid[0].message && f.column.as_deref() == Some("Country")));
+        assert!(invalid
+            .iter()
+            .all(|f| f.message == invalid[0].message && f.column.as_deref() == Some("Country")));
         let bytes = encode(&report);
-        let times = bytes.windows(invalid[0].message.len()).filter(|w| *w == invalid[0].message.as_bytes()).count();
+        let times = bytes
+            .windows(invalid[0].message.len())
+            .filter(|w| *w == invalid[0].message.as_bytes())
+            .count();
         assert_eq!(times, 1, "the message is written {times} times");
         assert_eq!(decode(&bytes).unwrap(), report);
         // Rows take a byte for the line and the valid flag, then their cells.
-        let cells: usize = report.rows.iter().map(|r| Field::ALL.iter().map(|&f| 1 + r.get(f).len()).sum::<usize>() + 1).sum();
-        assert!(bytes.len() < cells + report.rows.len() + 40 * invalid.len() + 200, "{} bytes", bytes.len());
+        let cells: usize = report
+            .rows
+            .iter()
+            .map(|r| Field::ALL.iter().map(|&f| 1 + r.get(f).len()).sum::<usize>() + 1)
+            .sum();
+        assert!(
+            bytes.len() < cells + report.rows.len() + 40 * invalid.len() + 200,
+            "{} bytes",
+            bytes.len()
+        );
     }
 
     #[test]
@@ -1117,15 +1235,30 @@ mod tests {
         w.u32(0);
         bytes.extend_from_slice(&w.0);
         let report = decode(&bytes).unwrap();
-        assert_eq!((report.findings[0].column.as_deref(), report.findings[0].message.as_str()), (Some("Email"), "text"));
+        assert_eq!(
+            (
+                report.findings[0].column.as_deref(),
+                report.findings[0].message.as_str()
+            ),
+            (Some("Email"), "text")
+        );
     }
 
     fn roster(rows: usize, every: usize) -> (String, Options) {
         let mut csv = String::from("First Name,Last Name,Email,Country\n");
         for i in 0..rows {
-            csv.push_str(&format!("Jane{i},Doe,jane{i}@example.com,{}\n", if i % every == 0 { "UK" } else { "GB" }));
+            csv.push_str(&format!(
+                "Jane{i},Doe,jane{i}@example.com,{}\n",
+                if i % every == 0 { "UK" } else { "GB" }
+            ));
         }
-        (csv, Options { domains: ValidatedDomains::parse(["example.com"]).unwrap(), ..Options::default() })
+        (
+            csv,
+            Options {
+                domains: ValidatedDomains::parse(["example.com"]).unwrap(),
+                ..Options::default()
+            },
+        )
     }
 
     #[test]
@@ -1133,13 +1266,22 @@ mod tests {
         let (csv, options) = roster(40_000, 9);
         let (encoded, _) = check_with_progress(csv.as_bytes(), &options, &mut |_| {}, 0, KeepBuffers);
         let pieces = encoded.segments();
-        assert!(pieces.len() >= 2, "{} bytes in {} piece(s)", encoded.to_vec().len(), pieces.len());
+        assert!(
+            pieces.len() >= 2,
+            "{} bytes in {} piece(s)",
+            encoded.to_vec().len(),
+            pieces.len()
+        );
         // The head; rows, then findings: each stops at the first value
         // boundary past its size, so at most one piece of each is short.
         assert!(pieces.iter().filter(|p| p.len() < SEGMENT_BYTES).count() <= 4);
         for piece in pieces {
             assert!(piece.len() < SEGMENT_BYTES + 4096, "{}", piece.len());
-            assert!(piece.capacity() <= SEGMENT_BYTES + SEGMENT_SLACK, "a piece grew: {}", piece.capacity());
+            assert!(
+                piece.capacity() <= SEGMENT_BYTES + SEGMENT_SLACK,
+                "a piece grew: {}",
+                piece.capacity()
+            );
         }
         let report = check(csv.as_bytes(), &options);
         assert_eq!(encoded.to_vec(), encode(&report));
@@ -1174,7 +1316,12 @@ mod tests {
         assert!(pieces.len() >= 5, "{} pieces", pieces.len());
         assert!(pieces.iter().all(|p| !p.is_empty()));
         // Head, rows, early findings, the rest: one buffer each, reused.
-        assert!(store.buffers.len() <= 4, "{} buffers for {} pieces", store.buffers.len(), pieces.len());
+        assert!(
+            store.buffers.len() <= 4,
+            "{} buffers for {} pieces",
+            store.buffers.len(),
+            pieces.len()
+        );
         assert_eq!(pieces.concat(), encode(&check(csv.as_bytes(), &options)));
     }
 

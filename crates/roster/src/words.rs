@@ -34,7 +34,9 @@ pub(crate) fn word(chunk: &[u8]) -> u64 {
 pub(crate) fn contains_nul(bytes: &[u8]) -> bool {
     let mut blocks = bytes.chunks_exact(32);
     for block in &mut blocks {
-        let found = block.chunks_exact(8).fold(0, |found, chunk| found | zero_bytes(word(chunk)));
+        let found = block
+            .chunks_exact(8)
+            .fold(0, |found, chunk| found | zero_bytes(word(chunk)));
         if found != 0 {
             return true;
         }

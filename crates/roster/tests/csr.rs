@@ -46,16 +46,30 @@ fn rsa_1024_is_a_weak_key() {
 #[test]
 fn keys_outside_policy_are_unsupported() {
     for name in ["secp256k1.csr", "dsa.csr", "rsa2052.csr"] {
-        assert!(matches!(check(&fixture(name)), Err(CsrError::Unsupported(_))), "{name}: {:?}", check(&fixture(name)));
+        assert!(
+            matches!(check(&fixture(name)), Err(CsrError::Unsupported(_))),
+            "{name}: {:?}",
+            check(&fixture(name))
+        );
     }
-    let Err(CsrError::Unsupported(why)) = check(&fixture("secp256k1.csr")) else { unreachable!() };
+    let Err(CsrError::Unsupported(why)) = check(&fixture("secp256k1.csr")) else {
+        unreachable!()
+    };
     assert!(why.contains("secp256k1"), "{why}");
 }
 
 #[test]
 fn altered_requests_fail_their_signature() {
-    for name in ["rsa2048-broken-signature.csr", "p256-broken-signature.csr", "ed25519-broken-signature.csr"] {
-        assert!(matches!(check(&fixture(name)), Err(CsrError::BadSignature(_))), "{name}: {:?}", check(&fixture(name)));
+    for name in [
+        "rsa2048-broken-signature.csr",
+        "p256-broken-signature.csr",
+        "ed25519-broken-signature.csr",
+    ] {
+        assert!(
+            matches!(check(&fixture(name)), Err(CsrError::BadSignature(_))),
+            "{name}: {:?}",
+            check(&fixture(name))
+        );
     }
 }
 
@@ -83,9 +97,15 @@ fn line_breaks_and_spaces_inside_the_pem_are_tolerated() {
 fn unreadable_input_says_why() {
     for (input, needle) in [
         ("hello", "base64"),
-        ("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----", "PRIVATE KEY"),
+        (
+            "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----",
+            "PRIVATE KEY",
+        ),
         ("-----BEGIN CERTIFICATE REQUEST-----\nMIIB", "END"),
-        ("-----BEGIN CERTIFICATE REQUEST-----\n-----END CERTIFICATE REQUEST-----", "empty"),
+        (
+            "-----BEGIN CERTIFICATE REQUEST-----\n-----END CERTIFICATE REQUEST-----",
+            "empty",
+        ),
         ("QUJDRA==", "PKCS#10"),
     ] {
         match check(input) {

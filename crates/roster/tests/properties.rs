@@ -6,21 +6,49 @@ use proptest::prelude::*;
 use smime_bulk_roster::{check, domains::ValidatedDomains, parse, preview, wire, Mode, Options};
 
 fn options(mode: Mode) -> Options {
-    Options { mode, domains: ValidatedDomains::parse(["example.com"]).unwrap(), exact_domains: false, mapping: None }
+    Options {
+        mode,
+        domains: ValidatedDomains::parse(["example.com"]).unwrap(),
+        exact_domains: false,
+        mapping: None,
+    }
 }
 
 /// Text that looks like a roster: cells from a small alphabet of troublemakers.
 fn roster_text() -> impl Strategy<Value = String> {
     let cell = prop::collection::vec(
         prop::sample::select(vec![
-            "a", "Jane", "@", "example.com", ".", "\"", "\"\"", ",", ";", "\t", "|", "\n", "\r\n", "\r", " ", "=", "UK",
-            "GB", "xn--", "ü", "-----BEGIN CERTIFICATE REQUEST-----", "MIIB", "\u{0}", "\u{FEFF}",
+            "a",
+            "Jane",
+            "@",
+            "example.com",
+            ".",
+            "\"",
+            "\"\"",
+            ",",
+            ";",
+            "\t",
+            "|",
+            "\n",
+            "\r\n",
+            "\r",
+            " ",
+            "=",
+            "UK",
+            "GB",
+            "xn--",
+            "ü",
+            "-----BEGIN CERTIFICATE REQUEST-----",
+            "MIIB",
+            "\u{0}",
+            "\u{FEFF}",
         ]),
         0..6,
     )
     .prop_map(|parts| parts.concat());
     let row = prop::collection::vec(cell, 1..6).prop_map(|cells| cells.join(","));
-    prop::collection::vec(row, 0..12).prop_map(|rows| format!("First Name,Last Name,Email,Country,Csr\n{}", rows.join("\n")))
+    prop::collection::vec(row, 0..12)
+        .prop_map(|rows| format!("First Name,Last Name,Email,Country,Csr\n{}", rows.join("\n")))
 }
 
 proptest! {

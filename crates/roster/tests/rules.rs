@@ -1,9 +1,14 @@
 //! One test per rule, on small rosters written the way users write them.
 
-use smime_bulk_roster::{check, decode::TextEncoding, domains::ValidatedDomains, sniff::Delimiter, Code, Mode, Options, Report};
+use smime_bulk_roster::{
+    check, decode::TextEncoding, domains::ValidatedDomains, sniff::Delimiter, Code, Mode, Options, Report,
+};
 
 fn opts(domains: &[&str]) -> Options {
-    Options { domains: ValidatedDomains::parse(domains).unwrap(), ..Options::default() }
+    Options {
+        domains: ValidatedDomains::parse(domains).unwrap(),
+        ..Options::default()
+    }
 }
 
 fn run(text: &str) -> Report {
@@ -27,7 +32,10 @@ fn one_row(row: &str) -> Report {
 
 #[test]
 fn semicolon_excel_export_in_windows_1252_is_read() {
-    let r = check(&fixture("excel-1252-semicolon.csv"), &opts(&["example.com", "example.org"]));
+    let r = check(
+        &fixture("excel-1252-semicolon.csv"),
+        &opts(&["example.com", "example.org"]),
+    );
     assert_eq!(r.encoding, Some(TextEncoding::Windows1252));
     assert_eq!(r.delimiter, Some(Delimiter::Semicolon));
     assert_eq!(r.rows.len(), 6);
@@ -39,7 +47,10 @@ fn semicolon_excel_export_in_windows_1252_is_read() {
 
 #[test]
 fn utf16le_unicode_text_export_is_read() {
-    let r = check(&fixture("excel-unicode-text.txt"), &opts(&["example.com", "example.org"]));
+    let r = check(
+        &fixture("excel-unicode-text.txt"),
+        &opts(&["example.com", "example.org"]),
+    );
     assert_eq!(r.encoding, Some(TextEncoding::Utf16Le));
     assert_eq!(r.delimiter, Some(Delimiter::Tab));
     assert_eq!(r.rows[2].last_name, "佐藤");
@@ -61,12 +72,20 @@ fn utf16be_with_bom_is_read() {
 fn utf8_bom_is_stripped_before_the_header() {
     let r = check(&fixture("sheets-utf8-bom.csv"), &opts(&["example.com"]));
     assert_eq!(r.encoding, Some(TextEncoding::Utf8Bom));
-    assert_eq!(r.mapping.header(smime_bulk_roster::mapping::Field::FirstName), Some("First Name"));
+    assert_eq!(
+        r.mapping.header(smime_bulk_roster::mapping::Field::FirstName),
+        Some("First Name")
+    );
 }
 
 #[test]
 fn binary_files_are_not_text() {
-    for bytes in [&b"PK\x03\x04\x14\x00\x06\x00"[..], b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", b"Email\njane@example.com\0\n", &[1u8, 2, 3, 4, 5, 6, 7, 8][..]] {
+    for bytes in [
+        &b"PK\x03\x04\x14\x00\x06\x00"[..],
+        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR",
+        b"Email\njane@example.com\0\n",
+        &[1u8, 2, 3, 4, 5, 6, 7, 8][..],
+    ] {
         let r = check(bytes, &Options::default());
         assert_eq!(codes(&r), vec![(None, Code::NotText)], "{bytes:?}");
         assert!(r.rows.is_empty());
@@ -78,7 +97,13 @@ fn binary_files_are_not_text() {
 
 #[test]
 fn empty_whitespace_and_bom_only_files_are_empty() {
-    for bytes in [&b""[..], b"   \r\n\t\n", b"\xEF\xBB\xBF", b"\xEF\xBB\xBF  \n", b"\xFF\xFE"] {
+    for bytes in [
+        &b""[..],
+        b"   \r\n\t\n",
+        b"\xEF\xBB\xBF",
+        b"\xEF\xBB\xBF  \n",
+        b"\xFF\xFE",
+    ] {
         let r = check(bytes, &Options::default());
         assert_eq!(codes(&r), vec![(None, Code::EmptyFile)], "{bytes:?}");
     }
@@ -99,7 +124,10 @@ fn delimiters_are_sniffed_quote_aware() {
         ("Email\tCountry\na@example.com\tDE\n", Delimiter::Tab),
         ("Email|Country\na@example.com|DE\n", Delimiter::Pipe),
         // Commas inside quotes must not win over the real delimiter.
-        ("\"Last, First\";Email\n\"Doe, Jane\";a@example.com\n\"Roe, Rick\";b@example.com\n", Delimiter::Semicolon),
+        (
+            "\"Last, First\";Email\n\"Doe, Jane\";a@example.com\n\"Roe, Rick\";b@example.com\n",
+            Delimiter::Semicolon,
+        ),
     ] {
         assert_eq!(run(text).delimiter, Some(d), "{text:?}");
     }
@@ -161,17 +189,42 @@ fn unknown_columns_are_ignored_with_a_warning() {
 
 #[test]
 fn outlook_recipient_lists_are_read_in_list_mode() {
-    let options = Options { mode: Mode::List, ..opts(&["example.com", "example.org"]) };
+    let options = Options {
+        mode: Mode::List,
+        ..opts(&["example.com", "example.org"])
+    };
     let r = check(&fixture("outlook-recipients.txt"), &options);
     let emails: Vec<&str> = r.rows.iter().map(|r| r.email.as_str()).collect();
-    assert_eq!(emails, ["jane@example.com", "joerg@example.org", "bob@example.com", "carol@example.com", "not-an-address", "jane@example.com"]);
+    assert_eq!(
+        emails,
+        [
+            "jane@example.com",
+            "joerg@example.org",
+            "bob@example.com",
+            "carol@example.com",
+            "not-an-address",
+            "jane@example.com"
+        ]
+    );
     assert_eq!(r.rows[1].name_hint.as_deref(), Some("Müller, Jörg"));
-    assert_eq!(codes(&r), vec![(Some(2), Code::EmailInvalid), (Some(2), Code::DuplicateEmail)]);
+    assert_eq!(
+        codes(&r),
+        vec![(Some(2), Code::EmailInvalid), (Some(2), Code::DuplicateEmail)]
+    );
 }
 
 #[test]
 fn auto_mode_tells_tables_from_lists() {
-    let auto = |t: &str| check(t.as_bytes(), &Options { mode: Mode::Auto, ..Options::default() }).mode;
+    let auto = |t: &str| {
+        check(
+            t.as_bytes(),
+            &Options {
+                mode: Mode::Auto,
+                ..Options::default()
+            },
+        )
+        .mode
+    };
     assert_eq!(auto("Email,Country\na@example.com,DE\n"), Mode::Table);
     assert_eq!(auto("a@example.com, b@example.com"), Mode::List);
     assert_eq!(auto("First,Last\nJane,Doe\n"), Mode::Table);
@@ -180,17 +233,32 @@ fn auto_mode_tells_tables_from_lists() {
 #[test]
 fn a_spreadsheet_range_pasted_without_its_header_is_read_as_a_table() {
     let pasted = "Jane\tDoe\tjane@example.com\tGB\nJohn\tSmith\tjohn@example.org\tUK\n";
-    let r = check(pasted.as_bytes(), &Options { mode: Mode::Auto, ..opts(&["example.com", "example.org"]) });
+    let r = check(
+        pasted.as_bytes(),
+        &Options {
+            mode: Mode::Auto,
+            ..opts(&["example.com", "example.org"])
+        },
+    );
     assert_eq!(r.mode, Mode::Table);
     assert_eq!(r.delimiter, Some(Delimiter::Tab));
     assert_eq!(r.rows.len(), 2, "the first line is a row, not a header");
-    assert_eq!((r.rows[0].first_name.as_str(), r.rows[0].last_name.as_str()), ("Jane", "Doe"));
+    assert_eq!(
+        (r.rows[0].first_name.as_str(), r.rows[0].last_name.as_str()),
+        ("Jane", "Doe")
+    );
     assert_eq!(r.rows[0].line, 1);
     assert_eq!(codes(&r), vec![(Some(2), Code::CountryInvalid)]);
     assert_eq!(r.findings[0].column.as_deref(), Some("Column 4"));
     // With its header, the same range maps by header.
     let with_header = format!("Email\tLast Name\n{}", "jane@example.com\tDoe\n");
-    let r = check(with_header.as_bytes(), &Options { mode: Mode::Auto, ..opts(&["example.com"]) });
+    let r = check(
+        with_header.as_bytes(),
+        &Options {
+            mode: Mode::Auto,
+            ..opts(&["example.com"])
+        },
+    );
     assert_eq!(r.rows.len(), 1);
     // Outside Auto mode a file always has a header line.
     let r = check(pasted.as_bytes(), &opts(&["example.com"]));
@@ -200,7 +268,10 @@ fn a_spreadsheet_range_pasted_without_its_header_is_read_as_a_table() {
 #[test]
 fn email_missing_and_invalid() {
     assert_eq!(codes(&one_row("Jane,Doe,,GB")), vec![(Some(2), Code::EmailMissing)]);
-    assert_eq!(codes(&one_row("Jane,Doe,jane@localhost,GB")), vec![(Some(2), Code::EmailInvalid)]);
+    assert_eq!(
+        codes(&one_row("Jane,Doe,jane@localhost,GB")),
+        vec![(Some(2), Code::EmailInvalid)]
+    );
     let r = one_row("Jane,Doe,mailto:jane@example.com,GB");
     assert_eq!(r.findings[0].suggestion.as_deref(), Some("jane@example.com"));
 }
@@ -209,21 +280,34 @@ fn email_missing_and_invalid() {
 fn domains_must_be_validated_on_label_boundaries() {
     assert!(one_row("A,B,a@mail.example.com,GB").rows[0].valid);
     for email in ["a@notexample.com", "a@example.com.evil.net", "a@gmail.com"] {
-        assert_eq!(codes(&one_row(&format!("A,B,{email},GB"))), vec![(Some(2), Code::DomainNotValidated)], "{email}");
+        assert_eq!(
+            codes(&one_row(&format!("A,B,{email},GB"))),
+            vec![(Some(2), Code::DomainNotValidated)],
+            "{email}"
+        );
     }
 }
 
 #[test]
 fn exact_matching_refuses_subdomains() {
-    let options = Options { exact_domains: true, ..opts(&["example.com"]) };
-    let r = check(format!("{HEADER}A,B,a@mail.example.com,GB\nA,B,b@example.com,GB\n").as_bytes(), &options);
+    let options = Options {
+        exact_domains: true,
+        ..opts(&["example.com"])
+    };
+    let r = check(
+        format!("{HEADER}A,B,a@mail.example.com,GB\nA,B,b@example.com,GB\n").as_bytes(),
+        &options,
+    );
     assert_eq!(codes(&r), vec![(Some(2), Code::DomainNotValidated)]);
 }
 
 #[test]
 fn idn_domains_match_in_either_form() {
     let options = opts(&["bücher.example"]);
-    let r = check(format!("{HEADER}A,B,a@xn--bcher-kva.example,GB\nC,D,c@BÜCHER.example,GB\n").as_bytes(), &options);
+    let r = check(
+        format!("{HEADER}A,B,a@xn--bcher-kva.example,GB\nC,D,c@BÜCHER.example,GB\n").as_bytes(),
+        &options,
+    );
     assert_eq!(r.valid_count(), 2, "{:?}", r.findings);
 }
 
@@ -235,15 +319,27 @@ fn coverage_counts_rows_per_validated_and_uncovered_domain() {
         "{HEADER}A,B,a@example.com,GB\nC,D,c@x.example.com,GB\nE,F,e@other.net,GB\nG,H,g@other.net,GB\nI,J,i@third.net,GB\n\
          K,L,k@example.org,GB\nM,N,m@example.com,GB\nO,P,o@y.example.com,GB\n"
     ));
-    let v: Vec<_> = r.coverage.validated.iter().map(|c| (c.domain.as_str(), c.rows)).collect();
-    let u: Vec<_> = r.coverage.uncovered.iter().map(|c| (c.domain.as_str(), c.rows)).collect();
+    let v: Vec<_> = r
+        .coverage
+        .validated
+        .iter()
+        .map(|c| (c.domain.as_str(), c.rows))
+        .collect();
+    let u: Vec<_> = r
+        .coverage
+        .uncovered
+        .iter()
+        .map(|c| (c.domain.as_str(), c.rows))
+        .collect();
     assert_eq!(v, [("example.com", 4), ("example.org", 1)]);
     assert_eq!(u, [("other.net", 2), ("third.net", 1)]);
 }
 
 #[test]
 fn duplicates_name_the_first_line_and_keep_it_valid() {
-    let r = run(&format!("{HEADER}A,B,jane@example.com,GB\nC,D,x@example.com,GB\nE,F,JANE@Example.COM,GB\n"));
+    let r = run(&format!(
+        "{HEADER}A,B,jane@example.com,GB\nC,D,x@example.com,GB\nE,F,JANE@Example.COM,GB\n"
+    ));
     assert!(r.rows[0].valid);
     assert_eq!(codes(&r), vec![(Some(4), Code::DuplicateEmail)]);
     assert!(r.findings[0].message.contains("line 2"));
@@ -251,22 +347,48 @@ fn duplicates_name_the_first_line_and_keep_it_valid() {
 
 #[test]
 fn names_rules() {
-    assert_eq!(codes(&one_row(",Doe,a@example.com,GB")), vec![(Some(2), Code::FirstNameMissing)]);
-    assert!(one_row(",Doe,a@example.com,GB").rows[0].valid, "a single legal name is valid");
-    assert_eq!(codes(&one_row("Jane,,a@example.com,GB")), vec![(Some(2), Code::LastNameMissing)]);
+    assert_eq!(
+        codes(&one_row(",Doe,a@example.com,GB")),
+        vec![(Some(2), Code::FirstNameMissing)]
+    );
+    assert!(
+        one_row(",Doe,a@example.com,GB").rows[0].valid,
+        "a single legal name is valid"
+    );
+    assert_eq!(
+        codes(&one_row("Jane,,a@example.com,GB")),
+        vec![(Some(2), Code::LastNameMissing)]
+    );
     let long = "x".repeat(65);
-    assert_eq!(codes(&one_row(&format!("{long},Doe,a@example.com,GB"))), vec![(Some(2), Code::NameTooLong)]);
-    assert_eq!(codes(&one_row("\"Ja\nne\",Doe,a@example.com,GB")), vec![(Some(2), Code::NameInvalid)]);
+    assert_eq!(
+        codes(&one_row(&format!("{long},Doe,a@example.com,GB"))),
+        vec![(Some(2), Code::NameTooLong)]
+    );
+    assert_eq!(
+        codes(&one_row("\"Ja\nne\",Doe,a@example.com,GB")),
+        vec![(Some(2), Code::NameInvalid)]
+    );
 }
 
 #[test]
 fn country_rules() {
-    assert_eq!(codes(&one_row("A,B,a@example.com,")), vec![(Some(2), Code::CountryMissing)]);
+    assert_eq!(
+        codes(&one_row("A,B,a@example.com,")),
+        vec![(Some(2), Code::CountryMissing)]
+    );
     let r = one_row("A,B,a@example.com,gb");
     assert_eq!(codes(&r), vec![(Some(2), Code::CountryLowercase)]);
     assert_eq!(r.rows[0].country, "GB");
     assert!(r.rows[0].valid);
-    for (bad, good) in [("UK", Some("GB")), ("USA", Some("US")), ("U.S.", Some("US")), ("United States", Some("US")), ("DEU", Some("DE")), ("Germany", Some("DE")), ("Narnia", None)] {
+    for (bad, good) in [
+        ("UK", Some("GB")),
+        ("USA", Some("US")),
+        ("U.S.", Some("US")),
+        ("United States", Some("US")),
+        ("DEU", Some("DE")),
+        ("Germany", Some("DE")),
+        ("Narnia", None),
+    ] {
         let r = one_row(&format!("A,B,a@example.com,{bad}"));
         assert_eq!(codes(&r), vec![(Some(2), Code::CountryInvalid)], "{bad}");
         assert_eq!(r.findings[0].suggestion.as_deref(), good, "{bad}");
@@ -277,10 +399,22 @@ fn country_rules() {
 #[test]
 fn csr_rules_in_a_roster() {
     let r = check(&fixture("all-rules.csv"), &opts(&["example.com", "example.org"]));
-    let csr_codes: Vec<Code> = r.findings.iter().map(|f| f.code).filter(|c| c.as_str().starts_with("csr_")).collect();
+    let csr_codes: Vec<Code> = r
+        .findings
+        .iter()
+        .map(|f| f.code)
+        .filter(|c| c.as_str().starts_with("csr_"))
+        .collect();
     assert_eq!(
         csr_codes,
-        [Code::CsrWeakKey, Code::CsrKeyUnsupported, Code::CsrSignatureInvalid, Code::CsrInvalid, Code::CsrEmailMismatch, Code::CsrEmailMismatch]
+        [
+            Code::CsrWeakKey,
+            Code::CsrKeyUnsupported,
+            Code::CsrSignatureInvalid,
+            Code::CsrInvalid,
+            Code::CsrEmailMismatch,
+            Code::CsrEmailMismatch
+        ]
     );
     // The first row carries a valid RSA 2048 CSR naming its own address.
     assert!(r.rows[0].valid && r.findings_of(0).next().is_none());
@@ -290,7 +424,11 @@ fn csr_rules_in_a_roster() {
 fn formula_cells_are_flagged() {
     for cell in ["=1+1", "+1", "-1", "@SUM(A1)", "\"\t=1\"", "\"\r=1\""] {
         let r = one_row(&format!("{cell},Doe,a@example.com,GB"));
-        assert!(codes(&r).contains(&(Some(2), Code::FormulaInjection)), "{cell:?}: {:?}", r.findings);
+        assert!(
+            codes(&r).contains(&(Some(2), Code::FormulaInjection)),
+            "{cell:?}: {:?}",
+            r.findings
+        );
         assert!(r.rows[0].valid);
     }
 }
@@ -317,18 +455,34 @@ fn hostile_one_megabyte_field_is_handled() {
 
 #[test]
 fn hostile_ten_thousand_columns_are_handled() {
-    let header: Vec<String> = (0..10_000).map(|i| if i == 5000 { "Email".into() } else { format!("c{i}") }).collect();
-    let row: Vec<String> = (0..10_000).map(|i| if i == 5000 { "a@example.com".into() } else { String::new() }).collect();
+    let header: Vec<String> = (0..10_000)
+        .map(|i| if i == 5000 { "Email".into() } else { format!("c{i}") })
+        .collect();
+    let row: Vec<String> = (0..10_000)
+        .map(|i| {
+            if i == 5000 {
+                "a@example.com".into()
+            } else {
+                String::new()
+            }
+        })
+        .collect();
     let r = run(&format!("{}\n{}\n", header.join(","), row.join(",")));
     assert_eq!(r.rows.len(), 1);
     assert_eq!(r.rows[0].email, "a@example.com");
-    assert_eq!(r.findings.iter().filter(|f| f.code == Code::ColumnIgnored).count(), 9_999);
+    assert_eq!(
+        r.findings.iter().filter(|f| f.code == Code::ColumnIgnored).count(),
+        9_999
+    );
 }
 
 #[test]
 fn hostile_unbalanced_quote_does_not_lose_the_report() {
     let r = run("Email,Last Name\n\"a@example.com,Doe\nb@example.com,Roe\n");
     // Everything after the stray quote is one field: the rows are reported, not dropped.
-    assert_eq!(r.rows.len() + r.findings.iter().filter(|f| f.code.is_file_level()).count(), 1);
+    assert_eq!(
+        r.rows.len() + r.findings.iter().filter(|f| f.code.is_file_level()).count(),
+        1
+    );
     assert!(!r.findings.is_empty());
 }

@@ -10,11 +10,19 @@ use smime_bulk_roster::{check, domains::ValidatedDomains, preview, wire, Mode, O
 fn snapshot(name: &str, file: &str, mode: Mode, domains: &[&str], exact: bool) {
     let dir = env!("CARGO_MANIFEST_DIR");
     let bytes = std::fs::read(format!("{dir}/tests/fixtures/roster/{file}")).unwrap();
-    let options = Options { mode, domains: ValidatedDomains::parse(domains).unwrap(), exact_domains: exact, mapping: None };
+    let options = Options {
+        mode,
+        domains: ValidatedDomains::parse(domains).unwrap(),
+        exact_domains: exact,
+        mapping: None,
+    };
     let report = check(&bytes, &options);
     // The worker's path, rows encoded as they are checked, gives the same bytes.
     let (streamed, shown) = wire::check_with_progress(&bytes, &options, &mut |_| {}, 3, wire::KeepBuffers);
-    assert!(streamed.to_vec() == wire::encode(&report), "{name}: the streamed wire form differs from the report's");
+    assert!(
+        streamed.to_vec() == wire::encode(&report),
+        "{name}: the streamed wire form differs from the report's"
+    );
     assert_eq!(shown, preview(&bytes, mode, 3), "{name}: preview");
     let got = serde_json::to_string_pretty(&report.summary()).unwrap() + "\n";
     let path = format!("{dir}/tests/expected/{name}.json");

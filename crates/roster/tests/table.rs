@@ -17,7 +17,10 @@ fn reference(text: &str, delimiter: Delimiter) -> Vec<Record> {
     let mut out = Vec::new();
     let mut record = csv::ByteRecord::new();
     while reader.read_byte_record(&mut record).unwrap() {
-        let fields: Vec<String> = record.iter().map(|f| String::from_utf8(f.to_vec()).unwrap().trim().to_owned()).collect();
+        let fields: Vec<String> = record
+            .iter()
+            .map(|f| String::from_utf8(f.to_vec()).unwrap().trim().to_owned())
+            .collect();
         if fields.iter().all(String::is_empty) {
             continue;
         }
@@ -31,13 +34,22 @@ fn reference(text: &str, delimiter: Delimiter) -> Vec<Record> {
             at += 1;
         }
         let before = &text[..at];
-        let line = 1 + before.matches("\r\n").count() as u32
+        let line = 1
+            + before.matches("\r\n").count() as u32
             + before.bytes().filter(|b| *b == b'\n').count() as u32
             + before.bytes().filter(|b| *b == b'\r').count() as u32
             - 2 * before.matches("\r\n").count() as u32;
-        let leading_control =
-            record.iter().enumerate().filter(|(_, f)| matches!(f.first(), Some(b'\t' | b'\r'))).map(|(i, _)| i).collect();
-        out.push(Record { line, fields, leading_control });
+        let leading_control = record
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| matches!(f.first(), Some(b'\t' | b'\r')))
+            .map(|(i, _)| i)
+            .collect();
+        out.push(Record {
+            line,
+            fields,
+            leading_control,
+        });
     }
     out
 }
@@ -45,8 +57,26 @@ fn reference(text: &str, delimiter: Delimiter) -> Vec<Record> {
 fn text() -> impl Strategy<Value = String> {
     prop::collection::vec(
         prop::sample::select(vec![
-            "a", "Jane Doe", "x@example.com", ",", ";", "\t", "|", "\"", "\"\"", "\n", "\r\n", "\r", " ", "\u{a0}",
-            "ü", "\u{FEFF}", "\u{B}", "\u{85}", "=1+2", "",
+            "a",
+            "Jane Doe",
+            "x@example.com",
+            ",",
+            ";",
+            "\t",
+            "|",
+            "\"",
+            "\"\"",
+            "\n",
+            "\r\n",
+            "\r",
+            " ",
+            "\u{a0}",
+            "ü",
+            "\u{FEFF}",
+            "\u{B}",
+            "\u{85}",
+            "=1+2",
+            "",
         ]),
         0..40,
     )

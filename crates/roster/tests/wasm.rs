@@ -10,7 +10,12 @@ use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn assert_same(name: &str, bytes: &[u8], mode: Mode, domains: &[&str], exact: bool, want: &str) {
-    let options = Options { mode, domains: ValidatedDomains::parse(domains).unwrap(), exact_domains: exact, mapping: None };
+    let options = Options {
+        mode,
+        domains: ValidatedDomains::parse(domains).unwrap(),
+        exact_domains: exact,
+        mapping: None,
+    };
     let got = serde_json::to_string_pretty(&check(bytes, &options).summary()).unwrap() + "\n";
     assert_eq!(got, want, "{name}: the wasm report differs from the native snapshot");
 }

@@ -59,12 +59,18 @@ pub fn demo() -> Vec<Account> {
             ProductOffer {
                 code: "smime-ivov-1y".into(),
                 name: "Personal ID + Organization S/MIME (IV+OV), 1 year".into(),
-                periods: vec![PeriodOffer { period: 365, price: "39.00".into() }],
+                periods: vec![PeriodOffer {
+                    period: 365,
+                    price: "39.00".into(),
+                }],
             },
             ProductOffer {
                 code: "smime-ivov-2y".into(),
                 name: "Personal ID + Organization S/MIME (IV+OV), 2 years".into(),
-                periods: vec![PeriodOffer { period: 730, price: "69.00".into() }],
+                periods: vec![PeriodOffer {
+                    period: 730,
+                    price: "69.00".into(),
+                }],
             },
         ],
     }]
@@ -76,7 +82,8 @@ pub fn load(path: &Path) -> Result<Vec<Account>, String> {
     let file: AccountsFile =
         serde_json::from_str(&text).map_err(|e| format!("{} is not a valid accounts file: {e}", path.display()))?;
     for a in &file.accounts {
-        ValidatedDomains::parse(&a.domains).map_err(|e| format!("{}: account {}: {e}", path.display(), a.account_key))?;
+        ValidatedDomains::parse(&a.domains)
+            .map_err(|e| format!("{}: account {}: {e}", path.display(), a.account_key))?;
     }
     if file.accounts.is_empty() {
         return Err(format!("{} lists no accounts", path.display()));

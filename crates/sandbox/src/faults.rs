@@ -69,7 +69,12 @@ impl FaultState {
     /// Starts with `faults`, jitter and coin flips from `seed`.
     pub fn new(faults: Faults, seed: u64) -> Self {
         FaultState {
-            inner: Mutex::new(Inner { faults, rng: StdRng::seed_from_u64(seed), window_start: Instant::now(), window_count: 0 }),
+            inner: Mutex::new(Inner {
+                faults,
+                rng: StdRng::seed_from_u64(seed),
+                window_start: Instant::now(),
+                window_count: 0,
+            }),
         }
     }
 

@@ -77,10 +77,22 @@ impl Sandbox {
 pub async fn start(config: SandboxConfig) -> Result<Sandbox, String> {
     config.faults.validate()?;
     let store = store::Store::open(config.db.as_deref()).map_err(|e| format!("cannot open the order database: {e}"))?;
-    let accounts = if config.accounts.is_empty() { accounts::demo() } else { config.accounts };
-    let state = Arc::new(routes::AppState { store, accounts, faults: FaultState::new(config.faults, config.seed) });
+    let accounts = if config.accounts.is_empty() {
+        accounts::demo()
+    } else {
+        config.accounts
+    };
+    let state = Arc::new(routes::AppState {
+        store,
+        accounts,
+        faults: FaultState::new(config.faults, config.seed),
+    });
     let cors = CorsLayer::new()
-        .allow_methods([axum::http::Method::GET, axum::http::Method::POST, axum::http::Method::DELETE])
+        .allow_methods([
+            axum::http::Method::GET,
+            axum::http::Method::POST,
+            axum::http::Method::DELETE,
+        ])
         .allow_headers([axum::http::header::CONTENT_TYPE])
         .expose_headers([axum::http::header::RETRY_AFTER])
         .allow_origin(if config.cors_origin == "*" {
@@ -93,8 +105,9 @@ pub async fn start(config: SandboxConfig) -> Result<Sandbox, String> {
             AllowOrigin::exact(origin)
         });
     let app = routes::router(state).layer(cors);
-    let listener =
-        tokio::net::TcpListener::bind(config.listen).await.map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let (stop, stop_rx) = watch::channel(false);
     let task = tokio::spawn(server::serve(listener, app, stop_rx));

@@ -64,7 +64,12 @@ async fn main() -> ExitCode {
         db: args.db,
         accounts,
         cors_origin: args.cors_origin,
-        faults: Faults { fail_rate: args.fail_rate, drop_rate: args.drop_rate, rate_limit: args.rate_limit, latency_ms: args.latency_ms },
+        faults: Faults {
+            fail_rate: args.fail_rate,
+            drop_rate: args.drop_rate,
+            rate_limit: args.rate_limit,
+            latency_ms: args.latency_ms,
+        },
         seed: args.seed,
     };
     let sandbox = match smime_bulk_sandbox::start(config).await {
@@ -77,7 +82,9 @@ async fn main() -> ExitCode {
     println!("smime-bulk sandbox CA listening on {}", sandbox.url());
     if demo {
         println!("demo account: account key {DEMO_ACCOUNT_KEY}, secret key {DEMO_SECRET_KEY}");
-        println!("validated domains: example.com, example.org; products: smime-ivov-1y (365 days), smime-ivov-2y (730 days)");
+        println!(
+            "validated domains: example.com, example.org; products: smime-ivov-1y (365 days), smime-ivov-2y (730 days)"
+        );
     }
     let _ = tokio::signal::ctrl_c().await;
     println!("stopping");

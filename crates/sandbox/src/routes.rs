@@ -48,7 +48,11 @@ fn errors(status: StatusCode, field: &str, message: &str) -> Response {
 }
 
 fn unauthorized() -> Response {
-    errors(StatusCode::UNAUTHORIZED, "login", "the account key or secret key is not valid")
+    errors(
+        StatusCode::UNAUTHORIZED,
+        "login",
+        "the account key or secret key is not valid",
+    )
 }
 
 /// Latency, rate limit and injected failure, applied to every API request.
@@ -60,30 +64,53 @@ async fn faults_gate(state: &AppState) -> Option<Response> {
     match state.faults.gate() {
         Gate::Pass => None,
         Gate::RateLimited => {
-            let mut r = errors(StatusCode::TOO_MANY_REQUESTS, "rate", "too many requests; retry after 1 second");
-            r.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+            let mut r = errors(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate",
+                "too many requests; retry after 1 second",
+            );
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
             Some(r)
         }
-        Gate::Fail => Some(errors(StatusCode::INTERNAL_SERVER_ERROR, "server", "sandbox: injected failure")),
+        Gate::Fail => Some(errors(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server",
+            "sandbox: injected failure",
+        )),
     }
 }
 
 fn account<'a>(state: &'a AppState, key: Option<&str>, secret: Option<&str>) -> Option<&'a Account> {
     let (key, secret) = (key?, secret?);
-    state.accounts.iter().find(|a| a.account_key == key && a.secret_key == secret)
+    state
+        .accounts
+        .iter()
+        .find(|a| a.account_key == key && a.secret_key == secret)
 }
 
 /// The account named by a GET's `account_key`/`secret_key` query parameters.
 fn query_account<'a>(state: &'a AppState, q: &HashMap<String, String>) -> Option<&'a Account> {
-    account(state, q.get(wire::ACCOUNT_KEY).map(String::as_str), q.get(wire::SECRET_KEY).map(String::as_str))
+    account(
+        state,
+        q.get(wire::ACCOUNT_KEY).map(String::as_str),
+        q.get(wire::SECRET_KEY).map(String::as_str),
+    )
 }
 
 fn storage_error(e: rusqlite::Error) -> Response {
-    errors(StatusCode::INTERNAL_SERVER_ERROR, "server", &format!("storage failed: {e}"))
+    errors(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "server",
+        &format!("storage failed: {e}"),
+    )
 }
 
 fn base_url(headers: &HeaderMap) -> String {
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1");
     format!("http://{host}")
 }
 
@@ -92,10 +119,22 @@ fn order_json(o: &StoredOrder, base: &str) -> Value {
     m.insert(wire::REF.into(), o.reference.clone().into());
     m.insert(wire::ORDER_STATUS.into(), o.status.clone().into());
     m.insert(wire::ORDER_AMOUNT.into(), o.amount.clone().into());
-    m.insert(wire::CERTIFICATE_URL.into(), format!("{base}{}/{}", wire::PATH_CERTIFICATE, o.reference).into());
-    m.insert(wire::RECEIPT_URL.into(), format!("{base}/receipt/{}", o.reference).into());
-    m.insert(wire::VALIDATION_URL.into(), format!("{base}/validation/{}", o.reference).into());
-    m.insert(wire::EXTERNAL_ORDER_NUMBER.into(), o.external_order_number.clone().into());
+    m.insert(
+        wire::CERTIFICATE_URL.into(),
+        format!("{base}{}/{}", wire::PATH_CERTIFICATE, o.reference).into(),
+    );
+    m.insert(
+        wire::RECEIPT_URL.into(),
+        format!("{base}/receipt/{}", o.reference).into(),
+    );
+    m.insert(
+        wire::VALIDATION_URL.into(),
+        format!("{base}/validation/{}", o.reference).into(),
+    );
+    m.insert(
+        wire::EXTERNAL_ORDER_NUMBER.into(),
+        o.external_order_number.clone().into(),
+    );
     m.insert(wire::EMAIL_ADDRESS.into(), o.email.clone().into());
     m.insert(wire::PRODUCT.into(), o.product.clone().into());
     m.insert(wire::PERIOD.into(), o.period.into());
@@ -127,7 +166,13 @@ async fn create_order(
     }
     let body: Map<String, Value> = match serde_json::from_str(&body) {
         Ok(Value::Object(m)) => m,
-        _ => return errors(StatusCode::BAD_REQUEST, "body", "the request body must be a JSON object"),
+        _ => {
+            return errors(
+                StatusCode::BAD_REQUEST,
+                "body",
+                "the request body must be a JSON object",
+            )
+        }
     };
     let Some(acct) = account(&state, text(&body, wire::ACCOUNT_KEY), text(&body, wire::SECRET_KEY)) else {
         return unauthorized();
@@ -135,7 +180,9 @@ async fn create_order(
 
     let mut field_errors: Map<String, Value> = Map::new();
     let mut add = |field: &str, msg: String| {
-        let list = field_errors.entry(field.to_owned()).or_insert_with(|| Value::Array(Vec::new()));
+        let list = field_errors
+            .entry(field.to_owned())
+            .or_insert_with(|| Value::Array(Vec::new()));
         if let Value::Array(a) = list {
             a.push(msg.into());
         }
@@ -145,14 +192,23 @@ async fn create_order(
     let product = acct.products.iter().find(|p| p.code == product_code);
     let price = match product {
         None => {
-            add(wire::PRODUCT, format!("\"{product_code}\" is not a product of this account"));
+            add(
+                wire::PRODUCT,
+                format!("\"{product_code}\" is not a product of this account"),
+            );
             None
         }
         Some(p) => match p.periods.iter().find(|x| u64::from(x.period) == period) {
             Some(x) => Some(x.price.clone()),
             None => {
                 let allowed: Vec<String> = p.periods.iter().map(|x| x.period.to_string()).collect();
-                add(wire::PERIOD, format!("{period} is not a period of {product_code}; allowed: {}", allowed.join(", ")));
+                add(
+                    wire::PERIOD,
+                    format!(
+                        "{period} is not a period of {product_code}; allowed: {}",
+                        allowed.join(", ")
+                    ),
+                );
                 None
             }
         },
@@ -176,7 +232,11 @@ async fn create_order(
         add(f.field.map_or("request", wire_field), f.message.clone());
     }
     if !field_errors.is_empty() {
-        return (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({ wire::ERRORS: field_errors }))).into_response();
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(json!({ wire::ERRORS: field_errors })),
+        )
+            .into_response();
     }
 
     let new = NewOrder {
@@ -202,24 +262,43 @@ async fn create_order(
         // reused keep-alive connection, which no page can prevent; see
         // ARCHITECTURE.md.)
         drop.after(std::time::Duration::from_millis(50));
-        let first = futures_util::stream::once(async { Ok::<_, std::convert::Infallible>(axum::body::Bytes::from_static(b"{\"ref\":")) });
-        let body = axum::body::Body::from_stream(futures_util::StreamExt::chain(first, futures_util::stream::pending()));
+        let first = futures_util::stream::once(async {
+            Ok::<_, std::convert::Infallible>(axum::body::Bytes::from_static(b"{\"ref\":"))
+        });
+        let body =
+            axum::body::Body::from_stream(futures_util::StreamExt::chain(first, futures_util::stream::pending()));
         return (StatusCode::CREATED, [(header::CONTENT_TYPE, "application/json")], body).into_response();
     }
     (StatusCode::CREATED, Json(order_json(&order, &base_url(&headers)))).into_response()
 }
 
-async fn list_orders(State(state): State<Shared>, headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
+async fn list_orders(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     if let Some(r) = faults_gate(&state).await {
         return r;
     }
     let Some(acct) = query_account(&state, &q) else {
         return unauthorized();
     };
-    let page: u64 = q.get(wire::PAGE).and_then(|p| p.parse().ok()).filter(|p| *p >= 1).unwrap_or(1);
-    let per_page: u64 = q.get(wire::PER_PAGE).and_then(|p| p.parse().ok()).filter(|p| *p >= 1).unwrap_or(100).min(1000);
+    let page: u64 = q
+        .get(wire::PAGE)
+        .and_then(|p| p.parse().ok())
+        .filter(|p| *p >= 1)
+        .unwrap_or(1);
+    let per_page: u64 = q
+        .get(wire::PER_PAGE)
+        .and_then(|p| p.parse().ok())
+        .filter(|p| *p >= 1)
+        .unwrap_or(100)
+        .min(1000);
     let key = q.get(wire::EXTERNAL_ORDER_NUMBER).map(String::as_str);
-    match state.store.list(&acct.account_key, key, (page - 1) * per_page, per_page) {
+    match state
+        .store
+        .list(&acct.account_key, key, (page - 1) * per_page, per_page)
+    {
         Ok(orders) => {
             let base = base_url(&headers);
             Json(Value::Array(orders.iter().map(|o| order_json(o, &base)).collect())).into_response()
@@ -268,8 +347,11 @@ async fn list_products(State(state): State<Shared>, Query(q): Query<HashMap<Stri
         .products
         .iter()
         .map(|p| {
-            let periods: Vec<Value> =
-                p.periods.iter().map(|x| json!({ wire::PERIOD: x.period, wire::PRICE: x.price })).collect();
+            let periods: Vec<Value> = p
+                .periods
+                .iter()
+                .map(|x| json!({ wire::PERIOD: x.period, wire::PRICE: x.price }))
+                .collect();
             json!({ wire::CODE: p.code, wire::NAME: p.name, wire::PERIODS: periods })
         })
         .collect();
@@ -277,12 +359,18 @@ async fn list_products(State(state): State<Shared>, Query(q): Query<HashMap<Stri
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 async fn receipt_page(State(state): State<Shared>, Path(reference): Path<String>) -> Response {
     let Ok(Some(order)) = state.store.get(&reference) else {
-        return (StatusCode::NOT_FOUND, Html("<!DOCTYPE html><title>No such order</title><p>No such order.</p>".to_owned()))
+        return (
+            StatusCode::NOT_FOUND,
+            Html("<!DOCTYPE html><title>No such order</title><p>No such order.</p>".to_owned()),
+        )
             .into_response();
     };
     let pending: Vec<StoredOrder> = state
@@ -350,9 +438,15 @@ async fn admin_clear(State(state): State<Shared>) -> Response {
 const STATUSES: [&str; 5] = ["pending validation", "validated", "issued", "rejected", "revoked"];
 
 async fn admin_set_status(State(state): State<Shared>, Path(reference): Path<String>, body: String) -> Response {
-    let status = serde_json::from_str::<Value>(&body).ok().and_then(|v| v.get("status")?.as_str().map(str::to_owned));
+    let status = serde_json::from_str::<Value>(&body)
+        .ok()
+        .and_then(|v| v.get("status")?.as_str().map(str::to_owned));
     let Some(status) = status.filter(|s| STATUSES.contains(&s.as_str())) else {
-        return errors(StatusCode::BAD_REQUEST, "status", &format!("give {{\"status\": …}} with one of: {}", STATUSES.join(", ")));
+        return errors(
+            StatusCode::BAD_REQUEST,
+            "status",
+            &format!("give {{\"status\": …}} with one of: {}", STATUSES.join(", ")),
+        );
     };
     match state.store.set_status(&reference, &status) {
         Ok(true) => match state.store.get(&reference) {

@@ -120,7 +120,10 @@ impl Store {
         )?;
         let seq = tx.last_insert_rowid();
         let reference = format!("co-{seq:06}{salt:04x}");
-        tx.execute("UPDATE orders SET reference = ?1 WHERE seq = ?2", params![reference, seq])?;
+        tx.execute(
+            "UPDATE orders SET reference = ?1 WHERE seq = ?2",
+            params![reference, seq],
+        )?;
         tx.commit()?;
         drop(conn);
         self.get(&reference)?.ok_or(rusqlite::Error::QueryReturnedNoRows)
@@ -129,12 +132,22 @@ impl Store {
     /// One order by reference.
     pub fn get(&self, reference: &str) -> rusqlite::Result<Option<StoredOrder>> {
         self.conn()
-            .query_row(&format!("SELECT {COLUMNS} FROM orders WHERE reference = ?1"), [reference], row_to_order)
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM orders WHERE reference = ?1"),
+                [reference],
+                row_to_order,
+            )
             .optional()
     }
 
     /// An account's orders, oldest first, optionally only those with a key.
-    pub fn list(&self, account: &str, key: Option<&str>, offset: u64, limit: u64) -> rusqlite::Result<Vec<StoredOrder>> {
+    pub fn list(
+        &self,
+        account: &str,
+        key: Option<&str>,
+        offset: u64,
+        limit: u64,
+    ) -> rusqlite::Result<Vec<StoredOrder>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT {COLUMNS} FROM orders WHERE account_key = ?1 AND (?2 IS NULL OR external_order_number = ?2)
@@ -154,7 +167,10 @@ impl Store {
 
     /// Moves an order along; false if there is no such order.
     pub fn set_status(&self, reference: &str, status: &str) -> rusqlite::Result<bool> {
-        Ok(self.conn().execute("UPDATE orders SET status = ?1 WHERE reference = ?2", params![status, reference])? == 1)
+        Ok(self.conn().execute(
+            "UPDATE orders SET status = ?1 WHERE reference = ?2",
+            params![status, reference],
+        )? == 1)
     }
 
     /// Deletes every order (admin, for tests).

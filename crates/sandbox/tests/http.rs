@@ -8,7 +8,14 @@ const CSR_1024: &str = include_str!("../../roster/tests/fixtures/csr/rsa1024.csr
 const CSR_2048: &str = include_str!("../../roster/tests/fixtures/csr/rsa2048.csr");
 
 async fn sandbox(faults: Faults) -> Sandbox {
-    start(SandboxConfig { listen: "127.0.0.1:0".parse().unwrap(), faults, seed: 5, ..SandboxConfig::default() }).await.unwrap()
+    start(SandboxConfig {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        faults,
+        seed: 5,
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap()
 }
 
 fn order(email: &str, key: &str) -> Value {
@@ -25,7 +32,12 @@ fn client() -> reqwest::Client {
 }
 
 async fn post(sb: &Sandbox, body: &Value) -> (u16, Value) {
-    let r = client().post(format!("{}/certificates", sb.url())).json(body).send().await.unwrap();
+    let r = client()
+        .post(format!("{}/certificates", sb.url()))
+        .json(body)
+        .send()
+        .await
+        .unwrap();
     let status = r.status().as_u16();
     (status, r.json().await.unwrap_or(Value::Null))
 }
@@ -63,9 +75,23 @@ async fn an_order_is_placed_listed_fetched_and_invoiced() {
     let (status, _) = get(&sb, &format!("/certificate/co-nope?{AUTH}")).await;
     assert_eq!(status, 404);
 
-    let invoice = client().get(o["receipt_url"].as_str().unwrap()).send().await.unwrap().text().await.unwrap();
+    let invoice = client()
+        .get(o["receipt_url"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(invoice.contains(&reference) && invoice.contains("39.00") && invoice.contains("jane@example.com"));
-    let validation = client().get(o["validation_url"].as_str().unwrap()).send().await.unwrap().text().await.unwrap();
+    let validation = client()
+        .get(o["validation_url"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(validation.contains("pending validation"));
 
     // Moved along through the admin endpoint.
@@ -78,7 +104,12 @@ async fn an_order_is_placed_listed_fetched_and_invoiced() {
     assert_eq!(r.status(), 200);
     let (_, one) = get(&sb, &format!("/certificate/{reference}?{AUTH}")).await;
     assert_eq!(one["order_status"], "issued");
-    let r = client().post(format!("{}/sandbox/orders/{reference}/status", sb.url())).body(r#"{"status":"bogus"}"#).send().await.unwrap();
+    let r = client()
+        .post(format!("{}/sandbox/orders/{reference}/status", sb.url()))
+        .body(r#"{"status":"bogus"}"#)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
     sb.shutdown().await;
 }
@@ -87,7 +118,12 @@ async fn an_order_is_placed_listed_fetched_and_invoiced() {
 async fn listing_is_paginated_with_an_empty_page_past_the_end() {
     let sb = sandbox(Faults::default()).await;
     for i in 0..5 {
-        assert_eq!(post(&sb, &order(&format!("u{i}@example.com"), &format!("k{i}"))).await.0, 201);
+        assert_eq!(
+            post(&sb, &order(&format!("u{i}@example.com"), &format!("k{i}")))
+                .await
+                .0,
+            201
+        );
     }
     let (_, p1) = get(&sb, &format!("/certificates?{AUTH}&page=1&per_page=2")).await;
     let (_, p3) = get(&sb, &format!("/certificates?{AUTH}&page=3&per_page=2")).await;
@@ -105,7 +141,12 @@ async fn domains_and_products_of_the_account() {
     let (_, d) = get(&sb, &format!("/domains?{AUTH}")).await;
     assert_eq!(d, json!({"domains": ["example.com", "example.org"]}));
     let (_, p) = get(&sb, &format!("/products?{AUTH}")).await;
-    let codes: Vec<&str> = p["products"].as_array().unwrap().iter().map(|p| p["code"].as_str().unwrap()).collect();
+    let codes: Vec<&str> = p["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["code"].as_str().unwrap())
+        .collect();
     assert_eq!(codes, ["smime-ivov-1y", "smime-ivov-2y"]);
     assert_eq!(p["products"][1]["periods"][0], json!({"period": 730, "price": "69.00"}));
     sb.shutdown().await;
@@ -119,7 +160,12 @@ async fn wrong_or_missing_credentials_get_401_without_echoing_them() {
     let (status, body) = post(&sb, &bad).await;
     assert_eq!(status, 401);
     assert!(!body.to_string().contains("guess-123"));
-    for path in ["/certificates", "/domains", "/products", "/certificates?account_key=sandbox-account&secret_key=nope"] {
+    for path in [
+        "/certificates",
+        "/domains",
+        "/products",
+        "/certificates?account_key=sandbox-account&secret_key=nope",
+    ] {
         assert_eq!(get(&sb, path).await.0, 401, "{path}");
     }
     let (_, all) = get(&sb, "/sandbox/orders").await;
@@ -149,9 +195,19 @@ async fn the_server_re_validates_every_field_like_a_ca() {
         }
         let (status, answer) = post(&sb, &body).await;
         assert_eq!(status, 422, "{change}: {answer}");
-        assert!(answer["errors"][field].as_array().is_some_and(|m| !m[0].as_str().unwrap().is_empty()), "{change}: {answer}");
+        assert!(
+            answer["errors"][field]
+                .as_array()
+                .is_some_and(|m| !m[0].as_str().unwrap().is_empty()),
+            "{change}: {answer}"
+        );
     }
-    let r = client().post(format!("{}/certificates", sb.url())).body("not json").send().await.unwrap();
+    let r = client()
+        .post(format!("{}/certificates", sb.url()))
+        .body("not json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
     // A good CSR passes, and a subdomain of a validated domain too.
     let mut body = order("jane@mail.example.com", "k");
@@ -185,29 +241,55 @@ async fn cors_preflight_is_answered() {
         .unwrap();
     assert!(r.status().is_success());
     assert_eq!(r.headers()["access-control-allow-origin"], "*");
-    assert!(r.headers()["access-control-allow-methods"].to_str().unwrap().contains("POST"));
+    assert!(r.headers()["access-control-allow-methods"]
+        .to_str()
+        .unwrap()
+        .contains("POST"));
     sb.shutdown().await;
 
-    let only = start(SandboxConfig { listen: "127.0.0.1:0".parse().unwrap(), cors_origin: "http://app.test".into(), ..SandboxConfig::default() })
+    let only = start(SandboxConfig {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        cors_origin: "http://app.test".into(),
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap();
+    let r = client()
+        .get(format!("{}/domains?{AUTH}", only.url()))
+        .header("Origin", "http://app.test")
+        .send()
         .await
         .unwrap();
-    let r = client().get(format!("{}/domains?{AUTH}", only.url())).header("Origin", "http://app.test").send().await.unwrap();
     assert_eq!(r.headers()["access-control-allow-origin"], "http://app.test");
     only.shutdown().await;
 }
 
 #[tokio::test]
 async fn injected_faults_fail_drop_and_rate_limit() {
-    let sb = sandbox(Faults { fail_rate: 1.0, ..Faults::default() }).await;
+    let sb = sandbox(Faults {
+        fail_rate: 1.0,
+        ..Faults::default()
+    })
+    .await;
     assert_eq!(post(&sb, &order("a@example.com", "k")).await.0, 500);
     let (_, all) = get(&sb, "/sandbox/orders").await;
     assert_eq!(all, json!([]), "a failed request does nothing");
 
     // Changed at run time: now every creation is dropped after the order exists.
-    let r = client().post(format!("{}/sandbox/faults", sb.url())).body(r#"{"fail_rate":0,"drop_rate":1}"#).send().await.unwrap();
+    let r = client()
+        .post(format!("{}/sandbox/faults", sb.url()))
+        .body(r#"{"fail_rate":0,"drop_rate":1}"#)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     // The answer is cut off after its first bytes: no usable answer arrives.
-    let answer = match client().post(format!("{}/certificates", sb.url())).json(&order("b@example.com", "kb")).send().await {
+    let answer = match client()
+        .post(format!("{}/certificates", sb.url()))
+        .json(&order("b@example.com", "kb"))
+        .send()
+        .await
+    {
         Ok(r) => r.text().await.map_err(|e| e.to_string()),
         Err(e) => Err(e.to_string()),
     };
@@ -215,18 +297,32 @@ async fn injected_faults_fail_drop_and_rate_limit() {
     let (_, all) = get(&sb, "/sandbox/orders").await;
     assert_eq!(all.as_array().unwrap().len(), 1, "but the order was created");
 
-    let r = client().post(format!("{}/sandbox/faults", sb.url())).body(r#"{"drop_rate":0,"rate_limit":2}"#).send().await.unwrap();
+    let r = client()
+        .post(format!("{}/sandbox/faults", sb.url()))
+        .body(r#"{"drop_rate":0,"rate_limit":2}"#)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let mut limited = None;
     for _ in 0..5 {
-        let r = client().get(format!("{}/domains?{AUTH}", sb.url())).send().await.unwrap();
+        let r = client()
+            .get(format!("{}/domains?{AUTH}", sb.url()))
+            .send()
+            .await
+            .unwrap();
         if r.status() == 429 {
             limited = Some(r.headers()["retry-after"].to_str().unwrap().to_owned());
             break;
         }
     }
     assert_eq!(limited.as_deref(), Some("1"));
-    let r = client().post(format!("{}/sandbox/faults", sb.url())).body(r#"{"fail_rate":2}"#).send().await.unwrap();
+    let r = client()
+        .post(format!("{}/sandbox/faults", sb.url()))
+        .body(r#"{"fail_rate":2}"#)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
     sb.shutdown().await;
 }
@@ -236,7 +332,11 @@ async fn orders_survive_a_restart_with_a_database_file() {
     let dir = std::env::temp_dir().join(format!("smime-bulk-sandbox-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let db = dir.join("orders.sqlite");
-    let config = SandboxConfig { listen: "127.0.0.1:0".parse().unwrap(), db: Some(db.clone()), ..SandboxConfig::default() };
+    let config = SandboxConfig {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        db: Some(db.clone()),
+        ..SandboxConfig::default()
+    };
     let first = start(config.clone()).await.unwrap();
     let (_, o) = post(&first, &order("keep@example.com", "persist")).await;
     first.shutdown().await;

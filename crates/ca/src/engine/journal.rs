@@ -47,8 +47,13 @@ impl fmt::Display for JournalError {
         match self {
             JournalError::Empty => f.write_str("the journal is empty (no batch header)"),
             JournalError::Corrupt(line, why) => write!(f, "journal line {line} cannot be read: {why}"),
-            JournalError::Version(v) => write!(f, "the journal has format version {v}; this program reads version {VERSION}"),
-            JournalError::RowOutOfRange(line, row) => write!(f, "journal line {line} names row {row}, beyond the batch"),
+            JournalError::Version(v) => write!(
+                f,
+                "the journal has format version {v}; this program reads version {VERSION}"
+            ),
+            JournalError::RowOutOfRange(line, row) => {
+                write!(f, "journal line {line} names row {row}, beyond the batch")
+            }
         }
     }
 }
@@ -57,7 +62,11 @@ impl std::error::Error for JournalError {}
 
 /// The header line (with its newline) that starts a batch's journal.
 pub fn header(batch: &BatchSpec) -> String {
-    let mut s = serde_json::to_string(&Line::Header { version: VERSION, batch: batch.clone() }).unwrap_or_default();
+    let mut s = serde_json::to_string(&Line::Header {
+        version: VERSION,
+        batch: batch.clone(),
+    })
+    .unwrap_or_default();
     s.push('\n');
     s
 }
@@ -82,8 +91,16 @@ pub fn entry_line(entry: &JournalEntry) -> String {
 pub fn snapshot<'a>(batch: &BatchSpec, states: impl Iterator<Item = &'a RowState>) -> String {
     let mut out = header(batch);
     for (row, state) in states.enumerate() {
-        if *state != (RowState::Pending { attempts: 0, last_error: None }) {
-            out.push_str(&entry_line(&JournalEntry { row, state: state.clone() }));
+        if *state
+            != (RowState::Pending {
+                attempts: 0,
+                last_error: None,
+            })
+        {
+            out.push_str(&entry_line(&JournalEntry {
+                row,
+                state: state.clone(),
+            }));
         }
     }
     out
@@ -113,14 +130,22 @@ pub fn replay(text: &str) -> Result<(BatchSpec, Vec<RowState>), JournalError> {
                 if batch.is_some() {
                     return Err(JournalError::Corrupt(i + 1, "a second batch header".into()));
                 }
-                states = vec![RowState::Pending { attempts: 0, last_error: None }; b.rows.len()];
+                states = vec![
+                    RowState::Pending {
+                        attempts: 0,
+                        last_error: None
+                    };
+                    b.rows.len()
+                ];
                 batch = Some(b);
             }
             Line::Row(entry) => {
                 if batch.is_none() {
                     return Err(JournalError::Corrupt(i + 1, "a row before the batch header".into()));
                 }
-                let slot = states.get_mut(entry.row).ok_or(JournalError::RowOutOfRange(i + 1, entry.row))?;
+                let slot = states
+                    .get_mut(entry.row)
+                    .ok_or(JournalError::RowOutOfRange(i + 1, entry.row))?;
                 *slot = entry.state;
             }
         }

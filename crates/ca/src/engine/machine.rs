@@ -113,7 +113,13 @@ pub struct Engine {
 impl Engine {
     /// A new batch: every row pending.
     pub fn new(spec: BatchSpec, creds: Credentials, config: EngineConfig, now: u64) -> Self {
-        let states = vec![RowState::Pending { attempts: 0, last_error: None }; spec.rows.len()];
+        let states = vec![
+            RowState::Pending {
+                attempts: 0,
+                last_error: None
+            };
+            spec.rows.len()
+        ];
         Self::resume(spec, states, creds, config, now)
     }
 
@@ -141,7 +147,10 @@ impl Engine {
         for (row, state) in states.into_iter().enumerate() {
             let state = match state {
                 RowState::Sending { attempts } => {
-                    let s = RowState::Unknown { attempts, reason: "the run stopped while this order was being sent".into() };
+                    let s = RowState::Unknown {
+                        attempts,
+                        reason: "the run stopped while this order was being sent".into(),
+                    };
                     engine.journal.push(JournalEntry { row, state: s.clone() });
                     s
                 }
@@ -150,7 +159,11 @@ impl Engine {
             if !state.is_final() {
                 engine.ready.push_back(row);
             }
-            engine.slots.push(Slot { state, lookups: 0, in_flight: false });
+            engine.slots.push(Slot {
+                state,
+                lookups: 0,
+                in_flight: false,
+            });
         }
         engine.settled_at_start = engine.slots.iter().filter(|s| s.state.is_final()).count();
         engine
@@ -269,12 +282,19 @@ impl Engine {
                 RowState::Pending { attempts, .. } => {
                     let attempts = attempts + 1;
                     slot.state = RowState::Sending { attempts };
-                    self.journal.push(JournalEntry { row, state: slot.state.clone() });
-                    (RequestKind::Create, protocol::create_order(&self.creds, &order_request(&self.spec, row)))
+                    self.journal.push(JournalEntry {
+                        row,
+                        state: slot.state.clone(),
+                    });
+                    (
+                        RequestKind::Create,
+                        protocol::create_order(&self.creds, &order_request(&self.spec, row)),
+                    )
                 }
-                RowState::Unknown { .. } => {
-                    (RequestKind::Lookup, protocol::find_by_external_number(&self.creds, &self.spec.key_of(row)))
-                }
+                RowState::Unknown { .. } => (
+                    RequestKind::Lookup,
+                    protocol::find_by_external_number(&self.creds, &self.spec.key_of(row)),
+                ),
                 _ => continue,
             };
             slot.in_flight = true;
@@ -288,7 +308,9 @@ impl Engine {
 
     /// Takes the outcome of request `id`. Unknown ids are ignored.
     pub fn handle(&mut self, id: RequestId, outcome: Outcome, now: u64) {
-        let Some((row, kind)) = self.in_flight.remove(&id) else { return };
+        let Some((row, kind)) = self.in_flight.remove(&id) else {
+            return;
+        };
         self.slots[row].in_flight = false;
         match kind {
             RequestKind::Create => self.handle_create(row, outcome, now),
@@ -304,7 +326,9 @@ impl Engine {
     /// Schedules row's next request (a look-up for an unknown row) after a
     /// jittered backoff.
     fn retry_later(&mut self, row: usize, attempt: u32, now: u64) {
-        let mut delay = self.jitter.delay(self.config.base_backoff_ms, self.config.max_backoff_ms, attempt);
+        let mut delay = self
+            .jitter
+            .delay(self.config.base_backoff_ms, self.config.max_backoff_ms, attempt);
         if matches!(self.slots[row].state, RowState::Unknown { .. }) {
             delay = delay.max(self.config.min_lookup_delay_ms);
         }
@@ -330,16 +354,29 @@ impl Engine {
             Err(CaError::Rejected(errors)) => self.set(row, RowState::Rejected { errors }),
             Err(CaError::RateLimited { retry_after_ms }) => {
                 // Not processed: send again after the CA's wait, without counting an attempt.
-                self.set(row, RowState::Pending { attempts: attempts - 1, last_error: Some("rate limited (429)".into()) });
+                self.set(
+                    row,
+                    RowState::Pending {
+                        attempts: attempts - 1,
+                        last_error: Some("rate limited (429)".into()),
+                    },
+                );
                 let wait = retry_after_ms.unwrap_or_else(|| {
-                    self.jitter.delay(self.config.base_backoff_ms, self.config.max_backoff_ms, attempts)
+                    self.jitter
+                        .delay(self.config.base_backoff_ms, self.config.max_backoff_ms, attempts)
                 });
                 self.throttle_until = self.throttle_until.max(now + wait);
                 self.ready.push_back(row);
             }
             Err(e @ (CaError::Unauthorized | CaError::NotFound)) => {
                 // Not processed, and no other row will fare better: stop and tell the user.
-                self.set(row, RowState::Pending { attempts: attempts - 1, last_error: Some(e.to_string()) });
+                self.set(
+                    row,
+                    RowState::Pending {
+                        attempts: attempts - 1,
+                        last_error: Some(e.to_string()),
+                    },
+                );
                 self.halted = Some(e.to_string());
                 self.ready.push_front(row);
             }
@@ -361,10 +398,18 @@ impl Engine {
         let key = self.spec.key_of(row);
         let found = match outcome {
             Outcome::Response(r) => protocol::parse_order_list(&r).map(|orders| {
-                orders.into_iter().find(|o| o.external_order_number.as_deref() == Some(key.as_str()))
+                orders
+                    .into_iter()
+                    .find(|o| o.external_order_number.as_deref() == Some(key.as_str()))
             }),
-            Outcome::Timeout => Err(CaError::Unexpected { status: 0, detail: "no answer in time".into() }),
-            Outcome::Network(e) => Err(CaError::Unexpected { status: 0, detail: format!("connection failed: {e}") }),
+            Outcome::Timeout => Err(CaError::Unexpected {
+                status: 0,
+                detail: "no answer in time".into(),
+            }),
+            Outcome::Network(e) => Err(CaError::Unexpected {
+                status: 0,
+                detail: format!("connection failed: {e}"),
+            }),
         };
         match found {
             Ok(Some(order)) => self.set(row, RowState::Placed { order }),
@@ -376,7 +421,13 @@ impl Engine {
                 if attempts >= self.config.max_attempts {
                     self.set(row, RowState::Failed { attempts, reason });
                 } else {
-                    self.set(row, RowState::Pending { attempts, last_error: Some(reason) });
+                    self.set(
+                        row,
+                        RowState::Pending {
+                            attempts,
+                            last_error: Some(reason),
+                        },
+                    );
                     self.ready.push_back(row);
                 }
             }
@@ -403,7 +454,10 @@ impl Engine {
 
     /// Counts per state, rate since this run started, and ETA.
     pub fn progress(&self, now: u64) -> Progress {
-        let mut p = Progress { total: self.slots.len(), ..Progress::default() };
+        let mut p = Progress {
+            total: self.slots.len(),
+            ..Progress::default()
+        };
         for slot in &self.slots {
             match &slot.state {
                 RowState::Pending { attempts, .. } => {

@@ -78,12 +78,25 @@ impl TryFrom<StateRecord> for RowState {
         let attempts = r.attempts.ok_or("missing field `attempts`");
         let reason = r.reason.ok_or("missing field `reason`");
         Ok(match r.state {
-            StateName::Pending => RowState::Pending { attempts: attempts?, last_error: r.last_error },
+            StateName::Pending => RowState::Pending {
+                attempts: attempts?,
+                last_error: r.last_error,
+            },
             StateName::Sending => RowState::Sending { attempts: attempts? },
-            StateName::Unknown => RowState::Unknown { attempts: attempts?, reason: reason? },
-            StateName::Placed => RowState::Placed { order: r.order.ok_or("missing field `order`")? },
-            StateName::Rejected => RowState::Rejected { errors: r.errors.ok_or("missing field `errors`")? },
-            StateName::Failed => RowState::Failed { attempts: attempts?, reason: reason? },
+            StateName::Unknown => RowState::Unknown {
+                attempts: attempts?,
+                reason: reason?,
+            },
+            StateName::Placed => RowState::Placed {
+                order: r.order.ok_or("missing field `order`")?,
+            },
+            StateName::Rejected => RowState::Rejected {
+                errors: r.errors.ok_or("missing field `errors`")?,
+            },
+            StateName::Failed => RowState::Failed {
+                attempts: attempts?,
+                reason: reason?,
+            },
         })
     }
 }
@@ -103,7 +116,10 @@ impl RowState {
 
     /// Whether nothing more will happen to the row.
     pub fn is_final(&self) -> bool {
-        matches!(self, RowState::Placed { .. } | RowState::Rejected { .. } | RowState::Failed { .. })
+        matches!(
+            self,
+            RowState::Placed { .. } | RowState::Rejected { .. } | RowState::Failed { .. }
+        )
     }
 
     /// Create attempts made so far.
@@ -124,17 +140,33 @@ mod tests {
 
     #[test]
     fn every_state_reads_back_as_written() {
-        let order = Order { reference: "co-1".into(), status: "pending validation".into(), ..Order::default() };
+        let order = Order {
+            reference: "co-1".into(),
+            status: "pending validation".into(),
+            ..Order::default()
+        };
         let mut errors = FieldErrors::new();
         errors.insert("email".into(), vec!["bad".into()]);
         for state in [
-            RowState::Pending { attempts: 0, last_error: None },
-            RowState::Pending { attempts: 2, last_error: Some("timeout".into()) },
+            RowState::Pending {
+                attempts: 0,
+                last_error: None,
+            },
+            RowState::Pending {
+                attempts: 2,
+                last_error: Some("timeout".into()),
+            },
             RowState::Sending { attempts: 1 },
-            RowState::Unknown { attempts: 1, reason: "connection dropped".into() },
+            RowState::Unknown {
+                attempts: 1,
+                reason: "connection dropped".into(),
+            },
             RowState::Placed { order },
             RowState::Rejected { errors },
-            RowState::Failed { attempts: 5, reason: "503".into() },
+            RowState::Failed {
+                attempts: 5,
+                reason: "503".into(),
+            },
         ] {
             let json = serde_json::to_string(&state).unwrap();
             assert_eq!(serde_json::from_str::<RowState>(&json).unwrap(), state, "{json}");

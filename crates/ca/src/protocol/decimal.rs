@@ -55,7 +55,18 @@ mod tests {
 
     #[test]
     fn what_is_not_a_plain_decimal_is_refused() {
-        for bad in ["", ".", "1.2.3", "1e3", "0x10", "+1", "NaN", "inf", "1,5", "99999999999999999999"] {
+        for bad in [
+            "",
+            ".",
+            "1.2.3",
+            "1e3",
+            "0x10",
+            "+1",
+            "NaN",
+            "inf",
+            "1,5",
+            "99999999999999999999",
+        ] {
             assert_eq!(thousandths(bad), None, "{bad}");
         }
         assert_eq!(thousandths(".5"), Some(500));

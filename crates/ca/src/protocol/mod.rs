@@ -24,7 +24,10 @@ pub fn create_order(creds: &Credentials, order: &OrderRequest) -> HttpRequest {
     if let Some(csr) = &order.csr {
         body.insert(wire::CSR.into(), csr.clone().into());
     }
-    body.insert(wire::EXTERNAL_ORDER_NUMBER.into(), order.external_order_number.clone().into());
+    body.insert(
+        wire::EXTERNAL_ORDER_NUMBER.into(),
+        order.external_order_number.clone().into(),
+    );
     HttpRequest {
         method: Method::Post,
         path: wire::PATH_CERTIFICATES.into(),
@@ -37,7 +40,12 @@ pub fn create_order(creds: &Credentials, order: &OrderRequest) -> HttpRequest {
 pub fn find_by_external_number(creds: &Credentials, external_order_number: &str) -> HttpRequest {
     let mut query = auth_query(creds);
     query.push((wire::EXTERNAL_ORDER_NUMBER.into(), external_order_number.into()));
-    HttpRequest { method: Method::Get, path: wire::PATH_CERTIFICATES.into(), query, body: None }
+    HttpRequest {
+        method: Method::Get,
+        path: wire::PATH_CERTIFICATES.into(),
+        query,
+        body: None,
+    }
 }
 
 /// Builds the request for one page (from 1) of the account's orders.
@@ -45,7 +53,12 @@ pub fn list_orders(creds: &Credentials, page: u32, per_page: u32) -> HttpRequest
     let mut query = auth_query(creds);
     query.push((wire::PAGE.into(), page.to_string()));
     query.push((wire::PER_PAGE.into(), per_page.to_string()));
-    HttpRequest { method: Method::Get, path: wire::PATH_CERTIFICATES.into(), query, body: None }
+    HttpRequest {
+        method: Method::Get,
+        path: wire::PATH_CERTIFICATES.into(),
+        query,
+        body: None,
+    }
 }
 
 /// Builds the request for one order's current state.
@@ -60,14 +73,27 @@ pub fn get_order(creds: &Credentials, reference: &str) -> HttpRequest {
 
 /// Builds the request for the account's pre-validated email domains.
 pub fn list_domains(creds: &Credentials) -> HttpRequest {
-    HttpRequest { method: Method::Get, path: wire::PATH_DOMAINS.into(), query: auth_query(creds), body: None }
+    HttpRequest {
+        method: Method::Get,
+        path: wire::PATH_DOMAINS.into(),
+        query: auth_query(creds),
+        body: None,
+    }
 }
 
 /// Builds the request for the S/MIME products on offer.
 pub fn list_products(creds: &Credentials) -> HttpRequest {
-    HttpRequest { method: Method::Get, path: wire::PATH_PRODUCTS.into(), query: auth_query(creds), body: None }
+    HttpRequest {
+        method: Method::Get,
+        path: wire::PATH_PRODUCTS.into(),
+        query: auth_query(creds),
+        body: None,
+    }
 }
 
 fn auth_query(creds: &Credentials) -> Vec<(String, String)> {
-    vec![(wire::ACCOUNT_KEY.into(), creds.account_key.clone()), (wire::SECRET_KEY.into(), creds.secret_key().into())]
+    vec![
+        (wire::ACCOUNT_KEY.into(), creds.account_key.clone()),
+        (wire::SECRET_KEY.into(), creds.secret_key().into()),
+    ]
 }

@@ -11,11 +11,16 @@ fn error_of(resp: &HttpResponse) -> Option<CaError> {
         200..=299 => None,
         401 | 403 => Some(CaError::Unauthorized),
         404 => Some(CaError::NotFound),
-        429 => Some(CaError::RateLimited { retry_after_ms: resp.retry_after.as_deref().and_then(retry_after_ms) }),
+        429 => Some(CaError::RateLimited {
+            retry_after_ms: resp.retry_after.as_deref().and_then(retry_after_ms),
+        }),
         500..=599 => Some(CaError::Server { status: resp.status }),
         status => Some(match field_errors(&resp.body) {
             Some(errors) => CaError::Rejected(errors),
-            None => CaError::Unexpected { status, detail: snippet(&resp.body) },
+            None => CaError::Unexpected {
+                status,
+                detail: snippet(&resp.body),
+            },
         }),
     }
 }
@@ -32,7 +37,10 @@ fn field_errors(body: &str) -> Option<FieldErrors> {
     let mut out = FieldErrors::new();
     for (field, msgs) in errors {
         let list = match msgs {
-            Value::Array(items) => items.iter().map(|m| m.as_str().map_or_else(|| m.to_string(), str::to_owned)).collect(),
+            Value::Array(items) => items
+                .iter()
+                .map(|m| m.as_str().map_or_else(|| m.to_string(), str::to_owned))
+                .collect(),
             Value::String(s) => vec![s.clone()],
             other => vec![other.to_string()],
         };
@@ -43,7 +51,11 @@ fn field_errors(body: &str) -> Option<FieldErrors> {
 
 fn snippet(body: &str) -> String {
     let trimmed: String = body.chars().take(200).collect();
-    if trimmed.is_empty() { "empty body".into() } else { trimmed }
+    if trimmed.is_empty() {
+        "empty body".into()
+    } else {
+        trimmed
+    }
 }
 
 fn json(resp: &HttpResponse) -> Result<Value, CaError> {
@@ -101,7 +113,13 @@ pub fn parse_order_list(resp: &HttpResponse) -> Result<Vec<Order>, CaError> {
 
 /// The array under `key` in an answer's JSON object.
 fn list_at<'a>(value: &'a Value, key: &str, status: u16) -> Result<&'a Vec<Value>, CaError> {
-    value.get(key).and_then(Value::as_array).ok_or_else(|| CaError::Unexpected { status, detail: format!("no \"{key}\" list") })
+    value
+        .get(key)
+        .and_then(Value::as_array)
+        .ok_or_else(|| CaError::Unexpected {
+            status,
+            detail: format!("no \"{key}\" list"),
+        })
 }
 
 /// The answer to `GET /domains`: `{"domains": ["example.com", …]}`.
@@ -135,12 +153,19 @@ pub fn parse_products(resp: &HttpResponse) -> Result<Vec<Product>, CaError> {
                 ps.iter()
                     .filter_map(|x| {
                         let days = x.get(wire::PERIOD)?.as_u64()?;
-                        Some(Period { days: u32::try_from(days).ok()?, price: string(x, wire::PRICE) })
+                        Some(Period {
+                            days: u32::try_from(days).ok()?,
+                            price: string(x, wire::PRICE),
+                        })
                     })
                     .collect()
             })
             .unwrap_or_default();
-        out.push(Product { name: string(p, wire::NAME).unwrap_or_else(|| code.clone()), code, periods });
+        out.push(Product {
+            name: string(p, wire::NAME).unwrap_or_else(|| code.clone()),
+            code,
+            periods,
+        });
     }
     Ok(out)
 }

@@ -15,7 +15,10 @@ pub struct Credentials {
 impl Credentials {
     /// Credentials from an account key and a secret key.
     pub fn new(account_key: impl Into<String>, secret_key: impl Into<String>) -> Self {
-        Credentials { account_key: account_key.into(), secret_key: secret_key.into() }
+        Credentials {
+            account_key: account_key.into(),
+            secret_key: secret_key.into(),
+        }
     }
 
     /// The secret, for building a request body. Never print it.
@@ -26,7 +29,10 @@ impl Credentials {
 
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Credentials").field("account_key", &self.account_key).field("secret_key", &"<redacted>").finish()
+        f.debug_struct("Credentials")
+            .field("account_key", &self.account_key)
+            .field("secret_key", &"<redacted>")
+            .finish()
     }
 }
 
@@ -141,17 +147,25 @@ impl CaError {
 impl fmt::Display for CaError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            CaError::Unauthorized => f.write_str("the CA refused the account key or secret key (401); check both and try again"),
+            CaError::Unauthorized => {
+                f.write_str("the CA refused the account key or secret key (401); check both and try again")
+            }
             CaError::Rejected(errors) => {
-                let parts: Vec<String> =
-                    errors.iter().map(|(field, msgs)| format!("{field}: {}", msgs.join("; "))).collect();
+                let parts: Vec<String> = errors
+                    .iter()
+                    .map(|(field, msgs)| format!("{field}: {}", msgs.join("; ")))
+                    .collect();
                 write!(f, "the CA refused the order: {}", parts.join(" | "))
             }
-            CaError::RateLimited { retry_after_ms: Some(ms) } => write!(f, "the CA asked to slow down (429, retry after {ms} ms)"),
+            CaError::RateLimited {
+                retry_after_ms: Some(ms),
+            } => write!(f, "the CA asked to slow down (429, retry after {ms} ms)"),
             CaError::RateLimited { retry_after_ms: None } => f.write_str("the CA asked to slow down (429)"),
             CaError::Server { status } => write!(f, "the CA failed with HTTP {status}"),
             CaError::NotFound => f.write_str("the CA has no such resource (404)"),
-            CaError::Unexpected { status, detail } => write!(f, "unexpected answer from the CA (HTTP {status}): {detail}"),
+            CaError::Unexpected { status, detail } => {
+                write!(f, "unexpected answer from the CA (HTTP {status}): {detail}")
+            }
         }
     }
 }

@@ -47,7 +47,17 @@ pub fn write_roster(path: &Path, rows: usize) -> Vec<String> {
 /// Starts `smime-bulk submit` against `ca`.
 pub fn submit(ca: &str, roster: &Path, journal: &Path, out: &Path, concurrency: u32) -> Child {
     Command::new(env!("CARGO_BIN_EXE_smime-bulk"))
-        .args(["submit", "--ca", ca, "--account-key", "sandbox-account", "--product", "smime-ivov-1y", "--period", "365"])
+        .args([
+            "submit",
+            "--ca",
+            ca,
+            "--account-key",
+            "sandbox-account",
+            "--product",
+            "smime-ivov-1y",
+            "--period",
+            "365",
+        ])
         .arg("--journal")
         .arg(journal)
         .arg("--out")
@@ -65,7 +75,12 @@ pub fn submit(ca: &str, roster: &Path, journal: &Path, out: &Path, concurrency: 
 
 /// Every order the sandbox holds (admin endpoint).
 pub async fn orders(ca: &str) -> Vec<Value> {
-    let v: Value = reqwest::get(format!("{ca}/sandbox/orders")).await.unwrap().json().await.unwrap();
+    let v: Value = reqwest::get(format!("{ca}/sandbox/orders"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     v.as_array().cloned().unwrap_or_default()
 }
 

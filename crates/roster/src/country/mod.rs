@@ -73,7 +73,11 @@ pub fn check(value: &str) -> CountryCheck {
 
 /// The alpha-2 code meant by an alpha-3 code or an English name, if clear.
 fn suggest(value: &str) -> Option<&'static str> {
-    let key: String = value.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
+    let key: String = value
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect();
     if let Ok(i) = NAMES.binary_search_by(|(k, _)| (*k).cmp(key.as_str())) {
         return Some(NAMES[i].1);
     }
