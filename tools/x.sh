@@ -89,6 +89,11 @@ cmd_dev() {
 cmd_test() {
   setup
   export CHROMEDRIVER=/usr/bin/chromedriver
+  log "formatting: cargo fmt --all --check (rustfmt.toml)"
+  cargo fmt --all --check || die "the code is not formatted: run cargo fmt --all"
+  log "lints: cargo clippy --workspace --all-targets -D warnings (native and the page's wasm)"
+  cargo clippy --quiet --workspace --all-targets -- -D warnings
+  cargo clippy --quiet --target wasm32-unknown-unknown --bins -- -D warnings
   log "native tests: cargo test --workspace"
   cargo test --workspace --quiet
   log "exactly-once tests: submit killed, interrupted and the sandbox restarted mid-batch"
