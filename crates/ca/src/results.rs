@@ -50,6 +50,20 @@ pub fn results_csv<'a>(batch: &BatchSpec, states: impl Iterator<Item = &'a RowSt
                 String::new(),
                 format!("{reason}; not confirmed yet: resume the batch to reconcile"),
             ),
+            RowState::Unconfirmed { reason, candidates, .. } => {
+                let refs: Vec<&str> = candidates.iter().map(|o| o.reference.as_str()).collect();
+                (
+                    refs.join(" "),
+                    "unconfirmed".into(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    format!(
+                        "{reason}; candidate orders: {}; decide before resending",
+                        refs.join(", ")
+                    ),
+                )
+            }
             RowState::Pending { last_error, .. } => (
                 String::new(),
                 "not sent".into(),

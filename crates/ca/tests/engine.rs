@@ -1,9 +1,10 @@
 //! The submission engine driven deterministically: a fake clock (plain
-//! milliseconds), scripted CA answers, no sleeps.
+//! milliseconds), scripted CA answers in SSL.com's shapes (docs/sslcom-sws.md),
+//! no sleeps.
 
 use smime_bulk_ca::engine::journal::{self, JournalEntry, JournalError};
 use smime_bulk_ca::engine::{BatchRow, BatchSpec, Engine, EngineConfig, Outcome, RequestKind, RowState, Transmit};
-use smime_bulk_ca::protocol::{Credentials, HttpResponse, Method};
+use smime_bulk_ca::protocol::{Credentials, HttpResponse, Method, Profile};
 
 const SECRET: &str = "s3cret-never-in-journal";
 
@@ -11,8 +12,10 @@ fn spec(rows: usize) -> BatchSpec {
     BatchSpec {
         batch_id: "b1".into(),
         ca_url: "http://127.0.0.1:1".into(),
+        profile: Profile::Sslcom,
+        created_at: 1_796_083_200,
         account_key: "acct".into(),
-        product: "smime-ivov-1y".into(),
+        product: "302".into(),
         period: 365,
         rows: (0..rows)
             .map(|i| BatchRow {
@@ -54,7 +57,7 @@ fn ok_order(reference: &str, key: &str) -> Outcome {
         status: 200,
         retry_after: None,
         body: format!(
-            r#"{{"ref":"{reference}","order_status":"pending validation","order_amount":"39.00","certificate_url":"http://ca/c/{reference}","receipt_url":"http://ca/r","validation_url":"http://ca/v","external_order_number":"{key}"}}"#
+            r#"{{"ref":"{reference}","registrant":null,"order_status":"waiting on validation from customer","validations":null,"order_amount":"$39.00","certificate_url":"http://ca/c/{reference}","receipt_url":"http://ca/r","smart_seal_url":"http://ca/s","validation_url":"http://ca/v","external_order_number":"{key}","certificate_contents":{{"ref":"{reference}-1"}}}}"#
         ),
     })
 }
@@ -67,12 +70,66 @@ fn status(code: u16, body: &str) -> Outcome {
     })
 }
 
+/// A page of SSL.com's order list: (ref, mailbox); the key is never shown.
 fn list(orders: &[(&str, &str)]) -> Outcome {
     let items: Vec<String> = orders
         .iter()
-        .map(|(r, k)| format!(r#"{{"ref":"{r}","order_status":"pending validation","external_order_number":"{k}"}}"#))
+        .map(|(r, m)| {
+            format!(r#"{{"ref":"{r}","description":"Personal Business","order_status":"waiting on validation from customer","order_date":"2026-12-01T10:00:00.000-06:00","domains":["{m}"],"external_order_number":null}}"#)
+        })
         .collect();
     status(200, &format!("[{}]", items.join(",")))
+}
+
+/// SSL.com's answer to showing one order (no `ref`).
+fn shown(key: &str, mailbox: &str) -> Outcome {
+    status(
+        200,
+        &format!(
+            r#"{{"description":"Personal Business","product":"302","order_status":"waiting on validation from customer","order_date":"2026-12-01T10:00:00.000-06:00","domains":["{mailbox}"],"external_order_number":"{key}"}}"#
+        ),
+    )
+}
+
+fn mailbox(row: usize) -> String {
+    format!("user{row}@example.com")
+}
+
+/// Sends everything due at `now`: every list page answered with `orders`,
+/// every read with `show(ref)`, every create placed. Returns the requests.
+fn sweep(
+    e: &mut Engine,
+    now: u64,
+    log: &mut Vec<JournalEntry>,
+    orders: &[(&str, &str)],
+    show: &dyn Fn(&str) -> Outcome,
+) -> Vec<(RequestKind, String)> {
+    let mut seen = Vec::new();
+    while let Some(t) = next(e, now, log) {
+        let what = format!(
+            "{} {:?}",
+            t.request.path,
+            t.request
+                .query
+                .iter()
+                .filter(|(k, _)| k == "page" || k == "search")
+                .collect::<Vec<_>>()
+        );
+        seen.push((t.kind, what));
+        match t.kind {
+            RequestKind::List => e.handle(t.id, list(orders), now),
+            RequestKind::Show => {
+                let reference = t.request.path.rsplit('/').next().unwrap().to_owned();
+                e.handle(t.id, show(&reference), now)
+            }
+            RequestKind::Create => {
+                let row = t.row.unwrap();
+                let k = e.spec().key_of(row);
+                e.handle(t.id, ok_order(&format!("co-new-{row}"), &k), now)
+            }
+        }
+    }
+    seen
 }
 
 fn key(e: &Engine, row: usize) -> String {
@@ -88,13 +145,17 @@ fn orders_are_placed_with_bounded_concurrency_and_every_transition_journaled() {
     assert!(next(&mut e, 0, &mut log).is_none(), "concurrency 2");
     assert_eq!((a.kind, b.kind), (RequestKind::Create, RequestKind::Create));
     assert_eq!(a.request.method, Method::Post);
-    let body: serde_json::Value = serde_json::from_str(a.request.body.as_deref().unwrap()).unwrap();
-    assert_eq!(body["external_order_number"], key(&e, 0));
-    assert_eq!(body["email_address"], "user0@example.com");
+    assert_eq!(a.request.content_type(), Some("application/x-www-form-urlencoded"));
+    let body = a.request.encoded_body();
+    assert!(
+        body.contains(&format!("external_order_number={}", key(&e, 0))),
+        "{body}"
+    );
+    assert!(body.contains("domains=user0%40example.com"), "{body}");
     let k = key(&e, 0);
     e.handle(a.id, ok_order("co-1", &k), 10);
     let c = next(&mut e, 10, &mut log).unwrap();
-    assert_eq!(c.row, 2);
+    assert_eq!(c.row, Some(2));
     let (kb, kc) = (key(&e, 1), key(&e, 2));
     e.handle(b.id, ok_order("co-2", &kb), 20);
     e.handle(c.id, ok_order("co-3", &kc), 20);
@@ -134,7 +195,10 @@ fn validation_errors_reject_the_row_without_retry() {
     let t = next(&mut e, 0, &mut log).unwrap();
     e.handle(
         t.id,
-        status(422, r#"{"errors":{"country":["is not a valid ISO 3166 code"]}}"#),
+        status(
+            400,
+            r#"{"response_type":"ERROR","response_code":400,"message":{"country":["is not a valid ISO 3166 code"]}}"#,
+        ),
         5,
     );
     match e.state(0).unwrap() {
@@ -146,52 +210,222 @@ fn validation_errors_reject_the_row_without_retry() {
 }
 
 #[test]
-fn a_5xx_is_reconciled_before_anything_is_resent() {
+fn a_5xx_is_reconciled_by_listing_the_window_and_reading_unknown_orders_before_anything_is_resent() {
     let mut e = engine(1);
     let mut log = Vec::new();
     let t = next(&mut e, 0, &mut log).unwrap();
-    e.handle(t.id, status(500, "boom"), 100);
+    e.handle(
+        t.id,
+        status(
+            500,
+            r#"{"response_type":"ERROR","response_code":500,"message":"server error"}"#,
+        ),
+        100,
+    );
     assert_eq!(e.state(0).unwrap().name(), "unknown");
-    // Not before the backoff (and at least the minimum look-up delay).
+    // Not before the least look-up delay.
     assert!(next(&mut e, 100, &mut log).is_none());
     let wake = e.next_wakeup().unwrap();
-    assert!(wake >= 100 + config().min_lookup_delay_ms, "{wake}");
-    let lookup = next(&mut e, wake, &mut log).unwrap();
-    assert_eq!(lookup.kind, RequestKind::Lookup);
-    assert_eq!(lookup.request.method, Method::Get);
-    assert!(lookup
-        .request
-        .query
-        .iter()
-        .any(|(k, v)| k == "external_order_number" && *v == key(&e, 0)));
-    // The CA has it: placed, and no second create.
+    assert_eq!(wake, 100 + config().min_lookup_delay_ms);
+    let l = next(&mut e, wake, &mut log).unwrap();
+    assert_eq!(
+        (l.kind, l.row, l.request.method),
+        (RequestKind::List, None, Method::Get)
+    );
+    assert_eq!(l.request.path, "/certificates");
+    assert!(
+        l.request
+            .query
+            .contains(&("search".into(), "created_at:11/30/2026-12/07/2036".into())),
+        "the window opens a day before the batch: {:?}",
+        l.request
+            .query
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .filter(|q| !q.contains("secret"))
+            .collect::<Vec<_>>()
+    );
+    // The list shows two orders for this mailbox (one another batch's) and one for someone else.
     let k = key(&e, 0);
     e.handle(
-        lookup.id,
-        list(&[("co-other", "sb-b1-someone-else"), ("co-9", &k)]),
-        wake + 5,
+        l.id,
+        list(&[
+            ("co-old", &mailbox(0)),
+            ("co-9", &mailbox(0)),
+            ("co-x", "someone@example.org"),
+        ]),
+        wake,
+    );
+    let mut reads = Vec::new();
+    while let Some(t) = next(&mut e, wake, &mut log) {
+        assert_eq!(t.kind, RequestKind::Show);
+        reads.push(t.request.path.clone());
+        let answer = if t.request.path.ends_with("co-9") {
+            shown(&k, &mailbox(0))
+        } else {
+            shown("sb-other-batch", &mailbox(0))
+        };
+        e.handle(t.id, answer, wake);
+    }
+    reads.sort();
+    assert_eq!(
+        reads,
+        ["/certificate/co-9", "/certificate/co-old"],
+        "only orders that may be this row's are read"
     );
     match e.state(0).unwrap() {
-        RowState::Placed { order } => assert_eq!(order.reference, "co-9"),
+        RowState::Placed { order } => {
+            assert_eq!(order.reference, "co-9");
+            assert_eq!(order.external_order_number.as_deref(), Some(k.as_str()));
+        }
         s => panic!("{s:?}"),
     }
-    assert!(next(&mut e, wake + 10_000, &mut log).is_none());
+    assert!(next(&mut e, wake + 10_000, &mut log).is_none(), "no second create");
+    assert!(e.is_complete());
 }
 
 #[test]
-fn a_timeout_not_found_at_the_ca_is_resent_with_the_same_key() {
+fn a_timeout_the_ca_holds_no_order_for_is_resent_with_the_same_key() {
     let mut e = engine(1);
     let mut log = Vec::new();
     let first = next(&mut e, 0, &mut log).unwrap();
     e.handle(first.id, Outcome::Timeout, 30_000);
     let wake = e.next_wakeup().unwrap();
-    let lookup = next(&mut e, wake, &mut log).unwrap();
-    e.handle(lookup.id, list(&[]), wake + 1);
+    let seen = sweep(&mut e, wake, &mut log, &[], &|_| unreachable!());
+    assert_eq!(seen.len(), 1, "one empty page: {seen:?}");
     assert_eq!(e.state(0).unwrap().name(), "pending");
-    let second = next(&mut e, wake + 1, &mut log).unwrap();
+    let at = e.next_wakeup().unwrap();
+    let second = next(&mut e, at, &mut log).unwrap();
     assert_eq!(second.kind, RequestKind::Create);
-    assert_eq!(second.request.body, first.request.body, "same key, same order");
+    assert_eq!(
+        second.request.encoded_body(),
+        first.request.encoded_body(),
+        "same key, same order"
+    );
     assert_eq!(e.state(0).unwrap().attempts(), 2);
+}
+
+#[test]
+fn an_order_for_the_mailbox_without_a_readable_key_leaves_the_row_unconfirmed_until_the_user_decides() {
+    let mut e = engine(2);
+    let mut log = Vec::new();
+    let a = next(&mut e, 0, &mut log).unwrap();
+    let b = next(&mut e, 0, &mut log).unwrap();
+    e.handle(a.id, Outcome::Network("reset".into()), 0);
+    e.handle(b.id, Outcome::Network("reset".into()), 0);
+    let wake = e.next_wakeup().unwrap();
+    // Row 0's mailbox has an order (placed in the portal, say) whose key is not shown.
+    let no_key = |_: &str| {
+        status(
+            200,
+            &format!(
+                r#"{{"product":"302","order_status":"issued","domains":["{}"],"external_order_number":null}}"#,
+                mailbox(0)
+            ),
+        )
+    };
+    sweep(&mut e, wake, &mut log, &[("co-portal", &mailbox(0))], &no_key);
+    match e.state(0).unwrap() {
+        RowState::Unconfirmed { candidates, reason, .. } => {
+            assert_eq!(candidates[0].reference, "co-portal");
+            assert!(reason.contains("mailbox"), "{reason}");
+        }
+        s => panic!("{s:?}"),
+    }
+    assert_eq!(e.state(1).unwrap().name(), "pending", "row 1 was proven absent");
+    // Row 1 is resent; row 0 never is.
+    let at = e.next_wakeup().unwrap();
+    let again = next(&mut e, at, &mut log).unwrap();
+    assert_eq!(again.row, Some(1));
+    let k1 = key(&e, 1);
+    e.handle(again.id, ok_order("co-2", &k1), at);
+    assert!(next(&mut e, at + 100_000, &mut log).is_none());
+    assert!(e.is_idle() && !e.is_complete());
+    assert_eq!(e.progress(at).unconfirmed, 1);
+    // The user decides; both decisions are journaled.
+    assert!(e.accept_candidate(0, "co-elsewhere").is_err());
+    e.resend(0).unwrap();
+    let resent = next(&mut e, at, &mut log).unwrap();
+    assert_eq!(resent.row, Some(0));
+    assert!(e.accept_candidate(0, "co-portal").is_err(), "not waiting any more");
+    let names: Vec<&str> = log.iter().filter(|j| j.row == 0).map(|j| j.state.name()).collect();
+    assert_eq!(names, ["sending", "unknown", "unconfirmed", "pending", "sending"]);
+}
+
+#[test]
+fn two_orders_with_the_rows_key_are_shown_to_the_user_not_hidden() {
+    let mut e = engine(1);
+    let mut log = Vec::new();
+    let t = next(&mut e, 0, &mut log).unwrap();
+    e.handle(t.id, Outcome::Timeout, 0);
+    let wake = e.next_wakeup().unwrap();
+    let k = key(&e, 0);
+    sweep(
+        &mut e,
+        wake,
+        &mut log,
+        &[("co-1", &mailbox(0)), ("co-2", &mailbox(0))],
+        &|_| shown(&k, &mailbox(0)),
+    );
+    let RowState::Unconfirmed { candidates, .. } = e.state(0).unwrap() else {
+        panic!()
+    };
+    assert_eq!(candidates.len(), 2);
+    e.accept_candidate(0, "co-2").unwrap();
+    let RowState::Placed { order } = e.state(0).unwrap() else {
+        panic!()
+    };
+    assert_eq!(order.reference, "co-2");
+}
+
+#[test]
+fn a_row_that_becomes_unknown_during_a_sweep_waits_for_the_next_one() {
+    let mut e = engine(2);
+    let mut log = Vec::new();
+    let a = next(&mut e, 0, &mut log).unwrap();
+    let b = next(&mut e, 0, &mut log).unwrap();
+    e.handle(a.id, Outcome::Timeout, 0);
+    let wake = e.next_wakeup().unwrap();
+    let page = next(&mut e, wake, &mut log).unwrap();
+    assert_eq!(page.kind, RequestKind::List);
+    // Row 1's answer is lost while the list is on its way: the list may predate its order.
+    e.handle(b.id, Outcome::Timeout, wake);
+    e.handle(page.id, list(&[]), wake);
+    assert_eq!(e.state(0).unwrap().name(), "pending");
+    assert_eq!(e.state(1).unwrap().name(), "unknown");
+    let later = e.next_wakeup().unwrap();
+    let seen = sweep(
+        &mut e,
+        later.max(wake + config().min_lookup_delay_ms),
+        &mut log,
+        &[],
+        &|_| unreachable!(),
+    );
+    assert!(seen.iter().any(|(k, _)| *k == RequestKind::List));
+    assert_eq!(e.state(1).unwrap().name(), "pending");
+}
+
+#[test]
+fn the_reference_dialect_matches_keys_from_the_list_without_reading_orders() {
+    let mut s = spec(1);
+    s.profile = Profile::Reference;
+    s.product = "smime-ivov-1y".into();
+    let mut e = Engine::new(s, Credentials::new("acct", SECRET), config(), 0);
+    let mut log = Vec::new();
+    let t = next(&mut e, 0, &mut log).unwrap();
+    assert_eq!(t.request.content_type(), Some("application/json"));
+    e.handle(t.id, status(502, ""), 0);
+    let wake = e.next_wakeup().unwrap();
+    let l = next(&mut e, wake, &mut log).unwrap();
+    assert_eq!(l.kind, RequestKind::List);
+    let k = key(&e, 0);
+    let body = format!(
+        r#"[{{"ref":"co-7","order_status":"pending validation","email_address":"{}","external_order_number":"{k}"}}]"#,
+        mailbox(0)
+    );
+    e.handle(l.id, status(200, &body), wake);
+    assert!(next(&mut e, wake, &mut log).is_none(), "no read needed");
+    assert_eq!(e.state(0).unwrap().name(), "placed");
 }
 
 #[test]
@@ -233,15 +467,16 @@ fn backoff_grows_within_its_bounds() {
         assert_eq!(t.kind, RequestKind::Create);
         e.handle(t.id, Outcome::Network("reset".into()), now);
         let wake = e.next_wakeup().unwrap();
+        assert_eq!(wake, now, "the sweep starts at once (no look-up delay)");
+        sweep(&mut e, wake, &mut log, &[], &|_| unreachable!());
+        let resend = e.next_wakeup().unwrap();
         let ceiling = (100u64 << attempt).min(1000);
         assert!(
-            wake - now <= ceiling,
+            resend - now <= ceiling,
             "attempt {attempt}: waited {} > {ceiling}",
-            wake - now
+            resend - now
         );
-        let lookup = next(&mut e, wake, &mut log).unwrap();
-        e.handle(lookup.id, list(&[]), wake);
-        now = wake;
+        now = resend;
     }
 }
 
@@ -254,8 +489,8 @@ fn attempts_run_out_only_once_the_ca_confirms_no_order() {
         let t = next(&mut e, now, &mut log).unwrap();
         e.handle(t.id, status(503, "down"), now);
         now = e.next_wakeup().unwrap();
-        let l = next(&mut e, now, &mut log).unwrap();
-        e.handle(l.id, list(&[]), now);
+        sweep(&mut e, now, &mut log, &[], &|_| unreachable!());
+        now = e.next_wakeup().unwrap_or(now);
     }
     match e.state(0).unwrap() {
         RowState::Failed { attempts: 3, reason } => assert!(reason.contains("503"), "{reason}"),
@@ -270,13 +505,17 @@ fn unreachable_ca_leaves_rows_unknown_not_failed() {
     let mut log = Vec::new();
     let t = next(&mut e, 0, &mut log).unwrap();
     e.handle(t.id, Outcome::Network("refused".into()), 0);
-    for _ in 0..config().max_lookups {
-        let Some(wake) = e.next_wakeup() else { break };
+    let mut lists = 0;
+    while let Some(wake) = e.next_wakeup() {
         let l = next(&mut e, wake, &mut log).unwrap();
-        assert_eq!(l.kind, RequestKind::Lookup);
+        assert_eq!(l.kind, RequestKind::List);
         e.handle(l.id, Outcome::Network("refused".into()), wake);
+        lists += 1;
+        assert!(lists <= config().max_lookups, "the sweep must give up");
     }
+    assert_eq!(lists, config().max_lookups);
     assert_eq!(e.state(0).unwrap().name(), "unknown");
+    assert!(e.reconcile_abandoned().unwrap().contains("resumed"));
     assert!(e.is_idle() && !e.is_complete());
 }
 
@@ -285,16 +524,23 @@ fn wrong_credentials_halt_the_batch_until_resumed() {
     let mut e = engine(3);
     let mut log = Vec::new();
     let t = next(&mut e, 0, &mut log).unwrap();
-    e.handle(t.id, status(401, r#"{"errors":{"login":["bad"]}}"#), 0);
-    assert!(e.halted().unwrap().contains("401"));
+    e.handle(
+        t.id,
+        status(
+            400,
+            r#"{"response_type":"ERROR","response_code":400,"message":{"login":["account_key not found or wrong secret_key"]}}"#,
+        ),
+        0,
+    );
+    assert!(e.halted().unwrap().contains("secret key"));
     assert!(next(&mut e, 10, &mut log).is_none());
     assert_eq!(e.state(0).unwrap().name(), "pending");
     assert_eq!(e.state(0).unwrap().attempts(), 0);
     e.set_credentials(Credentials::new("acct", "fixed-secret"));
     e.resume_sending();
     let again = next(&mut e, 10, &mut log).unwrap();
-    assert_eq!(again.row, 0);
-    assert!(again.request.body.unwrap().contains("fixed-secret"));
+    assert_eq!(again.row, Some(0));
+    assert!(again.request.encoded_body().contains("fixed-secret"));
 }
 
 #[test]
@@ -304,7 +550,7 @@ fn pause_stops_new_requests_and_cancel_ends_the_batch() {
     let t = next(&mut e, 0, &mut log).unwrap();
     e.pause();
     assert!(next(&mut e, 0, &mut log).is_none());
-    let k = key(&e, t.row);
+    let k = key(&e, t.row.unwrap());
     e.handle(t.id, ok_order("co-1", &k), 1);
     assert!(e.is_idle());
     e.resume_sending();
@@ -333,7 +579,7 @@ fn a_resumed_batch_reconciles_rows_that_were_being_sent() {
     let t = next(&mut second, 0, &mut log2).unwrap();
     assert_eq!(
         (t.row, t.kind),
-        (1, RequestKind::Lookup),
+        (None, RequestKind::List),
         "reconcile first, never resend blindly"
     );
     assert_eq!(log2[0].state.name(), "unknown");
@@ -344,10 +590,7 @@ fn the_journal_never_holds_the_secret() {
     let mut e = engine(2);
     let mut log = Vec::new();
     let t = next(&mut e, 0, &mut log).unwrap();
-    assert!(
-        t.request.body.as_deref().unwrap().contains(SECRET),
-        "the request does carry it"
-    );
+    assert!(t.request.encoded_body().contains(SECRET), "the request does carry it");
     e.handle(t.id, status(500, SECRET), 0);
     log.extend(e.take_journal());
     let text = journal::header(e.spec()) + &journal::lines(&log) + &journal::snapshot(e.spec(), e.states());
@@ -384,9 +627,16 @@ fn progress_counts_states_and_estimates_the_rest() {
     let mut log = Vec::new();
     let a = next(&mut e, 0, &mut log).unwrap();
     let b = next(&mut e, 0, &mut log).unwrap();
-    let ka = key(&e, a.row);
+    let ka = key(&e, a.row.unwrap());
     e.handle(a.id, ok_order("co-1", &ka), 1000);
-    e.handle(b.id, status(400, r#"{"errors":{"email_address":["bad"]}}"#), 1000);
+    e.handle(
+        b.id,
+        status(
+            400,
+            r#"{"response_type":"ERROR","response_code":400,"message":{"email_address":["bad"]}}"#,
+        ),
+        1000,
+    );
     let p = e.progress(2000);
     assert_eq!((p.placed, p.rejected, p.pending, p.sending), (1, 1, 2, 0));
     assert!((p.rate_per_sec - 1.0).abs() < 1e-9);

@@ -1,6 +1,8 @@
-//! Requests as the CA expects them, and answers parsed into our model.
+//! The reference dialect: requests as its CA expects them, and answers parsed
+//! into our model. (SSL.com's dialect is tested in `sslcom.rs`.)
 
-use smime_bulk_ca::protocol::{self, CaError, Credentials, HttpResponse, Method, OrderRequest};
+use smime_bulk_ca::protocol::reference as protocol;
+use smime_bulk_ca::protocol::{CaError, Credentials, HttpResponse, ListQuery, Method, OrderRequest};
 
 fn creds() -> Credentials {
     Credentials::new("acct key", "se&cret")
@@ -28,7 +30,8 @@ fn create_order_body_carries_every_wire_field() {
     };
     let req = protocol::create_order(&creds(), &order);
     assert_eq!((req.method, req.path.as_str()), (Method::Post, "/certificates"));
-    let v: serde_json::Value = serde_json::from_str(req.body.as_deref().unwrap()).unwrap();
+    assert_eq!(req.content_type(), Some("application/json"));
+    let v: serde_json::Value = serde_json::from_str(&req.encoded_body()).unwrap();
     for (k, want) in [
         ("account_key", "acct key"),
         ("secret_key", "se&cret"),
@@ -44,25 +47,30 @@ fn create_order_body_carries_every_wire_field() {
     assert_eq!(v["period"], 365);
     assert!(v["csr"].as_str().unwrap().contains("CERTIFICATE REQUEST"));
     let without = protocol::create_order(&creds(), &OrderRequest { csr: None, ..order });
-    assert!(!without.body.unwrap().contains("\"csr\""));
+    assert!(!without.encoded_body().contains("\"csr\""));
 }
 
 #[test]
 fn get_requests_put_credentials_in_the_encoded_query_but_never_in_debug() {
-    let req = protocol::find_by_external_number(&creds(), "sb-b1-00ff");
+    let query = ListQuery {
+        page: 2,
+        per_page: 50,
+        created_since: 1_796_083_200,
+    };
+    let req = protocol::list_orders(&creds(), &query);
     let url = req.url("http://127.0.0.1:8787/");
-    assert_eq!(url, "http://127.0.0.1:8787/certificates?account_key=acct%20key&secret_key=se%26cret&external_order_number=sb-b1-00ff");
+    assert_eq!(
+        url,
+        "http://127.0.0.1:8787/certificates?account_key=acct%20key&secret_key=se%26cret&page=2&per_page=50"
+    );
     assert!(!format!("{req:?}").contains("se&cret"));
     assert!(!req.to_string().contains("se&cret"));
     assert_eq!(protocol::get_order(&creds(), "co-1").path, "/certificate/co-1");
-    assert!(protocol::list_orders(&creds(), 2, 50)
-        .url("http://x")
-        .contains("page=2&per_page=50"));
 }
 
 #[test]
 fn an_order_answer_is_read_into_our_model() {
-    let o = protocol::parse_order(&resp(
+    let o = protocol::parse_created(&resp(
         201,
         r#"{"ref":"co-12ab","order_status":"pending validation","order_amount":"39.00","certificate_url":"http://ca/certificate/co-12ab","receipt_url":"http://ca/receipt/co-12ab","validation_url":"http://ca/validation/co-12ab","external_order_number":"sb-1"}"#,
     ))
@@ -79,7 +87,7 @@ fn an_order_answer_is_read_into_our_model() {
 
 #[test]
 fn error_bodies_become_per_field_messages() {
-    match protocol::parse_order(&resp(
+    match protocol::parse_created(&resp(
         422,
         r#"{"errors":{"country":["is not valid","use GB"],"email_address":"taken"}}"#,
     )) {
@@ -89,13 +97,13 @@ fn error_bodies_become_per_field_messages() {
         }
         other => panic!("{other:?}"),
     }
-    assert_eq!(protocol::parse_order(&resp(401, "{}")), Err(CaError::Unauthorized));
+    assert_eq!(protocol::parse_created(&resp(401, "{}")), Err(CaError::Unauthorized));
     assert_eq!(
-        protocol::parse_order(&resp(503, "")),
+        protocol::parse_created(&resp(503, "")),
         Err(CaError::Server { status: 503 })
     );
     assert_eq!(
-        protocol::parse_order(&HttpResponse {
+        protocol::parse_created(&HttpResponse {
             status: 429,
             retry_after: Some("1.5".into()),
             body: String::new()
@@ -105,15 +113,15 @@ fn error_bodies_become_per_field_messages() {
         })
     );
     assert!(matches!(
-        protocol::parse_order(&resp(200, "<html>")),
+        protocol::parse_created(&resp(200, "<html>")),
         Err(CaError::Unexpected { .. })
     ));
     assert!(matches!(
-        protocol::parse_order(&resp(200, "{}")),
+        protocol::parse_created(&resp(200, "{}")),
         Err(CaError::Unexpected { .. })
     ));
     assert!(matches!(
-        protocol::parse_order(&resp(400, "nope")),
+        protocol::parse_created(&resp(400, "nope")),
         Err(CaError::Unexpected { status: 400, .. })
     ));
 }
@@ -145,6 +153,8 @@ fn results_csv_is_formula_safe() {
     let spec = BatchSpec {
         batch_id: "b".into(),
         ca_url: "x".into(),
+        profile: smime_bulk_ca::protocol::Profile::Reference,
+        created_at: 0,
         account_key: "a".into(),
         product: "p".into(),
         period: 365,

@@ -11,7 +11,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use serde_json::{json, Map, Value};
-use smime_bulk_ca::protocol::wire;
+use smime_bulk_ca::protocol::reference::wire;
 use smime_bulk_roster::domains::ValidatedDomains;
 use smime_bulk_roster::mapping::Field;
 use smime_bulk_roster::validate::{Columns, Validator};

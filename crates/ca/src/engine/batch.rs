@@ -1,6 +1,7 @@
 //! A batch: the rows to order, the product and period, and the batch id from
 //! which every row's idempotency key is derived.
 
+use crate::protocol::Profile;
 use serde::{Deserialize, Serialize};
 
 /// One row to order (a valid roster row).
@@ -27,6 +28,14 @@ pub struct BatchSpec {
     pub batch_id: String,
     /// The CA's base URL.
     pub ca_url: String,
+    /// The dialect the CA speaks (a journal from before profiles spoke `reference`).
+    #[serde(default = "legacy_profile")]
+    pub profile: Profile,
+    /// When the batch was first started (Unix seconds, the driver's wall
+    /// clock): lost answers are looked for among orders created since.
+    /// 0 (a journal from before it was kept) looks through every order.
+    #[serde(default)]
+    pub created_at: u64,
     /// The account the orders go to (not secret).
     pub account_key: String,
     /// Product code.
@@ -35,6 +44,10 @@ pub struct BatchSpec {
     pub period: u32,
     /// The rows, in roster order.
     pub rows: Vec<BatchRow>,
+}
+
+fn legacy_profile() -> Profile {
+    Profile::Reference
 }
 
 impl BatchSpec {

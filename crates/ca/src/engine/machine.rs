@@ -4,10 +4,11 @@ use super::backoff::Jitter;
 use super::batch::BatchSpec;
 use super::journal::JournalEntry;
 use super::progress::Progress;
+use super::reconcile::{Known, Sweep, SweepRequest, Verdict};
 use super::state::RowState;
-use crate::protocol::{self, CaError, Credentials, HttpRequest, HttpResponse, OrderRequest};
+use crate::protocol::{self, CaError, Credentials, HttpRequest, HttpResponse, ListQuery, Order, OrderRequest};
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::collections::{BinaryHeap, HashMap, HashSet, VecDeque};
 
 /// Tunables. Times are milliseconds on the driver's clock.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,14 +17,16 @@ pub struct EngineConfig {
     pub concurrency: usize,
     /// Create attempts per row before it fails (only once the CA confirms no order).
     pub max_attempts: u32,
-    /// Failed look-ups of an unknown row before it is left unknown for this run.
+    /// Failures in a row of one reconciliation request before the sweep is
+    /// abandoned and its rows are left unknown for this run.
     pub max_lookups: u32,
     /// Backoff base.
     pub base_backoff_ms: u64,
     /// Backoff ceiling.
     pub max_backoff_ms: u64,
-    /// Least wait before looking up an unknown outcome, so that a CA still
-    /// working on a timed-out request has finished before we ask.
+    /// Least wait between a row's outcome becoming unknown and the listing
+    /// that settles it, so that a CA still working on a timed-out request has
+    /// finished before we look.
     pub min_lookup_delay_ms: u64,
     /// Seed of the jitter.
     pub seed: u64,
@@ -52,8 +55,10 @@ pub struct RequestId(pub u64);
 pub enum RequestKind {
     /// Places the row's order.
     Create,
-    /// Looks the row's key up to settle an unknown outcome.
-    Lookup,
+    /// Lists a page of the batch's window, to settle unknown outcomes.
+    List,
+    /// Reads one order the list did not show the key of.
+    Show,
 }
 
 /// A request for the driver to send.
@@ -61,9 +66,9 @@ pub enum RequestKind {
 pub struct Transmit {
     /// Give it back with the outcome.
     pub id: RequestId,
-    /// The row it concerns.
-    pub row: usize,
-    /// Create or look-up.
+    /// The row it concerns (a create); `None` for a reconciliation request.
+    pub row: Option<usize>,
+    /// Create, list or show.
     pub kind: RequestKind,
     /// What to send (carries the secret: never log it).
     pub request: HttpRequest,
@@ -83,8 +88,16 @@ pub enum Outcome {
 #[derive(Debug, Clone)]
 struct Slot {
     state: RowState,
-    lookups: u32,
     in_flight: bool,
+    /// While unknown: the earliest time a sweep may settle it.
+    sweep_after: u64,
+}
+
+/// A request handed out and not yet answered.
+#[derive(Debug, Clone)]
+enum Flight {
+    Create(usize),
+    Sweep(SweepRequest),
 }
 
 /// The submission engine for one batch. See the module docs for the loop.
@@ -97,7 +110,13 @@ pub struct Engine {
     ready: VecDeque<usize>,
     /// Rows waiting for a backoff to end: (due, row).
     waiting: BinaryHeap<Reverse<(u64, usize)>>,
-    in_flight: HashMap<RequestId, (usize, RequestKind)>,
+    in_flight: HashMap<RequestId, Flight>,
+    /// The sweep settling unknown rows, if one runs.
+    sweep: Option<Sweep>,
+    /// Set when a sweep was abandoned: unknown rows wait for the next run.
+    sweep_abandoned: Option<String>,
+    /// Orders learnt from the CA during this run.
+    known: Known,
     next_id: u64,
     jitter: Jitter,
     /// No new request before this time (the CA's Retry-After).
@@ -124,7 +143,8 @@ impl Engine {
     }
 
     /// A batch restored from its journal. Rows that were `sending` when it
-    /// stopped become `unknown` and are reconciled before any resend.
+    /// stopped become `unknown` and are reconciled before any resend;
+    /// unconfirmed rows wait for the user.
     pub fn resume(spec: BatchSpec, states: Vec<RowState>, creds: Credentials, config: EngineConfig, now: u64) -> Self {
         let mut engine = Engine {
             jitter: Jitter::new(config.seed),
@@ -135,6 +155,9 @@ impl Engine {
             ready: VecDeque::new(),
             waiting: BinaryHeap::new(),
             in_flight: HashMap::new(),
+            sweep: None,
+            sweep_abandoned: None,
+            known: Known::new(),
             next_id: 0,
             throttle_until: 0,
             paused: false,
@@ -161,8 +184,8 @@ impl Engine {
             }
             engine.slots.push(Slot {
                 state,
-                lookups: 0,
                 in_flight: false,
+                sweep_after: now,
             });
         }
         engine.settled_at_start = engine.slots.iter().filter(|s| s.state.is_final()).count();
@@ -235,12 +258,42 @@ impl Engine {
     /// Whether nothing is in flight and nothing more will be sent without the
     /// user (every row settled, or left unknown, or paused/halted/cancelled).
     pub fn is_idle(&self) -> bool {
-        self.in_flight.is_empty() && (!self.can_send() || (self.ready.is_empty() && self.waiting.is_empty()))
+        self.in_flight.is_empty()
+            && (!self.can_send() || (self.ready.is_empty() && self.waiting.is_empty() && !self.sweep_wanted()))
     }
 
-    /// Whether every row is placed, rejected or failed.
+    /// Whether every row is placed, rejected or failed (none unknown or unconfirmed).
     pub fn is_complete(&self) -> bool {
-        self.slots.iter().all(|s| s.state.is_final())
+        self.slots
+            .iter()
+            .all(|s| s.state.is_final() && !matches!(s.state, RowState::Unconfirmed { .. }))
+    }
+
+    /// Why unknown rows were left unknown for this run, if a sweep was abandoned.
+    pub fn reconcile_abandoned(&self) -> Option<&str> {
+        self.sweep_abandoned.as_deref()
+    }
+
+    /// Whether a sweep runs or one will start for a row that is unknown.
+    fn sweep_wanted(&self) -> bool {
+        self.sweep.is_some()
+            || (self.sweep_abandoned.is_none()
+                && self.slots.iter().any(|s| matches!(s.state, RowState::Unknown { .. })))
+    }
+
+    /// When the next sweep may start (the first time an unknown row may be settled).
+    fn sweep_due(&self) -> Option<u64> {
+        if let Some(sweep) = &self.sweep {
+            return Some(sweep.retry_at);
+        }
+        if self.sweep_abandoned.is_some() {
+            return None;
+        }
+        self.slots
+            .iter()
+            .filter(|s| matches!(s.state, RowState::Unknown { .. }) && !s.in_flight)
+            .map(|s| s.sweep_after)
+            .min()
     }
 
     /// When the engine next has something to send, if it waits for a time.
@@ -249,11 +302,16 @@ impl Engine {
             return None;
         }
         let backoff = self.waiting.peek().map(|Reverse((due, _))| *due);
-        match (self.ready.is_empty(), backoff) {
-            (false, _) => Some(self.throttle_until),
-            (true, Some(due)) => Some(due.max(self.throttle_until)),
+        let due = match (self.ready.is_empty(), backoff) {
+            (false, _) => Some(0),
+            (true, Some(due)) => Some(due),
             (true, None) => None,
-        }
+        };
+        let due = match (due, self.sweep_due()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        due.map(|d| d.max(self.throttle_until))
     }
 
     /// The next request to send, if one is due and a slot is free. Returns
@@ -266,6 +324,9 @@ impl Engine {
         if self.in_flight.len() >= self.config.concurrency {
             return None;
         }
+        if let Some(t) = self.poll_sweep(now) {
+            return Some(t);
+        }
         while let Some(Reverse((due, row))) = self.waiting.peek().copied() {
             if due > now {
                 break;
@@ -275,46 +336,97 @@ impl Engine {
         }
         while let Some(row) = self.ready.pop_front() {
             let slot = &mut self.slots[row];
-            if slot.in_flight || slot.state.is_final() {
+            if slot.in_flight {
                 continue;
             }
-            let (kind, request) = match &slot.state {
-                RowState::Pending { attempts, .. } => {
-                    let attempts = attempts + 1;
-                    slot.state = RowState::Sending { attempts };
-                    self.journal.push(JournalEntry {
-                        row,
-                        state: slot.state.clone(),
-                    });
-                    (
-                        RequestKind::Create,
-                        protocol::create_order(&self.creds, &order_request(&self.spec, row)),
-                    )
-                }
-                RowState::Unknown { .. } => (
-                    RequestKind::Lookup,
-                    protocol::find_by_external_number(&self.creds, &self.spec.key_of(row)),
-                ),
-                _ => continue,
+            let RowState::Pending { attempts, last_error } = &slot.state else {
+                continue; // settled, or unknown (a sweep settles it)
             };
+            if *attempts >= self.config.max_attempts {
+                // Only a damaged or hand-edited journal gets here: the CA
+                // confirmed no order for the last attempt, so the row fails.
+                let reason = last_error.clone().unwrap_or_else(|| "attempts used up".into());
+                let attempts = *attempts;
+                self.set(row, RowState::Failed { attempts, reason });
+                continue;
+            }
+            let attempts = attempts + 1;
+            slot.state = RowState::Sending { attempts };
             slot.in_flight = true;
-            let id = RequestId(self.next_id);
-            self.next_id += 1;
-            self.in_flight.insert(id, (row, kind));
-            return Some(Transmit { id, row, kind, request });
+            self.journal.push(JournalEntry {
+                row,
+                state: RowState::Sending { attempts },
+            });
+            let request = self
+                .spec
+                .profile
+                .create_order(&self.creds, &order_request(&self.spec, row));
+            return Some(self.hand_out(Flight::Create(row), RequestKind::Create, Some(row), request));
         }
         None
     }
 
+    fn hand_out(&mut self, flight: Flight, kind: RequestKind, row: Option<usize>, request: HttpRequest) -> Transmit {
+        let id = RequestId(self.next_id);
+        self.next_id += 1;
+        self.in_flight.insert(id, flight);
+        Transmit { id, row, kind, request }
+    }
+
+    /// The references the batch holds: an order the list shows under one of
+    /// them is a placed row's, not a candidate for an unknown one.
+    fn held(&self) -> HashSet<String> {
+        self.slots
+            .iter()
+            .filter_map(|s| match &s.state {
+                RowState::Placed { order } => Some(order.reference.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Starts a sweep when unknown rows have waited long enough, and hands
+    /// out its next request.
+    fn poll_sweep(&mut self, now: u64) -> Option<Transmit> {
+        if self.sweep.is_none() && self.sweep_abandoned.is_none() {
+            let covers: Vec<usize> = (0..self.slots.len())
+                .filter(|&r| {
+                    let s = &self.slots[r];
+                    matches!(s.state, RowState::Unknown { .. }) && !s.in_flight && s.sweep_after <= now
+                })
+                .collect();
+            if !covers.is_empty() {
+                let mailboxes: Vec<String> = covers.iter().map(|&r| self.spec.rows[r].email.clone()).collect();
+                self.sweep = Some(Sweep::new(covers, mailboxes));
+            }
+        }
+        let request = self.sweep.as_mut()?.next_request(now)?;
+        let (kind, http) = match &request {
+            SweepRequest::List(page) => (
+                RequestKind::List,
+                self.spec.profile.list_orders(
+                    &self.creds,
+                    &ListQuery {
+                        page: *page,
+                        per_page: self.spec.profile.list_page_size(),
+                        created_since: self.spec.created_at,
+                    },
+                ),
+            ),
+            SweepRequest::Show(reference) => (RequestKind::Show, self.spec.profile.get_order(&self.creds, reference)),
+        };
+        Some(self.hand_out(Flight::Sweep(request), kind, None, http))
+    }
+
     /// Takes the outcome of request `id`. Unknown ids are ignored.
     pub fn handle(&mut self, id: RequestId, outcome: Outcome, now: u64) {
-        let Some((row, kind)) = self.in_flight.remove(&id) else {
-            return;
-        };
-        self.slots[row].in_flight = false;
-        match kind {
-            RequestKind::Create => self.handle_create(row, outcome, now),
-            RequestKind::Lookup => self.handle_lookup(row, outcome, now),
+        match self.in_flight.remove(&id) {
+            Some(Flight::Create(row)) => {
+                self.slots[row].in_flight = false;
+                self.handle_create(row, outcome, now);
+            }
+            Some(Flight::Sweep(request)) => self.handle_sweep(request, outcome, now),
+            None => {}
         }
     }
 
@@ -323,60 +435,49 @@ impl Engine {
         self.journal.push(JournalEntry { row, state });
     }
 
-    /// Schedules row's next request (a look-up for an unknown row) after a
-    /// jittered backoff.
-    fn retry_later(&mut self, row: usize, attempt: u32, now: u64) {
-        let mut delay = self
-            .jitter
-            .delay(self.config.base_backoff_ms, self.config.max_backoff_ms, attempt);
-        if matches!(self.slots[row].state, RowState::Unknown { .. }) {
-            delay = delay.max(self.config.min_lookup_delay_ms);
-        }
-        self.waiting.push(Reverse((now + delay, row)));
+    /// Row's outcome is unknown: a sweep settles it once it has waited.
+    fn set_unknown(&mut self, row: usize, attempts: u32, reason: String, now: u64) {
+        self.set(row, RowState::Unknown { attempts, reason });
+        self.slots[row].sweep_after = now + self.config.min_lookup_delay_ms;
+    }
+
+    fn backoff(&mut self, attempt: u32) -> u64 {
+        self.jitter
+            .delay(self.config.base_backoff_ms, self.config.max_backoff_ms, attempt)
+    }
+
+    /// Not processed by the CA: the row goes back to pending without
+    /// counting the attempt.
+    fn not_processed(&mut self, row: usize, attempts: u32, why: String) {
+        self.set(
+            row,
+            RowState::Pending {
+                attempts: attempts.saturating_sub(1),
+                last_error: Some(why),
+            },
+        );
     }
 
     fn handle_create(&mut self, row: usize, outcome: Outcome, now: u64) {
         let attempts = self.slots[row].state.attempts();
-        let unknown = |reason: String| RowState::Unknown { attempts, reason };
         let response = match outcome {
-            Outcome::Timeout => {
-                self.set(row, unknown("no answer in time".into()));
-                return self.retry_later(row, attempts, now);
-            }
-            Outcome::Network(e) => {
-                self.set(row, unknown(format!("connection failed: {e}")));
-                return self.retry_later(row, attempts, now);
-            }
+            Outcome::Timeout => return self.set_unknown(row, attempts, "no answer in time".into(), now),
+            Outcome::Network(e) => return self.set_unknown(row, attempts, format!("connection failed: {e}"), now),
             Outcome::Response(r) => r,
         };
-        match protocol::parse_order(&response) {
+        match self.spec.profile.parse_created(&response) {
             Ok(order) => self.set(row, RowState::Placed { order }),
             Err(CaError::Rejected(errors)) => self.set(row, RowState::Rejected { errors }),
             Err(CaError::RateLimited { retry_after_ms }) => {
                 // Not processed: send again after the CA's wait, without counting an attempt.
-                self.set(
-                    row,
-                    RowState::Pending {
-                        attempts: attempts - 1,
-                        last_error: Some("rate limited (429)".into()),
-                    },
-                );
-                let wait = retry_after_ms.unwrap_or_else(|| {
-                    self.jitter
-                        .delay(self.config.base_backoff_ms, self.config.max_backoff_ms, attempts)
-                });
+                self.not_processed(row, attempts, "rate limited (429)".into());
+                let wait = retry_after_ms.unwrap_or_else(|| self.backoff(attempts));
                 self.throttle_until = self.throttle_until.max(now + wait);
                 self.ready.push_back(row);
             }
-            Err(e @ (CaError::Unauthorized | CaError::NotFound)) => {
+            Err(e @ (CaError::Unauthorized | CaError::NotFound | CaError::InsufficientFunds(_))) => {
                 // Not processed, and no other row will fare better: stop and tell the user.
-                self.set(
-                    row,
-                    RowState::Pending {
-                        attempts: attempts - 1,
-                        last_error: Some(e.to_string()),
-                    },
-                );
+                self.not_processed(row, attempts, e.to_string());
                 self.halted = Some(e.to_string());
                 self.ready.push_front(row);
             }
@@ -387,40 +488,94 @@ impl Engine {
             }
             Err(e) => {
                 // 5xx, or an answer we cannot read: the order may exist.
-                self.set(row, unknown(e.to_string()));
-                self.retry_later(row, attempts, now);
+                self.set_unknown(row, attempts, e.to_string(), now);
             }
         }
     }
 
-    fn handle_lookup(&mut self, row: usize, outcome: Outcome, now: u64) {
-        let attempts = self.slots[row].state.attempts();
-        let key = self.spec.key_of(row);
-        let found = match outcome {
-            Outcome::Response(r) => protocol::parse_order_list(&r).map(|orders| {
-                orders
-                    .into_iter()
-                    .find(|o| o.external_order_number.as_deref() == Some(key.as_str()))
-            }),
-            Outcome::Timeout => Err(CaError::Unexpected {
+    fn handle_sweep(&mut self, request: SweepRequest, outcome: Outcome, now: u64) {
+        let Some(mut sweep) = self.sweep.take() else {
+            return;
+        };
+        let profile = self.spec.profile;
+        let result = match (&request, &outcome) {
+            (_, Outcome::Timeout) => Err(CaError::Unexpected {
                 status: 0,
                 detail: "no answer in time".into(),
             }),
-            Outcome::Network(e) => Err(CaError::Unexpected {
+            (_, Outcome::Network(e)) => Err(CaError::Unexpected {
                 status: 0,
                 detail: format!("connection failed: {e}"),
             }),
+            (SweepRequest::List(page), Outcome::Response(r)) => profile.parse_order_list(r).map(|orders| {
+                let held = self.held();
+                let per_page = profile.list_page_size();
+                sweep.listed(*page, per_page, orders, &mut self.known, &held)
+            }),
+            (SweepRequest::Show(reference), Outcome::Response(r)) => match profile.parse_shown(r, reference) {
+                Ok(order) => Ok(Ok(sweep.shown(reference, Some(order), &mut self.known))),
+                // The order is gone (cancelled, or never this account's).
+                Err(CaError::NotFound) => Ok(Ok(sweep.shown(reference, None, &mut self.known))),
+                Err(e) => Err(e),
+            },
         };
-        match found {
-            Ok(Some(order)) => self.set(row, RowState::Placed { order }),
-            Ok(None) => {
-                let reason = match &self.slots[row].state {
-                    RowState::Unknown { reason, .. } => reason.clone(),
-                    _ => String::new(),
-                };
-                if attempts >= self.config.max_attempts {
-                    self.set(row, RowState::Failed { attempts, reason });
-                } else {
+        match result {
+            Ok(Ok(())) => {}
+            Ok(Err(why)) => {
+                self.sweep_abandoned = Some(why);
+                return;
+            }
+            Err(e @ CaError::Unauthorized) => {
+                sweep.requeue(request);
+                self.halted = Some(e.to_string());
+            }
+            Err(CaError::RateLimited { retry_after_ms }) => {
+                sweep.requeue(request);
+                let wait = retry_after_ms.unwrap_or(self.config.base_backoff_ms);
+                self.throttle_until = self.throttle_until.max(now + wait);
+            }
+            Err(e) => {
+                let failures = sweep.failures + 1;
+                let backoff = self.backoff(failures);
+                if sweep.failed(request, now, backoff) >= self.config.max_lookups {
+                    self.sweep_abandoned = Some(format!(
+                        "the CA's order list could not be read ({e}); the rows whose outcome is unknown are \
+                         left so, and are looked for again when the batch is resumed"
+                    ));
+                    return;
+                }
+            }
+        }
+        if sweep.is_done() {
+            self.settle(&sweep, now);
+        } else {
+            self.sweep = Some(sweep);
+        }
+    }
+
+    /// Applies a finished sweep's verdicts to the rows it covered.
+    fn settle(&mut self, sweep: &Sweep, now: u64) {
+        let held = self.held();
+        for &row in &sweep.covers {
+            let RowState::Unknown { attempts, reason } = self.slots[row].state.clone() else {
+                continue;
+            };
+            let key = self.spec.key_of(row);
+            let verdict = sweep.verdict(&key, &self.spec.rows[row].email, &self.spec.product, &self.known, &held);
+            match verdict {
+                Verdict::Placed(order) => self.set(row, RowState::Placed { order }),
+                Verdict::Unconfirmed(candidates, why) => self.set(
+                    row,
+                    RowState::Unconfirmed {
+                        attempts,
+                        reason: format!("{why} (the last attempt: {reason})"),
+                        candidates,
+                    },
+                ),
+                Verdict::Absent if attempts >= self.config.max_attempts => {
+                    self.set(row, RowState::Failed { attempts, reason })
+                }
+                Verdict::Absent => {
                     self.set(
                         row,
                         RowState::Pending {
@@ -428,28 +583,47 @@ impl Engine {
                             last_error: Some(reason),
                         },
                     );
-                    self.ready.push_back(row);
+                    let delay = self.backoff(attempts);
+                    self.waiting.push(Reverse((now + delay, row)));
                 }
-            }
-            Err(e @ CaError::Unauthorized) => {
-                self.halted = Some(e.to_string());
-                self.ready.push_front(row);
-            }
-            Err(CaError::RateLimited { retry_after_ms }) => {
-                let wait = retry_after_ms.unwrap_or(self.config.base_backoff_ms);
-                self.throttle_until = self.throttle_until.max(now + wait);
-                self.ready.push_back(row);
-            }
-            Err(_) => {
-                let slot = &mut self.slots[row];
-                slot.lookups += 1;
-                let lookups = slot.lookups;
-                if lookups < self.config.max_lookups {
-                    self.retry_later(row, lookups, now);
-                }
-                // Else: left unknown for this run; a later run reconciles it again.
             }
         }
+    }
+
+    /// The user's decision on an unconfirmed row: candidate `reference` is
+    /// its order.
+    pub fn accept_candidate(&mut self, row: usize, reference: &str) -> Result<(), String> {
+        let Some(RowState::Unconfirmed { candidates, .. }) = self.slots.get(row).map(|s| &s.state) else {
+            return Err(format!("row {row} is not waiting for a decision"));
+        };
+        let Some(order) = candidates.iter().find(|o| o.reference == reference).cloned() else {
+            return Err(format!("{reference} is not a candidate order of row {row}"));
+        };
+        self.set(row, RowState::Placed { order });
+        Ok(())
+    }
+
+    /// The user's decision on an unconfirmed row: none of its candidates is
+    /// its order, so it is sent again.
+    pub fn resend(&mut self, row: usize) -> Result<(), String> {
+        let Some(RowState::Unconfirmed { attempts, reason, .. }) = self.slots.get(row).map(|s| &s.state) else {
+            return Err(format!("row {row} is not waiting for a decision"));
+        };
+        let state = RowState::Pending {
+            attempts: *attempts,
+            last_error: Some(format!("resent by the user after: {reason}")),
+        };
+        self.set(row, state);
+        self.ready.push_back(row);
+        Ok(())
+    }
+
+    /// The unconfirmed rows with their candidate orders.
+    pub fn unconfirmed(&self) -> impl Iterator<Item = (usize, &[Order])> {
+        self.slots.iter().enumerate().filter_map(|(row, s)| match &s.state {
+            RowState::Unconfirmed { candidates, .. } => Some((row, candidates.as_slice())),
+            _ => None,
+        })
     }
 
     /// Counts per state, rate since this run started, and ETA.
@@ -468,6 +642,7 @@ impl Engine {
                 }
                 RowState::Sending { .. } => p.sending += 1,
                 RowState::Unknown { .. } => p.unknown += 1,
+                RowState::Unconfirmed { .. } => p.unconfirmed += 1,
                 RowState::Placed { .. } => p.placed += 1,
                 RowState::Rejected { .. } => p.rejected += 1,
                 RowState::Failed { .. } => p.failed += 1,

@@ -12,15 +12,20 @@
 //!
 //! Row states: `pending → sending → placed | rejected | unknown`. An unknown row
 //! (timeout, dropped connection, 5xx, unreadable answer) is **reconciled** before
-//! anything is resent: its `external_order_number` is looked up at the CA; found
-//! → placed, not found → pending again. A row becomes `failed` only when its
-//! attempts are used up and the CA confirmed no order exists.
+//! anything is resent, without asking the CA for our key (SSL.com cannot be
+//! asked): a sweep lists the batch's window and reads the orders it does not
+//! hold ([`reconcile`](self) module docs). Its key found → placed; the CA proven
+//! to hold none → pending again; anything in between → `unconfirmed`, which
+//! only the user settles ([`Engine::accept_candidate`], [`Engine::resend`]).
+//! A row becomes `failed` only when its attempts are used up and the CA
+//! confirmed no order exists.
 
 mod backoff;
 mod batch;
 pub mod journal;
 mod machine;
 mod progress;
+mod reconcile;
 mod state;
 
 pub use batch::{external_order_number, BatchRow, BatchSpec};

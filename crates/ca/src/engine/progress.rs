@@ -15,6 +15,8 @@ pub struct Progress {
     pub sending: usize,
     /// Outcome not seen yet; being reconciled.
     pub unknown: usize,
+    /// The CA may hold an order, but could not confirm it: the user decides.
+    pub unconfirmed: usize,
     /// Orders placed.
     pub placed: usize,
     /// Refused by the CA.
@@ -28,8 +30,8 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// Rows that are placed, rejected or failed.
+    /// Rows that are placed, rejected, failed or waiting for the user.
     pub fn settled(&self) -> usize {
-        self.placed + self.rejected + self.failed
+        self.placed + self.rejected + self.failed + self.unconfirmed
     }
 }

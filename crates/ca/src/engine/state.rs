@@ -28,6 +28,17 @@ pub enum RowState {
         /// What hid the outcome.
         reason: String,
     },
+    /// The CA may hold an order for this row, but could not confirm which:
+    /// several orders carry its key, or an order for its mailbox and product
+    /// does not show its key. Never resent without the user's word.
+    Unconfirmed {
+        /// Create attempts so far.
+        attempts: u32,
+        /// Why it could not be confirmed.
+        reason: String,
+        /// The orders that may be this row's.
+        candidates: Vec<Order>,
+    },
     /// The CA has the order.
     Placed {
         /// The order as the CA reported it.
@@ -58,6 +69,7 @@ struct StateRecord {
     reason: Option<String>,
     order: Option<Order>,
     errors: Option<FieldErrors>,
+    candidates: Option<Vec<Order>>,
 }
 
 #[derive(Deserialize)]
@@ -66,6 +78,7 @@ enum StateName {
     Pending,
     Sending,
     Unknown,
+    Unconfirmed,
     Placed,
     Rejected,
     Failed,
@@ -86,6 +99,11 @@ impl TryFrom<StateRecord> for RowState {
             StateName::Unknown => RowState::Unknown {
                 attempts: attempts?,
                 reason: reason?,
+            },
+            StateName::Unconfirmed => RowState::Unconfirmed {
+                attempts: attempts?,
+                reason: reason?,
+                candidates: r.candidates.ok_or("missing field `candidates`")?,
             },
             StateName::Placed => RowState::Placed {
                 order: r.order.ok_or("missing field `order`")?,
@@ -108,17 +126,22 @@ impl RowState {
             RowState::Pending { .. } => "pending",
             RowState::Sending { .. } => "sending",
             RowState::Unknown { .. } => "unknown",
+            RowState::Unconfirmed { .. } => "unconfirmed",
             RowState::Placed { .. } => "placed",
             RowState::Rejected { .. } => "rejected",
             RowState::Failed { .. } => "failed",
         }
     }
 
-    /// Whether nothing more will happen to the row.
+    /// Whether nothing more will happen to the row without the user (an
+    /// unconfirmed row waits for the user's decision).
     pub fn is_final(&self) -> bool {
         matches!(
             self,
-            RowState::Placed { .. } | RowState::Rejected { .. } | RowState::Failed { .. }
+            RowState::Placed { .. }
+                | RowState::Rejected { .. }
+                | RowState::Failed { .. }
+                | RowState::Unconfirmed { .. }
         )
     }
 
@@ -128,6 +151,7 @@ impl RowState {
             RowState::Pending { attempts, .. }
             | RowState::Sending { attempts }
             | RowState::Unknown { attempts, .. }
+            | RowState::Unconfirmed { attempts, .. }
             | RowState::Failed { attempts, .. } => *attempts,
             RowState::Placed { .. } | RowState::Rejected { .. } => 0,
         }
@@ -160,6 +184,11 @@ mod tests {
             RowState::Unknown {
                 attempts: 1,
                 reason: "connection dropped".into(),
+            },
+            RowState::Unconfirmed {
+                attempts: 1,
+                reason: "two orders carry its key".into(),
+                candidates: vec![order.clone(), order.clone()],
             },
             RowState::Placed { order },
             RowState::Rejected { errors },

@@ -7,8 +7,44 @@ use std::fmt;
 pub enum Method {
     /// GET
     Get,
-    /// POST with a JSON body
+    /// POST with a body (see [`Body`])
     Post,
+}
+
+/// A POST's body, in the encoding the CA's dialect asks for.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Body {
+    /// `application/json`. From a page on another origin this needs a CORS
+    /// preflight, which only the reference dialect's CAs answer.
+    Json(String),
+    /// `application/x-www-form-urlencoded`, not yet encoded: a CORS *simple*
+    /// request, which a browser sends without a preflight.
+    Form(Vec<(String, String)>),
+}
+
+/// Shows the content type only: a body carries the secret key.
+impl fmt::Debug for Body {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (redacted)", self.content_type())
+    }
+}
+
+impl Body {
+    /// The `Content-Type` to send it with.
+    pub fn content_type(&self) -> &'static str {
+        match self {
+            Body::Json(_) => "application/json",
+            Body::Form(_) => "application/x-www-form-urlencoded",
+        }
+    }
+
+    /// The bytes to send, encoded.
+    pub fn encoded(&self) -> String {
+        match self {
+            Body::Json(text) => text.clone(),
+            Body::Form(pairs) => encode_pairs(pairs),
+        }
+    }
 }
 
 impl Method {
@@ -31,8 +67,8 @@ pub struct HttpRequest {
     pub path: String,
     /// Query parameters, not yet encoded.
     pub query: Vec<(String, String)>,
-    /// JSON body for POST.
-    pub body: Option<String>,
+    /// The body of a POST.
+    pub body: Option<Body>,
 }
 
 impl HttpRequest {
@@ -40,13 +76,21 @@ impl HttpRequest {
     /// query encoded.
     pub fn url(&self, base: &str) -> String {
         let mut url = format!("{}{}", base.trim_end_matches('/'), self.path);
-        for (i, (k, v)) in self.query.iter().enumerate() {
-            url.push(if i == 0 { '?' } else { '&' });
-            url.push_str(&encode_component(k));
-            url.push('=');
-            url.push_str(&encode_component(v));
+        if !self.query.is_empty() {
+            url.push('?');
+            url.push_str(&encode_pairs(&self.query));
         }
         url
+    }
+
+    /// The body's `Content-Type`, if it has a body.
+    pub fn content_type(&self) -> Option<&'static str> {
+        self.body.as_ref().map(Body::content_type)
+    }
+
+    /// The body, encoded (empty without one).
+    pub fn encoded_body(&self) -> String {
+        self.body.as_ref().map(Body::encoded).unwrap_or_default()
     }
 }
 
@@ -71,6 +115,21 @@ pub struct HttpResponse {
     pub retry_after: Option<String>,
     /// The body text.
     pub body: String,
+}
+
+/// `k=v&k=v`, each part percent-encoded: a query string, or a form body (the
+/// CA reads `%20` as a space in both).
+fn encode_pairs(pairs: &[(String, String)]) -> String {
+    let mut out = String::new();
+    for (i, (k, v)) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        out.push_str(&encode_component(k));
+        out.push('=');
+        out.push_str(&encode_component(v));
+    }
+    out
 }
 
 /// Percent-encodes everything but RFC 3986's unreserved characters.

@@ -76,6 +76,21 @@ pub struct Order {
     pub external_order_number: Option<String>,
     /// The mailbox (in listings).
     pub email: Option<String>,
+    /// The product code, where the CA says it.
+    #[serde(default)]
+    pub product: Option<String>,
+}
+
+/// One page of the account's order list, and the window of creation dates
+/// the orders of interest fall in (a dialect that can filter by date sends it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListQuery {
+    /// Page number, from 1.
+    pub page: u32,
+    /// Orders per page.
+    pub per_page: u32,
+    /// Orders created at or after this time (Unix seconds); 0 for all.
+    pub created_since: u64,
 }
 
 /// Per-field messages from a CA that refused a request, e.g.
@@ -105,7 +120,7 @@ pub struct Product {
 /// What a CA answer means when it is not the success asked for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CaError {
-    /// 401/403: the account key or secret key is wrong.
+    /// The account key or secret key is wrong (401/403, or SSL.com's `login` error).
     Unauthorized,
     /// 4xx with per-field messages: the CA refused the request as sent.
     Rejected(FieldErrors),
@@ -121,6 +136,9 @@ pub enum CaError {
     },
     /// 404 on a single order or an endpoint the CA lacks.
     NotFound,
+    /// The account's funds do not cover the order; nothing was ordered, and
+    /// no other row will fare better until the account is funded.
+    InsufficientFunds(String),
     /// Anything else: an answer we cannot read.
     Unexpected {
         /// The HTTP status.
@@ -139,6 +157,7 @@ impl CaError {
             CaError::RateLimited { .. } => "rate_limited",
             CaError::Server { .. } => "server_error",
             CaError::NotFound => "not_found",
+            CaError::InsufficientFunds(_) => "insufficient_funds",
             CaError::Unexpected { .. } => "unexpected_answer",
         }
     }
@@ -148,7 +167,7 @@ impl fmt::Display for CaError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             CaError::Unauthorized => {
-                f.write_str("the CA refused the account key or secret key (401); check both and try again")
+                f.write_str("the CA refused the account key or secret key; check both and try again")
             }
             CaError::Rejected(errors) => {
                 let parts: Vec<String> = errors
@@ -163,6 +182,10 @@ impl fmt::Display for CaError {
             CaError::RateLimited { retry_after_ms: None } => f.write_str("the CA asked to slow down (429)"),
             CaError::Server { status } => write!(f, "the CA failed with HTTP {status}"),
             CaError::NotFound => f.write_str("the CA has no such resource (404)"),
+            CaError::InsufficientFunds(message) => write!(
+                f,
+                "the CA refused the order for lack of funds ({message}); fund the account, then resume"
+            ),
             CaError::Unexpected { status, detail } => {
                 write!(f, "unexpected answer from the CA (HTTP {status}): {detail}")
             }

@@ -1,6 +1,4 @@
-//! Every name that appears on the wire, in one place: adapting to another CA's
-//! field names is a change to this file. The mapping to our model is described
-//! in ARCHITECTURE.md.
+//! Every name the reference dialect puts on the wire.
 
 /// `POST` places an order; `GET` lists orders (paginated, filterable).
 pub const PATH_CERTIFICATES: &str = "/certificates";

@@ -1,0 +1,57 @@
+//! Reading answers, whatever the dialect: JSON, text fields, per-field error
+//! lists, `Retry-After`. Each dialect decides what an answer *means*.
+
+use super::http::HttpResponse;
+use super::types::{CaError, FieldErrors};
+use serde_json::Value;
+
+/// The first 200 characters of a body, for an error message.
+pub(crate) fn snippet(body: &str) -> String {
+    let trimmed: String = body.chars().take(200).collect();
+    if trimmed.is_empty() {
+        "empty body".into()
+    } else {
+        trimmed
+    }
+}
+
+/// The body as JSON, or an error that quotes its start.
+pub(crate) fn json(resp: &HttpResponse) -> Result<Value, CaError> {
+    serde_json::from_str(&resp.body).map_err(|e| CaError::Unexpected {
+        status: resp.status,
+        detail: format!("not JSON ({e}): {}", snippet(&resp.body)),
+    })
+}
+
+/// A text field (a number is read as its digits).
+pub(crate) fn string(v: &Value, key: &str) -> Option<String> {
+    match v.get(key)? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// `Retry-After` in seconds (integer or decimal) → milliseconds, at most an hour.
+pub(crate) fn retry_after_ms(value: &str) -> Option<u64> {
+    super::decimal::thousandths(value).map(|ms| ms.min(3_600_000))
+}
+
+/// `{"field": ["msg", …] | "msg" | {…}}` → per-field messages (a nested value
+/// is kept as its JSON text).
+pub(crate) fn field_errors(errors: &Value) -> Option<FieldErrors> {
+    let errors = errors.as_object()?;
+    let mut out = FieldErrors::new();
+    for (field, msgs) in errors {
+        let list = match msgs {
+            Value::Array(items) => items
+                .iter()
+                .map(|m| m.as_str().map_or_else(|| m.to_string(), str::to_owned))
+                .collect(),
+            Value::String(s) => vec![s.clone()],
+            other => vec![other.to_string()],
+        };
+        out.insert(field.clone(), list);
+    }
+    Some(out)
+}
