@@ -5,12 +5,9 @@ use crate::shared::ca::{explain_failure, send, TIMEOUT_MS};
 use crate::shared::state::{use_app, RunPhase};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use smime_bulk_ca::engine::{BatchRow, BatchSpec, Outcome};
+use smime_bulk_ca::engine::{BatchRow, BatchSpec, Outcome, MAX_PERIOD_DAYS};
 use smime_bulk_ca::protocol::{self, decimal};
 use std::sync::Arc;
-
-/// Longest validity an S/MIME certificate may have (S/MIME BR 6.3.2).
-pub const MAX_PERIOD_DAYS: u32 = 825;
 
 /// A fresh batch id from the browser's random source.
 fn batch_id() -> String {
@@ -97,19 +94,7 @@ pub fn OrderStep() -> impl IntoView {
         }
         let rows: Vec<BatchRow> = state.editor.with_value(|e| {
             e.as_ref()
-                .map(|e| {
-                    e.valid_rows()
-                        .into_iter()
-                        .map(|r| BatchRow {
-                            line: r.line,
-                            email: r.email,
-                            first_name: r.first_name,
-                            last_name: r.last_name,
-                            country: r.country,
-                            csr: (!r.csr.is_empty()).then_some(r.csr),
-                        })
-                        .collect()
-                })
+                .map(|e| e.valid_rows().into_iter().map(BatchRow::from).collect())
                 .unwrap_or_default()
         });
         let spec = BatchSpec {
@@ -162,7 +147,7 @@ pub fn OrderStep() -> impl IntoView {
                     }
                 }}
             </p>
-            <p class="hint">"Only valid rows are ordered. Validity never exceeds 825 days (S/MIME BR 6.3.2)."</p>
+            <p class="hint">{format!("Only valid rows are ordered. Validity never exceeds {MAX_PERIOD_DAYS} days (S/MIME BR 6.3.2).")}</p>
             <label class="switch">
                 <input type="checkbox" id="confirm-order" prop:checked=move || confirmed.get() on:change=move |ev| confirmed.set(event_target_checked(&ev))/>
                 {move || format!(" I confirm ordering {} certificates from {}", count(), state.ca_url.get())}

@@ -40,16 +40,7 @@ pub fn ResultsStep() -> impl IntoView {
             .iter()
             .zip(run.states.iter())
             .filter(|(_, s)| matches!(s, RowState::Rejected { .. } | RowState::Failed { .. }))
-            .map(|(r, _)| Row {
-                line: r.line,
-                first_name: r.first_name.clone(),
-                last_name: r.last_name.clone(),
-                email: r.email.clone(),
-                country: r.country.clone(),
-                csr: r.csr.clone().unwrap_or_default(),
-                name_hint: None,
-                valid: false,
-            });
+            .map(|(r, _)| Row::from(r.clone()));
         let _ = save(
             "smime-bulk-rejected-roster.csv",
             "text/csv;charset=utf-8",

@@ -10,7 +10,7 @@ use smime_bulk_ca::engine::{BatchRow, BatchSpec, Engine, EngineConfig, Progress}
 use smime_bulk_ca::protocol::{self, Credentials};
 use smime_bulk_ca::results::results_csv;
 use smime_bulk_roster::domains::ValidatedDomains;
-use smime_bulk_roster::{Mode, Options, Report};
+use smime_bulk_roster::{Mode, Options};
 use std::collections::hash_map::RandomState;
 use std::fs::{File, OpenOptions};
 use std::hash::{BuildHasher, Hasher};
@@ -232,7 +232,12 @@ async fn new_batch(client: &CaClient, creds: &Credentials, opts: &SubmitOptions)
     if invalid > 0 {
         eprintln!("skipping {invalid} invalid rows (--skip-invalid)");
     }
-    let rows = batch_rows(&report);
+    let rows: Vec<BatchRow> = report
+        .rows
+        .into_iter()
+        .filter(|r| r.valid)
+        .map(BatchRow::from)
+        .collect();
     if rows.is_empty() {
         return Err("no valid row to order".into());
     }
@@ -244,22 +249,6 @@ async fn new_batch(client: &CaClient, creds: &Credentials, opts: &SubmitOptions)
         period: opts.period,
         rows,
     })
-}
-
-fn batch_rows(report: &Report) -> Vec<BatchRow> {
-    report
-        .rows
-        .iter()
-        .filter(|r| r.valid)
-        .map(|r| BatchRow {
-            line: r.line,
-            email: r.email.clone(),
-            first_name: r.first_name.clone(),
-            last_name: r.last_name.clone(),
-            country: r.country.clone(),
-            csr: (!r.csr.is_empty()).then(|| r.csr.clone()),
-        })
-        .collect()
 }
 
 fn persist(file: &mut File, entries: Vec<JournalEntry>, path: &Path) -> Result<(), String> {

@@ -23,7 +23,7 @@ mod machine;
 mod progress;
 mod state;
 
-pub use batch::{external_order_number, BatchRow, BatchSpec};
+pub use batch::{external_order_number, BatchRow, BatchSpec, MAX_PERIOD_DAYS};
 pub use machine::{Engine, EngineConfig, Outcome, RequestId, RequestKind, Transmit};
 pub use progress::Progress;
 pub use state::RowState;
