@@ -5,7 +5,7 @@ use crate::shared::ca::{explain_failure, send, TIMEOUT_MS};
 use crate::shared::state::{use_app, RunPhase};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use smime_bulk_ca::engine::{BatchRow, BatchSpec, Outcome, MAX_PERIOD_DAYS};
+use smime_bulk_ca::engine::{BatchRow, BatchSpec, Outcome, Phase, MAX_PERIOD_DAYS};
 use smime_bulk_ca::protocol::{self, decimal};
 use std::sync::Arc;
 
@@ -81,7 +81,7 @@ pub fn OrderStep() -> impl IntoView {
     let running = move || {
         matches!(
             state.run.get().map(|r| r.phase),
-            Some(RunPhase::Running | RunPhase::Paused)
+            Some(RunPhase::Engine(Phase::Running | Phase::Paused))
         )
     };
     let can_order = move || {

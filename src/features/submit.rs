@@ -10,8 +10,7 @@ use futures_util::stream::{FuturesUnordered, StreamExt};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use smime_bulk_ca::engine::journal;
-use smime_bulk_ca::engine::Outcome;
-use smime_bulk_ca::engine::{BatchSpec, Engine, EngineConfig, RequestId};
+use smime_bulk_ca::engine::{BatchSpec, Engine, EngineConfig, Outcome, Phase, RequestId, RowState};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -43,20 +42,6 @@ fn view_of(engine: &Engine, phase: RunPhase) -> RunView {
     }
 }
 
-fn phase_of(engine: &Engine) -> RunPhase {
-    if let Some(why) = engine.halted() {
-        RunPhase::Halted(why.to_owned())
-    } else if engine.is_cancelled() {
-        RunPhase::Cancelled
-    } else if engine.is_paused() {
-        RunPhase::Paused
-    } else if engine.is_idle() {
-        RunPhase::Finished
-    } else {
-        RunPhase::Running
-    }
-}
-
 /// Writes what the engine journaled since last time; `seq` numbers the records.
 async fn persist(store: &JournalStore, engine: &mut Engine, seq: &mut u32) -> Result<(), String> {
     let entries = engine.take_journal();
@@ -76,7 +61,7 @@ async fn drive(state: AppState, store: JournalStore, mut engine: Engine, mut seq
     let base = engine.spec().ca_url.clone();
     let mut in_flight: FuturesUnordered<Flight> = FuturesUnordered::new();
     let mut last_states = 0.0;
-    state.run.set(Some(view_of(&engine, RunPhase::Running)));
+    state.run.set(Some(view_of(&engine, RunPhase::Engine(Phase::Running))));
     loop {
         if let Some(cmd) = state.command.get_untracked() {
             state.command.set(None);
@@ -109,21 +94,21 @@ async fn drive(state: AppState, store: JournalStore, mut engine: Engine, mut seq
             )));
             return;
         }
-        let phase = phase_of(&engine);
-        let publish_states = js_sys::Date::now() - last_states > STATES_EVERY_MS || phase != RunPhase::Running;
+        let phase = engine.phase();
+        let publish_states = js_sys::Date::now() - last_states > STATES_EVERY_MS || phase != Phase::Running;
         state.run.update(|run| match run {
             Some(view) if !publish_states => {
                 view.progress = engine.progress(now_ms());
-                view.phase = phase.clone();
+                view.phase = RunPhase::Engine(phase.clone());
             }
             _ => {
                 last_states = js_sys::Date::now();
-                *run = Some(view_of(&engine, phase.clone()));
+                *run = Some(view_of(&engine, RunPhase::Engine(phase.clone())));
             }
         });
         if in_flight.is_empty() && engine.is_idle() {
             match phase {
-                RunPhase::Finished => {
+                Phase::Finished => {
                     if engine.is_complete() {
                         set_active_batch(None);
                     }
@@ -133,7 +118,7 @@ async fn drive(state: AppState, store: JournalStore, mut engine: Engine, mut seq
                         .set(format!("Batch finished: {} placed, {} rejected.", p.placed, p.rejected));
                     return;
                 }
-                RunPhase::Cancelled => {
+                Phase::Cancelled => {
                     set_active_batch(None);
                     state.announce.set("Batch cancelled.".into());
                     return;
@@ -203,7 +188,7 @@ pub fn SubmitStep() -> impl IntoView {
             let store = JournalStore::open().await?;
             let (text, next_seq) = store.load(&batch).await?;
             let (spec, states) = journal::replay(&text).map_err(|e| format!("the saved batch cannot be read: {e}"))?;
-            let placed = states.iter().filter(|s| s.name() == "placed").count();
+            let placed = states.iter().filter(|s| matches!(s, RowState::Placed { .. })).count();
             Ok::<_, String>(Pending {
                 spec: Arc::new(spec),
                 placed,
@@ -278,25 +263,25 @@ pub fn SubmitStep() -> impl IntoView {
         // Tenths of a percent, in integers (the page carries no float printing).
         let tenths = (p.settled() * 1000).checked_div(p.total).unwrap_or(0);
         let phase_text = match &run.phase {
-            RunPhase::Running => "Sending…".to_owned(),
-            RunPhase::Paused => "Paused.".to_owned(),
-            RunPhase::Halted(why) => format!("Stopped by the CA: {why}. Fix it in step 1, then resume."),
-            RunPhase::Cancelled => "Cancelled.".to_owned(),
-            RunPhase::Finished if p.unknown + p.sending > 0 => {
+            RunPhase::Engine(Phase::Running) => "Sending…".to_owned(),
+            RunPhase::Engine(Phase::Paused) => "Paused.".to_owned(),
+            RunPhase::Engine(Phase::Halted(why)) => format!("Stopped by the CA: {why}. Fix it in step 1, then resume."),
+            RunPhase::Engine(Phase::Cancelled) => "Cancelled.".to_owned(),
+            RunPhase::Engine(Phase::Finished) if p.unknown + p.sending > 0 => {
                 "Finished, but some outcomes are not confirmed yet: resume later to reconcile them.".to_owned()
             }
-            RunPhase::Finished => "Finished.".to_owned(),
+            RunPhase::Engine(Phase::Finished) => "Finished.".to_owned(),
             RunPhase::Failed(why) => why.clone(),
         };
-        let running = matches!(run.phase, RunPhase::Running);
-        let resumable = matches!(run.phase, RunPhase::Paused | RunPhase::Halted(_));
+        let running = matches!(run.phase, RunPhase::Engine(Phase::Running));
+        let resumable = matches!(run.phase, RunPhase::Engine(Phase::Paused | Phase::Halted(_)));
         let active = running || resumable;
         let eta = p
             .eta_secs
             .map_or(String::new(), |s| format!(", about {} s left", s.round() as u64));
         let rate = (p.rate_per_sec * 10.0).round() as u64;
         Some(view! {
-            <div id="run" data-phase=format!("{:?}", run.phase).split('(').next().unwrap_or_default().to_lowercase()>
+            <div id="run" data-phase=run.phase.name()>
                 <p class="verdict" id="run-phase">{phase_text}</p>
                 <progress id="run-progress" max="100" value=format!("{}.{}", tenths / 10, tenths % 10) aria-label="Orders settled">{format!("{}%", tenths / 10)}</progress>
                 <dl class="counts">

@@ -6,7 +6,7 @@ use crate::shared::engine::{self, Checked, EngineError};
 use crate::shared::file::yield_to_browser;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use smime_bulk_ca::engine::{BatchSpec, Progress, RowState};
+use smime_bulk_ca::engine::{BatchSpec, Phase, Progress, RowState};
 use smime_bulk_ca::protocol::{Credentials, Product};
 use smime_bulk_roster::decode::TextEncoding;
 use smime_bulk_roster::domains::{DomainListError, ValidatedDomains};
@@ -87,25 +87,28 @@ pub struct RunView {
     pub states: Arc<Vec<RowState>>,
     /// Counts, rate, ETA.
     pub progress: Progress,
-    /// Running, paused, halted (with why), cancelled or done.
+    /// Running, paused, halted (with why), cancelled, done, or failed.
     pub phase: RunPhase,
 }
 
 /// Where a run stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RunPhase {
-    /// Sending.
-    Running,
-    /// Paused by the user.
-    Paused,
-    /// Stopped by the CA (e.g. wrong keys); the text says why.
-    Halted(String),
-    /// Given up by the user.
-    Cancelled,
-    /// Nothing more to send (some rows may be unknown).
-    Finished,
-    /// The journal could not be written: stopped so nothing is lost.
+    /// As the engine tells it (`Engine::phase`): running, paused, halted by
+    /// the CA, cancelled or finished.
+    Engine(Phase),
+    /// The journal could not be opened or written: stopped so nothing is lost.
     Failed(String),
+}
+
+impl RunPhase {
+    /// The stable lower-case name of the phase (the page's `data-phase`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            RunPhase::Engine(phase) => phase.name(),
+            RunPhase::Failed(_) => "failed",
+        }
+    }
 }
 
 /// A command for the running batch.

@@ -2,7 +2,9 @@
 //! milliseconds), scripted CA answers, no sleeps.
 
 use smime_bulk_ca::engine::journal::{self, JournalEntry, JournalError};
-use smime_bulk_ca::engine::{BatchRow, BatchSpec, Engine, EngineConfig, Outcome, RequestKind, RowState, Transmit};
+use smime_bulk_ca::engine::{
+    BatchRow, BatchSpec, Engine, EngineConfig, Outcome, Phase, RequestKind, RowState, Transmit,
+};
 use smime_bulk_ca::protocol::{Credentials, HttpResponse, Method};
 
 const SECRET: &str = "s3cret-never-in-journal";
@@ -312,6 +314,26 @@ fn pause_stops_new_requests_and_cancel_ends_the_batch() {
     e.cancel();
     assert!(next(&mut e, 3, &mut log).is_none());
     assert!(e.is_cancelled());
+}
+
+#[test]
+fn the_phase_says_why_the_engine_sends_nothing() {
+    let mut e = engine(1);
+    let mut log = Vec::new();
+    assert_eq!(e.phase(), Phase::Running);
+    let t = next(&mut e, 0, &mut log).unwrap();
+    e.pause();
+    assert_eq!(e.phase(), Phase::Paused, "paused while a request is in flight");
+    e.resume_sending();
+    e.handle(t.id, status(401, r#"{"errors":{"login":["bad"]}}"#), 0);
+    assert!(matches!(e.phase(), Phase::Halted(why) if why.contains("401")));
+    e.resume_sending();
+    let t = next(&mut e, 1, &mut log).unwrap();
+    let k = key(&e, 0);
+    e.handle(t.id, ok_order("co-1", &k), 2);
+    assert_eq!(e.phase(), Phase::Finished);
+    e.cancel();
+    assert_eq!((e.phase(), e.phase().name()), (Phase::Cancelled, "cancelled"));
 }
 
 #[test]
