@@ -1,11 +1,11 @@
 //! Step 6: product and validity, how many rows will be ordered and at what
 //! total, and the confirmation that starts the batch.
 
-use crate::shared::ca::{explain_failure, send, TIMEOUT_MS};
+use crate::shared::ca::{call, CallError};
 use crate::shared::state::{use_app, RunPhase};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use smime_bulk_ca::engine::{BatchRow, BatchSpec, Outcome, Phase, MAX_PERIOD_DAYS};
+use smime_bulk_ca::engine::{BatchRow, BatchSpec, Phase, MAX_PERIOD_DAYS};
 use smime_bulk_ca::protocol::{self, decimal};
 use std::sync::Arc;
 
@@ -28,16 +28,13 @@ pub fn OrderStep() -> impl IntoView {
         let base = state.ca_url.get_untracked();
         let creds = state.credentials();
         spawn_local(async move {
-            let outcome = send(&base, &protocol::list_products(&creds), TIMEOUT_MS).await;
-            match &outcome {
-                Outcome::Response(r) => match protocol::parse_products(r) {
-                    Ok(p) => {
-                        message.set(None);
-                        state.products.set(p);
-                    }
-                    Err(e) => message.set(Some(format!("The CA did not list its products: {e}."))),
-                },
-                other => message.set(Some(explain_failure(&base, other).await)),
+            match call(&base, &protocol::list_products(&creds), protocol::parse_products).await {
+                Ok(p) => {
+                    message.set(None);
+                    state.products.set(p);
+                }
+                Err(CallError::Ca(e)) => message.set(Some(format!("The CA did not list its products: {e}."))),
+                Err(CallError::NoAnswer(why)) => message.set(Some(why.explain().await)),
             }
         });
     };

@@ -1,13 +1,13 @@
 //! Step 8: the orders — refs, statuses, amounts, links — with "refresh
 //! statuses" and the exports.
 
-use crate::shared::ca::{send, TIMEOUT_MS};
+use crate::shared::ca::call;
 use crate::shared::download::save;
 use crate::shared::state::use_app;
 use futures_util::stream::{self, StreamExt};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use smime_bulk_ca::engine::{Outcome, RowState};
+use smime_bulk_ca::engine::RowState;
 use smime_bulk_ca::protocol;
 use smime_bulk_ca::results::results_csv;
 use smime_bulk_roster::editor::Editor;
@@ -66,11 +66,8 @@ pub fn ResultsStep() -> impl IntoView {
                 .map(|(i, reference)| {
                     let (base, creds) = (base.clone(), creds.clone());
                     async move {
-                        let order = match send(&base, &protocol::get_order(&creds, &reference), TIMEOUT_MS).await {
-                            Outcome::Response(r) => protocol::parse_order(&r).ok(),
-                            _ => None,
-                        };
-                        (i, order)
+                        let request = protocol::get_order(&creds, &reference);
+                        (i, call(&base, &request, protocol::parse_order).await.ok())
                     }
                 })
                 .buffer_unordered(4)
