@@ -155,10 +155,12 @@ pub struct AppState {
     pub preview: RwSignal<Vec<Vec<String>>>,
     /// Bumped for each roster read and each cancel: work for an older one stops.
     pub generation: StoredValue<u64>,
-    /// The roster being fixed (not reactive itself: see `version`).
+    /// The roster being fixed (not reactive itself: track `version`). Changed
+    /// only through [`AppState::edit`] and [`AppState::set_editor`].
     pub editor: StoredValue<Option<Editor>>,
     /// Bumped after every change to `editor`.
-    pub version: RwSignal<u64>,
+    pub version: ReadSignal<u64>,
+    bump_version: WriteSignal<u64>,
     /// A message about loading (a file that could not be read).
     pub load_error: RwSignal<Option<String>>,
     /// The CA's products.
@@ -185,6 +187,7 @@ impl AppState {
     /// roster or the mapping changes and re-check it when the domains change.
     pub fn new() -> Self {
         let domains_text = RwSignal::new(String::new());
+        let (version, bump_version) = signal(0);
         let state = AppState {
             config: RwSignal::new(AppConfig::default()),
             ca_url: RwSignal::new(AppConfig::default().cas[0].url.clone()),
@@ -202,7 +205,8 @@ impl AppState {
             preview: RwSignal::new(Vec::new()),
             generation: StoredValue::new(0),
             editor: StoredValue::new(None),
-            version: RwSignal::new(0),
+            version,
+            bump_version,
             load_error: RwSignal::new(None),
             products: RwSignal::new(Vec::new()),
             product: RwSignal::new(String::new()),
@@ -258,8 +262,7 @@ impl AppState {
                             editor.valid_count(),
                             editor.invalid_count()
                         ));
-                        state.editor.set_value(Some(editor));
-                        state.version.update(|v| *v += 1);
+                        state.set_editor(Some(editor));
                     }
                     Err(why) => state.load_error.set(Some(format!(
                         "The roster could not be read: {why}. Reload the page and try again."
@@ -275,12 +278,7 @@ impl AppState {
             if previous.is_none() {
                 return;
             }
-            state.editor.update_value(|e| {
-                if let Some(e) = e {
-                    e.set_domains(domains, exact);
-                }
-            });
-            state.version.update(|v| *v += 1);
+            state.edit(|e| e.set_domains(domains, exact));
         });
 
         // CSRs typed into the grid are checked in the engine worker (the page
@@ -308,12 +306,7 @@ impl AppState {
                 });
                 match outcomes {
                     Ok(outcomes) => {
-                        state.editor.update_value(|e| {
-                            if let Some(e) = e {
-                                e.add_csr_outcomes(outcomes);
-                            }
-                        });
-                        state.version.update(|v| *v += 1);
+                        state.edit(|e| e.add_csr_outcomes(outcomes));
                     }
                     Err(EngineError::Cancelled) => {}
                     Err(EngineError::Failed(why)) => state.announce.set(format!("A CSR could not be checked: {why}.")),
@@ -354,9 +347,25 @@ impl AppState {
         self.input.set(None);
         self.loaded.set(None);
         self.preview.set(Vec::new());
-        self.editor.set_value(None);
-        self.version.update(|v| *v += 1);
+        self.set_editor(None);
         self.announce.set("Reading the roster was cancelled.".into());
+    }
+
+    /// Changes the roster being fixed, if there is one, and bumps `version` so
+    /// that everything showing it looks again; `None` if there is none.
+    pub fn edit<R>(&self, change: impl FnOnce(&mut Editor) -> R) -> Option<R> {
+        let result = self.editor.try_update_value(|e| e.as_mut().map(change)).flatten();
+        if result.is_some() {
+            self.bump_version.update(|v| *v += 1);
+        }
+        result
+    }
+
+    /// Puts `editor` (a roster just read, or none) in place of the one being
+    /// fixed, and bumps `version`.
+    pub fn set_editor(&self, editor: Option<Editor>) {
+        self.editor.set_value(editor);
+        self.bump_version.update(|v| *v += 1);
     }
 
     /// The credentials as entered.
