@@ -18,9 +18,10 @@ fn batch_id() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Product, period, count, total, confirm.
+/// Product, period, count, total, confirm; "Place orders" hands the batch to
+/// `on_place` (the app passes it on to the submit step).
 #[component]
-pub fn OrderStep() -> impl IntoView {
+pub fn OrderStep(#[prop(into)] on_place: Callback<Arc<BatchSpec>>) -> impl IntoView {
     let state = use_app();
     let confirmed = RwSignal::new(false);
     let message = RwSignal::new(None::<String>);
@@ -104,7 +105,7 @@ pub fn OrderStep() -> impl IntoView {
         };
         confirmed.set(false);
         message.set(None);
-        state.start_batch.set(Some(Arc::new(spec)));
+        on_place.run(Arc::new(spec));
         crate::shared::focus::focus_soon("submit-title");
     };
     view! {

@@ -5,6 +5,7 @@
 use crate::shared::ca::{send, TIMEOUT_MS};
 use crate::shared::journal_store::{active_batch, set_active_batch, JournalStore};
 use crate::shared::state::{use_app, AppState, RunCommand, RunPhase, RunView};
+use futures_channel::mpsc;
 use futures_util::future::{select, Either};
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use leptos::prelude::*;
@@ -33,12 +34,93 @@ struct Pending {
     next_seq: u32,
 }
 
+/// The batches this page drives: a new one placed in the order step (the app
+/// hands it to [`Runner::start`]), or one interrupted in this browser and
+/// resumed here. The step's buttons command the batch driven last.
+#[derive(Clone, Copy)]
+pub struct Runner {
+    state: AppState,
+    /// A batch found in this browser's journal, neither resumed nor replaced yet.
+    offered: RwSignal<Option<Pending>>,
+    /// Where commands for the batch driven last go (its driver holds the receiver).
+    commands: StoredValue<Option<mpsc::UnboundedSender<RunCommand>>>,
+}
+
+impl Runner {
+    /// Drives nothing yet.
+    pub fn new(state: AppState) -> Self {
+        Runner {
+            state,
+            offered: RwSignal::new(None),
+            commands: StoredValue::new(None),
+        }
+    }
+
+    /// Starts driving `spec` from scratch. It becomes the browser's active
+    /// batch, so an interrupted one is no longer offered.
+    pub fn start(&self, spec: Arc<BatchSpec>) {
+        self.offered.set(None);
+        let state = self.state;
+        let commands = self.listen();
+        spawn_local(async move {
+            let store = match JournalStore::open().await {
+                Ok(s) => s,
+                Err(e) => {
+                    state.announce.set(e.clone());
+                    return show_failed(state, spec, e);
+                }
+            };
+            if let Err(e) = store.append(&spec.batch_id, 0, &journal::header(&spec)).await {
+                return show_failed(state, spec, e);
+            }
+            set_active_batch(Some(&spec.batch_id));
+            let engine = Engine::new((*spec).clone(), state.credentials(), engine_config(), now_ms());
+            drive(state, store, engine, 1, commands).await;
+        });
+    }
+
+    /// A new channel for the batch about to be driven: the buttons' commands
+    /// go to it from now on.
+    fn listen(&self) -> mpsc::UnboundedReceiver<RunCommand> {
+        let (sender, receiver) = mpsc::unbounded();
+        self.commands.set_value(Some(sender));
+        receiver
+    }
+
+    /// Hands `command` to the batch driven last.
+    fn command(&self, command: RunCommand) {
+        self.commands.with_value(|sender| {
+            if let Some(sender) = sender {
+                // A driver that has stopped has dropped its receiver: nothing to command.
+                let _ = sender.unbounded_send(command);
+            }
+        });
+    }
+}
+
 fn view_of(engine: &Engine, phase: RunPhase) -> RunView {
     RunView {
         spec: Arc::new(engine.spec().clone()),
         states: Arc::new(engine.states().cloned().collect()),
         progress: engine.progress(now_ms()),
         phase,
+    }
+}
+
+/// Shows a batch that could not start: its journal could not be opened or written.
+fn show_failed(state: AppState, spec: Arc<BatchSpec>, why: String) {
+    state.run.set(Some(RunView {
+        spec,
+        states: Arc::new(Vec::new()),
+        progress: Default::default(),
+        phase: RunPhase::Failed(why),
+    }));
+}
+
+fn engine_config() -> EngineConfig {
+    EngineConfig {
+        seed: now_ms(),
+        ..EngineConfig::default()
     }
 }
 
@@ -57,15 +139,20 @@ async fn persist(store: &JournalStore, engine: &mut Engine, seq: &mut u32) -> Re
 type Flight = Pin<Box<dyn Future<Output = (RequestId, Outcome)>>>;
 
 /// The driver loop: until the batch is finished or cancelled.
-async fn drive(state: AppState, store: JournalStore, mut engine: Engine, mut seq: u32) {
+async fn drive(
+    state: AppState,
+    store: JournalStore,
+    mut engine: Engine,
+    mut seq: u32,
+    mut commands: mpsc::UnboundedReceiver<RunCommand>,
+) {
     let base = engine.spec().ca_url.clone();
     let mut in_flight: FuturesUnordered<Flight> = FuturesUnordered::new();
     let mut last_states = 0.0;
     state.run.set(Some(view_of(&engine, RunPhase::Engine(Phase::Running))));
     loop {
-        if let Some(cmd) = state.command.get_untracked() {
-            state.command.set(None);
-            match cmd {
+        while let Ok(command) = commands.try_recv() {
+            match command {
                 RunCommand::Pause => engine.pause(),
                 RunCommand::Resume => {
                     engine.set_credentials(state.credentials());
@@ -139,46 +226,11 @@ async fn drive(state: AppState, store: JournalStore, mut engine: Engine, mut seq
     }
 }
 
-/// Starts driving `spec` from scratch.
-fn start_new(state: AppState, spec: Arc<BatchSpec>) {
-    spawn_local(async move {
-        let store = match JournalStore::open().await {
-            Ok(s) => s,
-            Err(e) => {
-                state.announce.set(e.clone());
-                state.run.set(Some(RunView {
-                    spec: spec.clone(),
-                    states: Arc::new(Vec::new()),
-                    progress: Default::default(),
-                    phase: RunPhase::Failed(e),
-                }));
-                return;
-            }
-        };
-        if let Err(e) = store.append(&spec.batch_id, 0, &journal::header(&spec)).await {
-            state.run.set(Some(RunView {
-                spec: spec.clone(),
-                states: Arc::new(Vec::new()),
-                progress: Default::default(),
-                phase: RunPhase::Failed(e),
-            }));
-            return;
-        }
-        set_active_batch(Some(&spec.batch_id));
-        let config = EngineConfig {
-            seed: now_ms(),
-            ..EngineConfig::default()
-        };
-        let engine = Engine::new((*spec).clone(), state.credentials(), config, now_ms());
-        drive(state, store, engine, 1).await;
-    });
-}
-
 /// Progress, controls, and the offer to resume a batch after a reload.
 #[component]
-pub fn SubmitStep() -> impl IntoView {
+pub fn SubmitStep(runner: Runner) -> impl IntoView {
     let state = use_app();
-    let pending = RwSignal::new(None::<Pending>);
+    let offered = runner.offered;
     let problem = RwSignal::new(None::<String>);
 
     // A batch left under way in this browser (a reload, a closed tab).
@@ -197,21 +249,13 @@ pub fn SubmitStep() -> impl IntoView {
             })
         };
         match loaded.await {
-            Ok(p) => pending.set(Some(p)),
+            Ok(p) => offered.set(Some(p)),
             Err(e) => problem.set(Some(e)),
         }
     });
 
-    Effect::new(move |_| {
-        if let Some(spec) = state.start_batch.get() {
-            state.start_batch.set(None);
-            pending.set(None);
-            start_new(state, spec);
-        }
-    });
-
     let resume = move |_| {
-        let Some(p) = pending.get_untracked() else { return };
+        let Some(p) = offered.get_untracked() else { return };
         if state.secret_key.get_untracked().trim().is_empty() {
             problem.set(Some(
                 "Enter the secret key in step 1 to resume: it is never saved with the batch.".into(),
@@ -222,7 +266,8 @@ pub fn SubmitStep() -> impl IntoView {
             state.account_key.set(p.spec.account_key.clone());
         }
         problem.set(None);
-        pending.set(None);
+        offered.set(None);
+        let commands = runner.listen();
         spawn_local(async move {
             let store = match JournalStore::open().await {
                 Ok(s) => s,
@@ -236,16 +281,12 @@ pub fn SubmitStep() -> impl IntoView {
                 spec.account_key.clone(),
                 state.secret_key.get_untracked().trim(),
             );
-            let config = EngineConfig {
-                seed: now_ms(),
-                ..EngineConfig::default()
-            };
-            let engine = Engine::resume(spec, states, creds, config, now_ms());
-            drive(state, store, engine, p.next_seq).await;
+            let engine = Engine::resume(spec, states, creds, engine_config(), now_ms());
+            drive(state, store, engine, p.next_seq, commands).await;
         });
     };
     let discard = move |_| {
-        if let Some(p) = pending.get_untracked() {
+        if let Some(p) = offered.get_untracked() {
             let id = p.spec.batch_id.clone();
             spawn_local(async move {
                 if let Ok(store) = JournalStore::open().await {
@@ -254,7 +295,7 @@ pub fn SubmitStep() -> impl IntoView {
             });
         }
         set_active_batch(None);
-        pending.set(None);
+        offered.set(None);
     };
 
     let progress = move || {
@@ -294,9 +335,9 @@ pub fn SubmitStep() -> impl IntoView {
                 </dl>
                 <p class="hint">{format!("{}.{} orders/s{eta}", rate / 10, rate % 10)}</p>
                 <div class="actions">
-                    <button type="button" id="pause" disabled=!running on:click=move |_| state.command.set(Some(RunCommand::Pause))>"Pause"</button>
-                    <button type="button" id="resume" disabled=!resumable on:click=move |_| state.command.set(Some(RunCommand::Resume))>"Resume"</button>
-                    <button type="button" class="secondary" id="cancel" disabled=!active on:click=move |_| state.command.set(Some(RunCommand::Cancel))>"Cancel the batch"</button>
+                    <button type="button" id="pause" disabled=!running on:click=move |_| runner.command(RunCommand::Pause)>"Pause"</button>
+                    <button type="button" id="resume" disabled=!resumable on:click=move |_| runner.command(RunCommand::Resume)>"Resume"</button>
+                    <button type="button" class="secondary" id="cancel" disabled=!active on:click=move |_| runner.command(RunCommand::Cancel)>"Cancel the batch"</button>
                 </div>
             </div>
         })
@@ -305,7 +346,7 @@ pub fn SubmitStep() -> impl IntoView {
     view! {
         <section class="step" id="step-submit" aria-labelledby="submit-title">
             <h2 id="submit-title" tabindex="-1">"7. Submit and follow"</h2>
-            {move || pending.get().map(|p| view! {
+            {move || offered.get().map(|p| view! {
                 <div class="banner" id="resume-banner" role="region" aria-label="Unfinished batch">
                     <p>{format!("A batch of {} orders to {} was interrupted: {} placed so far. Enter the secret key in step 1, then resume it; nothing will be ordered twice.", p.spec.rows.len(), p.spec.ca_url, p.placed)}</p>
                     <div class="actions">

@@ -169,12 +169,8 @@ pub struct AppState {
     pub product: RwSignal<String>,
     /// Chosen validity in days.
     pub period: RwSignal<u32>,
-    /// A batch the order step asks the submit step to start.
-    pub start_batch: RwSignal<Option<Arc<BatchSpec>>>,
     /// The current or last run.
     pub run: RwSignal<Option<RunView>>,
-    /// Commands for the running batch.
-    pub command: RwSignal<Option<RunCommand>>,
     /// An announcement for screen readers (the live region).
     pub announce: RwSignal<String>,
 }
@@ -211,9 +207,7 @@ impl AppState {
             products: RwSignal::new(Vec::new()),
             product: RwSignal::new(String::new()),
             period: RwSignal::new(0),
-            start_batch: RwSignal::new(None),
             run: RwSignal::new(None),
-            command: RwSignal::new(None),
             announce: RwSignal::new(String::new()),
         };
 
