@@ -1,8 +1,14 @@
 //! Composes the workflow steps and owns the state they share.
 
 use crate::features::{
-    connect::ConnectStep, domains::DomainsStep, load::LoadStep, mapping::MappingStep, order::OrderStep,
-    results::ResultsStep, review::ReviewStep, submit::SubmitStep,
+    connect::ConnectStep,
+    domains::DomainsStep,
+    load::LoadStep,
+    mapping::MappingStep,
+    order::OrderStep,
+    results::ResultsStep,
+    review::ReviewStep,
+    submit::{Runner, SubmitStep},
 };
 use crate::shared::config;
 use crate::shared::state::AppState;
@@ -14,6 +20,8 @@ use leptos::task::spawn_local;
 pub fn App() -> impl IntoView {
     let state = AppState::new();
     provide_context(state);
+    // The batch placed in the order step is driven by the submit step.
+    let runner = Runner::new(state);
     spawn_local(async move {
         match config::load().await {
             Ok(c) => {
@@ -50,8 +58,8 @@ pub fn App() -> impl IntoView {
             <LoadStep/>
             <MappingStep/>
             <ReviewStep/>
-            <OrderStep/>
-            <SubmitStep/>
+            <OrderStep on_place=Callback::new(move |spec| runner.start(spec))/>
+            <SubmitStep runner/>
             <ResultsStep/>
         </main>
         <div class="visually-hidden" role="status" aria-live="polite" id="announcer">{move || state.announce.get()}</div>

@@ -1,10 +1,9 @@
 //! Step 1: choose the CA and enter the API keys; test the connection.
 
-use crate::shared::ca::{explain_failure, send, TIMEOUT_MS};
+use crate::shared::ca::{call, CallError};
 use crate::shared::state::{use_app, Connection};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use smime_bulk_ca::engine::Outcome;
 use smime_bulk_ca::protocol::{self, CaError};
 
 /// The CA picker, the keys, and "Test connection".
@@ -41,20 +40,17 @@ pub fn ConnectStep() -> impl IntoView {
         }
         state.connection.set(Connection::Testing);
         spawn_local(async move {
-            let outcome = send(&base, &protocol::list_products(&creds), TIMEOUT_MS).await;
-            let result = match &outcome {
-                Outcome::Response(r) => match protocol::parse_products(r) {
-                    Ok(products) => {
-                        let n = products.len();
-                        state.products.set(products);
-                        Connection::Ok(format!("Connected to {base}: {n} S/MIME products available."))
-                    }
-                    Err(CaError::Unauthorized) => Connection::Failed(
-                        "The CA refused these keys (401). Check the account key and the secret key in your CA account's API settings.".into(),
-                    ),
-                    Err(e) => Connection::Failed(format!("The CA at {base} gave an unexpected answer: {e}. Check that the URL is the CA's API address.")),
-                },
-                other => Connection::Failed(explain_failure(&base, other).await),
+            let result = match call(&base, &protocol::list_products(&creds), protocol::parse_products).await {
+                Ok(products) => {
+                    let n = products.len();
+                    state.products.set(products);
+                    Connection::Ok(format!("Connected to {base}: {n} S/MIME products available."))
+                }
+                Err(CallError::Ca(CaError::Unauthorized)) => Connection::Failed(
+                    "The CA refused these keys (401). Check the account key and the secret key in your CA account's API settings.".into(),
+                ),
+                Err(CallError::Ca(e)) => Connection::Failed(format!("The CA at {base} gave an unexpected answer: {e}. Check that the URL is the CA's API address.")),
+                Err(CallError::NoAnswer(why)) => Connection::Failed(why.explain().await),
             };
             state.announce.set(match &result {
                 Connection::Ok(m) | Connection::Failed(m) => m.clone(),

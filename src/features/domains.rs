@@ -1,10 +1,9 @@
 //! Step 2: the organisation's pre-validated email domains, from the CA or typed.
 
-use crate::shared::ca::{explain_failure, send, TIMEOUT_MS};
+use crate::shared::ca::{call, CallError};
 use crate::shared::state::use_app;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use smime_bulk_ca::engine::Outcome;
 use smime_bulk_ca::protocol::{self, CaError};
 
 /// Domain chips, the text box, "Load from the CA", and the exact-match switch.
@@ -17,27 +16,24 @@ pub fn DomainsStep() -> impl IntoView {
         let creds = state.credentials();
         message.set(Some((true, "Asking the CA…".into())));
         spawn_local(async move {
-            let outcome = send(&base, &protocol::list_domains(&creds), TIMEOUT_MS).await;
-            let result = match &outcome {
-                Outcome::Response(r) => match protocol::parse_domains(r) {
-                    Ok(list) => {
-                        let n = list.len();
-                        state.domains_text.set(list.join(", "));
-                        (true, format!("{n} validated domains loaded from the CA."))
-                    }
-                    Err(CaError::NotFound) => (
-                        false,
-                        "This CA does not list validated domains; type them below.".into(),
-                    ),
-                    Err(CaError::Unauthorized) => {
-                        (false, "The CA refused the keys (401); check them in step 1.".into())
-                    }
-                    Err(e) => (
-                        false,
-                        format!("Unexpected answer from the CA: {e}. Type the domains below."),
-                    ),
-                },
-                other => (false, explain_failure(&base, other).await),
+            let result = match call(&base, &protocol::list_domains(&creds), protocol::parse_domains).await {
+                Ok(list) => {
+                    let n = list.len();
+                    state.domains_text.set(list.join(", "));
+                    (true, format!("{n} validated domains loaded from the CA."))
+                }
+                Err(CallError::Ca(CaError::NotFound)) => (
+                    false,
+                    "This CA does not list validated domains; type them below.".into(),
+                ),
+                Err(CallError::Ca(CaError::Unauthorized)) => {
+                    (false, "The CA refused the keys (401); check them in step 1.".into())
+                }
+                Err(CallError::Ca(e)) => (
+                    false,
+                    format!("Unexpected answer from the CA: {e}. Type the domains below."),
+                ),
+                Err(CallError::NoAnswer(why)) => (false, why.explain().await),
             };
             state.announce.set(result.1.clone());
             message.set(Some(result));

@@ -1,16 +1,13 @@
 //! Step 6: product and validity, how many rows will be ordered and at what
 //! total, and the confirmation that starts the batch.
 
-use crate::shared::ca::{explain_failure, send, TIMEOUT_MS};
+use crate::shared::ca::{call, CallError};
 use crate::shared::state::{use_app, RunPhase};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use smime_bulk_ca::engine::{BatchRow, BatchSpec, Outcome};
+use smime_bulk_ca::engine::{BatchRow, BatchSpec, Phase, MAX_PERIOD_DAYS};
 use smime_bulk_ca::protocol::{self, decimal};
 use std::sync::Arc;
-
-/// Longest validity an S/MIME certificate may have (S/MIME BR 6.3.2).
-pub const MAX_PERIOD_DAYS: u32 = 825;
 
 /// A fresh batch id from the browser's random source.
 fn batch_id() -> String {
@@ -21,9 +18,10 @@ fn batch_id() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Product, period, count, total, confirm.
+/// Product, period, count, total, confirm; "Place orders" hands the batch to
+/// `on_place` (the app passes it on to the submit step).
 #[component]
-pub fn OrderStep() -> impl IntoView {
+pub fn OrderStep(#[prop(into)] on_place: Callback<Arc<BatchSpec>>) -> impl IntoView {
     let state = use_app();
     let confirmed = RwSignal::new(false);
     let message = RwSignal::new(None::<String>);
@@ -31,16 +29,13 @@ pub fn OrderStep() -> impl IntoView {
         let base = state.ca_url.get_untracked();
         let creds = state.credentials();
         spawn_local(async move {
-            let outcome = send(&base, &protocol::list_products(&creds), TIMEOUT_MS).await;
-            match &outcome {
-                Outcome::Response(r) => match protocol::parse_products(r) {
-                    Ok(p) => {
-                        message.set(None);
-                        state.products.set(p);
-                    }
-                    Err(e) => message.set(Some(format!("The CA did not list its products: {e}."))),
-                },
-                other => message.set(Some(explain_failure(&base, other).await)),
+            match call(&base, &protocol::list_products(&creds), protocol::parse_products).await {
+                Ok(p) => {
+                    message.set(None);
+                    state.products.set(p);
+                }
+                Err(CallError::Ca(e)) => message.set(Some(format!("The CA did not list its products: {e}."))),
+                Err(CallError::NoAnswer(why)) => message.set(Some(why.explain().await)),
             }
         });
     };
@@ -84,7 +79,7 @@ pub fn OrderStep() -> impl IntoView {
     let running = move || {
         matches!(
             state.run.get().map(|r| r.phase),
-            Some(RunPhase::Running | RunPhase::Paused)
+            Some(RunPhase::Engine(Phase::Running | Phase::Paused))
         )
     };
     let can_order = move || {
@@ -97,19 +92,7 @@ pub fn OrderStep() -> impl IntoView {
         }
         let rows: Vec<BatchRow> = state.editor.with_value(|e| {
             e.as_ref()
-                .map(|e| {
-                    e.valid_rows()
-                        .into_iter()
-                        .map(|r| BatchRow {
-                            line: r.line,
-                            email: r.email,
-                            first_name: r.first_name,
-                            last_name: r.last_name,
-                            country: r.country,
-                            csr: (!r.csr.is_empty()).then_some(r.csr),
-                        })
-                        .collect()
-                })
+                .map(|e| e.valid_rows().into_iter().map(BatchRow::from).collect())
                 .unwrap_or_default()
         });
         let spec = BatchSpec {
@@ -122,7 +105,7 @@ pub fn OrderStep() -> impl IntoView {
         };
         confirmed.set(false);
         message.set(None);
-        state.start_batch.set(Some(Arc::new(spec)));
+        on_place.run(Arc::new(spec));
         crate::shared::focus::focus_soon("submit-title");
     };
     view! {
@@ -162,7 +145,7 @@ pub fn OrderStep() -> impl IntoView {
                     }
                 }}
             </p>
-            <p class="hint">"Only valid rows are ordered. Validity never exceeds 825 days (S/MIME BR 6.3.2)."</p>
+            <p class="hint">{format!("Only valid rows are ordered. Validity never exceeds {MAX_PERIOD_DAYS} days (S/MIME BR 6.3.2).")}</p>
             <label class="switch">
                 <input type="checkbox" id="confirm-order" prop:checked=move || confirmed.get() on:change=move |ev| confirmed.set(event_target_checked(&ev))/>
                 {move || format!(" I confirm ordering {} certificates from {}", count(), state.ca_url.get())}

@@ -1,13 +1,12 @@
 //! Step 8: the orders — refs, statuses, amounts, links — with "refresh
 //! statuses" and the exports.
 
-use crate::shared::ca::{send, TIMEOUT_MS};
+use crate::shared::ca::call;
 use crate::shared::download::save;
 use crate::shared::state::use_app;
 use futures_util::stream::{self, StreamExt};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use smime_bulk_ca::engine::{Outcome, RowState};
+use smime_bulk_ca::engine::RowState;
 use smime_bulk_ca::protocol;
 use smime_bulk_ca::results::results_csv;
 use smime_bulk_roster::editor::Editor;
@@ -21,7 +20,6 @@ const SHOWN: usize = 500;
 #[component]
 pub fn ResultsStep() -> impl IntoView {
     let state = use_app();
-    let refreshing = RwSignal::new(false);
 
     let export_results = move |_| {
         if let Some(run) = state.run.get_untracked() {
@@ -40,28 +38,20 @@ pub fn ResultsStep() -> impl IntoView {
             .iter()
             .zip(run.states.iter())
             .filter(|(_, s)| matches!(s, RowState::Rejected { .. } | RowState::Failed { .. }))
-            .map(|(r, _)| Row {
-                line: r.line,
-                first_name: r.first_name.clone(),
-                last_name: r.last_name.clone(),
-                email: r.email.clone(),
-                country: r.country.clone(),
-                csr: r.csr.clone().unwrap_or_default(),
-                name_hint: None,
-                valid: false,
-            });
+            .map(|(r, _)| Row::from(r.clone()));
         let _ = save(
             "smime-bulk-rejected-roster.csv",
             "text/csv;charset=utf-8",
             &Editor::roster_csv(rows),
         );
     };
-    let refresh = move |_| {
-        let Some(run) = state.run.get_untracked() else { return };
+    // "Refresh statuses": each placed order asked for again, four at a time.
+    let refresh = Action::new_local(move |_: &()| {
+        let run = state.run.get_untracked();
         let creds = state.credentials();
-        let base = run.spec.ca_url.clone();
-        refreshing.set(true);
-        spawn_local(async move {
+        async move {
+            let Some(run) = run else { return };
+            let base = run.spec.ca_url.clone();
             let placed: Vec<(usize, String)> = run
                 .states
                 .iter()
@@ -75,11 +65,8 @@ pub fn ResultsStep() -> impl IntoView {
                 .map(|(i, reference)| {
                     let (base, creds) = (base.clone(), creds.clone());
                     async move {
-                        let order = match send(&base, &protocol::get_order(&creds, &reference), TIMEOUT_MS).await {
-                            Outcome::Response(r) => protocol::parse_order(&r).ok(),
-                            _ => None,
-                        };
-                        (i, order)
+                        let request = protocol::get_order(&creds, &reference);
+                        (i, call(&base, &request, protocol::parse_order).await.ok())
                     }
                 })
                 .buffer_unordered(4)
@@ -97,14 +84,14 @@ pub fn ResultsStep() -> impl IntoView {
                     run.states = Arc::new(states);
                 }
             });
-            refreshing.set(false);
             state.announce.set(if failed == 0 {
                 "Statuses refreshed.".into()
             } else {
                 format!("Statuses refreshed; {failed} could not be fetched.")
             });
-        });
-    };
+        }
+    });
+    let refreshing = move || refresh.pending().get();
 
     let table = move || {
         let run = state.run.get()?;
@@ -140,7 +127,7 @@ pub fn ResultsStep() -> impl IntoView {
         let more = (total > SHOWN).then(|| view! { <p class="hint">{format!("Showing the first {SHOWN} of {total} orders; the export has them all.")}</p> });
         Some(view! {
             <div class="actions">
-                <button type="button" id="refresh-statuses" disabled=move || refreshing.get() on:click=refresh>{move || if refreshing.get() { "Refreshing…" } else { "Refresh statuses" }}</button>
+                <button type="button" id="refresh-statuses" disabled=refreshing on:click=move |_| { refresh.dispatch_local(()); }>{move || if refreshing() { "Refreshing…" } else { "Refresh statuses" }}</button>
                 <button type="button" class="secondary" id="export-results" on:click=export_results>"Export results (CSV)"</button>
                 <button type="button" class="secondary" id="export-rejected" on:click=export_rejected>"Export rejected rows as a roster"</button>
             </div>

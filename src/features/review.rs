@@ -98,55 +98,35 @@ pub fn ReviewStep() -> impl IntoView {
     };
 
     let edit = move |id: usize, field: Field, value: String| {
-        let mut outcome = String::new();
-        state.editor.update_value(|e| {
-            if let Some(e) = e {
-                e.edit(id, field, &value);
-                let line = e.row(id).map_or(0, |r| r.line);
-                let errors = e.findings(id).iter().filter(|f| f.is_error()).count();
-                outcome = if errors == 0 {
-                    format!("Line {line} is valid now.")
-                } else {
-                    format!(
-                        "Line {line} still has {errors} problem{}.",
-                        if errors == 1 { "" } else { "s" }
-                    )
-                };
+        let outcome = state.edit(|e| {
+            e.edit(id, field, &value);
+            let line = e.row(id).map_or(0, |r| r.line);
+            let errors = e.findings(id).iter().filter(|f| f.is_error()).count();
+            if errors == 0 {
+                format!("Line {line} is valid now.")
+            } else {
+                format!(
+                    "Line {line} still has {errors} problem{}.",
+                    if errors == 1 { "" } else { "s" }
+                )
             }
         });
-        state.version.update(|v| *v += 1);
-        state.announce.set(outcome);
+        state.announce.set(outcome.unwrap_or_default());
     };
     let delete = move |id: usize| {
-        state.editor.update_value(|e| {
-            if let Some(e) = e {
-                e.delete(id);
-            }
-        });
-        state.version.update(|v| *v += 1);
+        state.edit(|e| e.delete(id));
         state.announce.set("Row deleted.".into());
     };
     let add = move |_| {
-        state.editor.update_value(|e| {
-            if let Some(e) = e {
-                e.add();
-            }
-        });
+        state.edit(Editor::add);
         filter.set(Filter::All);
-        state.version.update(|v| *v += 1);
         if let Some(el) = viewport.get_untracked() {
             el.set_scroll_top(el.scroll_height());
         }
         state.announce.set("A new empty row was added at the end.".into());
     };
     let apply = move |_| {
-        let mut n = 0;
-        state.editor.update_value(|e| {
-            if let Some(e) = e {
-                n = e.apply_suggestions();
-            }
-        });
-        state.version.update(|v| *v += 1);
+        let n = state.edit(Editor::apply_suggestions).unwrap_or(0);
         state.announce.set(format!("{n} suggestions applied."));
     };
     let download_errors = move |_| {

@@ -5,13 +5,13 @@
 use crate::shared::ca::{send, TIMEOUT_MS};
 use crate::shared::journal_store::{active_batch, set_active_batch, JournalStore};
 use crate::shared::state::{use_app, AppState, RunCommand, RunPhase, RunView};
+use futures_channel::mpsc;
 use futures_util::future::{select, Either};
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use smime_bulk_ca::engine::journal;
-use smime_bulk_ca::engine::Outcome;
-use smime_bulk_ca::engine::{BatchSpec, Engine, EngineConfig, RequestId};
+use smime_bulk_ca::engine::{BatchSpec, Engine, EngineConfig, Outcome, Phase, RequestId, RowState};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -34,6 +34,70 @@ struct Pending {
     next_seq: u32,
 }
 
+/// The batches this page drives: a new one placed in the order step (the app
+/// hands it to [`Runner::start`]), or one interrupted in this browser and
+/// resumed here. The step's buttons command the batch driven last.
+#[derive(Clone, Copy)]
+pub struct Runner {
+    state: AppState,
+    /// A batch found in this browser's journal, neither resumed nor replaced yet.
+    offered: RwSignal<Option<Pending>>,
+    /// Where commands for the batch driven last go (its driver holds the receiver).
+    commands: StoredValue<Option<mpsc::UnboundedSender<RunCommand>>>,
+}
+
+impl Runner {
+    /// Drives nothing yet.
+    pub fn new(state: AppState) -> Self {
+        Runner {
+            state,
+            offered: RwSignal::new(None),
+            commands: StoredValue::new(None),
+        }
+    }
+
+    /// Starts driving `spec` from scratch. It becomes the browser's active
+    /// batch, so an interrupted one is no longer offered.
+    pub fn start(&self, spec: Arc<BatchSpec>) {
+        self.offered.set(None);
+        let state = self.state;
+        let commands = self.listen();
+        spawn_local(async move {
+            let store = match JournalStore::open().await {
+                Ok(s) => s,
+                Err(e) => {
+                    state.announce.set(e.clone());
+                    return show_failed(state, spec, e);
+                }
+            };
+            if let Err(e) = store.append(&spec.batch_id, 0, &journal::header(&spec)).await {
+                return show_failed(state, spec, e);
+            }
+            set_active_batch(Some(&spec.batch_id));
+            let engine = Engine::new((*spec).clone(), state.credentials(), engine_config(), now_ms());
+            drive(state, store, engine, 1, commands).await;
+        });
+    }
+
+    /// A new channel for the batch about to be driven: the buttons' commands
+    /// go to it from now on.
+    fn listen(&self) -> mpsc::UnboundedReceiver<RunCommand> {
+        let (sender, receiver) = mpsc::unbounded();
+        self.commands.set_value(Some(sender));
+        receiver
+    }
+
+    /// Hands `command` to the batch driven last.
+    fn command(&self, command: RunCommand) {
+        self.commands.with_value(|sender| {
+            if let Some(sender) = sender {
+                // A driver that has stopped has dropped its receiver: nothing to command.
+                let _ = sender.unbounded_send(command);
+            }
+        });
+    }
+}
+
 fn view_of(engine: &Engine, phase: RunPhase) -> RunView {
     RunView {
         spec: Arc::new(engine.spec().clone()),
@@ -43,17 +107,20 @@ fn view_of(engine: &Engine, phase: RunPhase) -> RunView {
     }
 }
 
-fn phase_of(engine: &Engine) -> RunPhase {
-    if let Some(why) = engine.halted() {
-        RunPhase::Halted(why.to_owned())
-    } else if engine.is_cancelled() {
-        RunPhase::Cancelled
-    } else if engine.is_paused() {
-        RunPhase::Paused
-    } else if engine.is_idle() {
-        RunPhase::Finished
-    } else {
-        RunPhase::Running
+/// Shows a batch that could not start: its journal could not be opened or written.
+fn show_failed(state: AppState, spec: Arc<BatchSpec>, why: String) {
+    state.run.set(Some(RunView {
+        spec,
+        states: Arc::new(Vec::new()),
+        progress: Default::default(),
+        phase: RunPhase::Failed(why),
+    }));
+}
+
+fn engine_config() -> EngineConfig {
+    EngineConfig {
+        seed: now_ms(),
+        ..EngineConfig::default()
     }
 }
 
@@ -72,15 +139,20 @@ async fn persist(store: &JournalStore, engine: &mut Engine, seq: &mut u32) -> Re
 type Flight = Pin<Box<dyn Future<Output = (RequestId, Outcome)>>>;
 
 /// The driver loop: until the batch is finished or cancelled.
-async fn drive(state: AppState, store: JournalStore, mut engine: Engine, mut seq: u32) {
+async fn drive(
+    state: AppState,
+    store: JournalStore,
+    mut engine: Engine,
+    mut seq: u32,
+    mut commands: mpsc::UnboundedReceiver<RunCommand>,
+) {
     let base = engine.spec().ca_url.clone();
     let mut in_flight: FuturesUnordered<Flight> = FuturesUnordered::new();
     let mut last_states = 0.0;
-    state.run.set(Some(view_of(&engine, RunPhase::Running)));
+    state.run.set(Some(view_of(&engine, RunPhase::Engine(Phase::Running))));
     loop {
-        if let Some(cmd) = state.command.get_untracked() {
-            state.command.set(None);
-            match cmd {
+        while let Ok(command) = commands.try_recv() {
+            match command {
                 RunCommand::Pause => engine.pause(),
                 RunCommand::Resume => {
                     engine.set_credentials(state.credentials());
@@ -109,21 +181,21 @@ async fn drive(state: AppState, store: JournalStore, mut engine: Engine, mut seq
             )));
             return;
         }
-        let phase = phase_of(&engine);
-        let publish_states = js_sys::Date::now() - last_states > STATES_EVERY_MS || phase != RunPhase::Running;
+        let phase = engine.phase();
+        let publish_states = js_sys::Date::now() - last_states > STATES_EVERY_MS || phase != Phase::Running;
         state.run.update(|run| match run {
             Some(view) if !publish_states => {
                 view.progress = engine.progress(now_ms());
-                view.phase = phase.clone();
+                view.phase = RunPhase::Engine(phase.clone());
             }
             _ => {
                 last_states = js_sys::Date::now();
-                *run = Some(view_of(&engine, phase.clone()));
+                *run = Some(view_of(&engine, RunPhase::Engine(phase.clone())));
             }
         });
         if in_flight.is_empty() && engine.is_idle() {
             match phase {
-                RunPhase::Finished => {
+                Phase::Finished => {
                     if engine.is_complete() {
                         set_active_batch(None);
                     }
@@ -133,7 +205,7 @@ async fn drive(state: AppState, store: JournalStore, mut engine: Engine, mut seq
                         .set(format!("Batch finished: {} placed, {} rejected.", p.placed, p.rejected));
                     return;
                 }
-                RunPhase::Cancelled => {
+                Phase::Cancelled => {
                     set_active_batch(None);
                     state.announce.set("Batch cancelled.".into());
                     return;
@@ -154,46 +226,11 @@ async fn drive(state: AppState, store: JournalStore, mut engine: Engine, mut seq
     }
 }
 
-/// Starts driving `spec` from scratch.
-fn start_new(state: AppState, spec: Arc<BatchSpec>) {
-    spawn_local(async move {
-        let store = match JournalStore::open().await {
-            Ok(s) => s,
-            Err(e) => {
-                state.announce.set(e.clone());
-                state.run.set(Some(RunView {
-                    spec: spec.clone(),
-                    states: Arc::new(Vec::new()),
-                    progress: Default::default(),
-                    phase: RunPhase::Failed(e),
-                }));
-                return;
-            }
-        };
-        if let Err(e) = store.append(&spec.batch_id, 0, &journal::header(&spec)).await {
-            state.run.set(Some(RunView {
-                spec: spec.clone(),
-                states: Arc::new(Vec::new()),
-                progress: Default::default(),
-                phase: RunPhase::Failed(e),
-            }));
-            return;
-        }
-        set_active_batch(Some(&spec.batch_id));
-        let config = EngineConfig {
-            seed: now_ms(),
-            ..EngineConfig::default()
-        };
-        let engine = Engine::new((*spec).clone(), state.credentials(), config, now_ms());
-        drive(state, store, engine, 1).await;
-    });
-}
-
 /// Progress, controls, and the offer to resume a batch after a reload.
 #[component]
-pub fn SubmitStep() -> impl IntoView {
+pub fn SubmitStep(runner: Runner) -> impl IntoView {
     let state = use_app();
-    let pending = RwSignal::new(None::<Pending>);
+    let offered = runner.offered;
     let problem = RwSignal::new(None::<String>);
 
     // A batch left under way in this browser (a reload, a closed tab).
@@ -203,7 +240,7 @@ pub fn SubmitStep() -> impl IntoView {
             let store = JournalStore::open().await?;
             let (text, next_seq) = store.load(&batch).await?;
             let (spec, states) = journal::replay(&text).map_err(|e| format!("the saved batch cannot be read: {e}"))?;
-            let placed = states.iter().filter(|s| s.name() == "placed").count();
+            let placed = states.iter().filter(|s| matches!(s, RowState::Placed { .. })).count();
             Ok::<_, String>(Pending {
                 spec: Arc::new(spec),
                 placed,
@@ -212,21 +249,13 @@ pub fn SubmitStep() -> impl IntoView {
             })
         };
         match loaded.await {
-            Ok(p) => pending.set(Some(p)),
+            Ok(p) => offered.set(Some(p)),
             Err(e) => problem.set(Some(e)),
         }
     });
 
-    Effect::new(move |_| {
-        if let Some(spec) = state.start_batch.get() {
-            state.start_batch.set(None);
-            pending.set(None);
-            start_new(state, spec);
-        }
-    });
-
     let resume = move |_| {
-        let Some(p) = pending.get_untracked() else { return };
+        let Some(p) = offered.get_untracked() else { return };
         if state.secret_key.get_untracked().trim().is_empty() {
             problem.set(Some(
                 "Enter the secret key in step 1 to resume: it is never saved with the batch.".into(),
@@ -237,7 +266,8 @@ pub fn SubmitStep() -> impl IntoView {
             state.account_key.set(p.spec.account_key.clone());
         }
         problem.set(None);
-        pending.set(None);
+        offered.set(None);
+        let commands = runner.listen();
         spawn_local(async move {
             let store = match JournalStore::open().await {
                 Ok(s) => s,
@@ -251,16 +281,12 @@ pub fn SubmitStep() -> impl IntoView {
                 spec.account_key.clone(),
                 state.secret_key.get_untracked().trim(),
             );
-            let config = EngineConfig {
-                seed: now_ms(),
-                ..EngineConfig::default()
-            };
-            let engine = Engine::resume(spec, states, creds, config, now_ms());
-            drive(state, store, engine, p.next_seq).await;
+            let engine = Engine::resume(spec, states, creds, engine_config(), now_ms());
+            drive(state, store, engine, p.next_seq, commands).await;
         });
     };
     let discard = move |_| {
-        if let Some(p) = pending.get_untracked() {
+        if let Some(p) = offered.get_untracked() {
             let id = p.spec.batch_id.clone();
             spawn_local(async move {
                 if let Ok(store) = JournalStore::open().await {
@@ -269,7 +295,7 @@ pub fn SubmitStep() -> impl IntoView {
             });
         }
         set_active_batch(None);
-        pending.set(None);
+        offered.set(None);
     };
 
     let progress = move || {
@@ -278,25 +304,25 @@ pub fn SubmitStep() -> impl IntoView {
         // Tenths of a percent, in integers (the page carries no float printing).
         let tenths = (p.settled() * 1000).checked_div(p.total).unwrap_or(0);
         let phase_text = match &run.phase {
-            RunPhase::Running => "Sending…".to_owned(),
-            RunPhase::Paused => "Paused.".to_owned(),
-            RunPhase::Halted(why) => format!("Stopped by the CA: {why}. Fix it in step 1, then resume."),
-            RunPhase::Cancelled => "Cancelled.".to_owned(),
-            RunPhase::Finished if p.unknown + p.sending > 0 => {
+            RunPhase::Engine(Phase::Running) => "Sending…".to_owned(),
+            RunPhase::Engine(Phase::Paused) => "Paused.".to_owned(),
+            RunPhase::Engine(Phase::Halted(why)) => format!("Stopped by the CA: {why}. Fix it in step 1, then resume."),
+            RunPhase::Engine(Phase::Cancelled) => "Cancelled.".to_owned(),
+            RunPhase::Engine(Phase::Finished) if p.unknown + p.sending > 0 => {
                 "Finished, but some outcomes are not confirmed yet: resume later to reconcile them.".to_owned()
             }
-            RunPhase::Finished => "Finished.".to_owned(),
+            RunPhase::Engine(Phase::Finished) => "Finished.".to_owned(),
             RunPhase::Failed(why) => why.clone(),
         };
-        let running = matches!(run.phase, RunPhase::Running);
-        let resumable = matches!(run.phase, RunPhase::Paused | RunPhase::Halted(_));
+        let running = matches!(run.phase, RunPhase::Engine(Phase::Running));
+        let resumable = matches!(run.phase, RunPhase::Engine(Phase::Paused | Phase::Halted(_)));
         let active = running || resumable;
         let eta = p
             .eta_secs
             .map_or(String::new(), |s| format!(", about {} s left", s.round() as u64));
         let rate = (p.rate_per_sec * 10.0).round() as u64;
         Some(view! {
-            <div id="run" data-phase=format!("{:?}", run.phase).split('(').next().unwrap_or_default().to_lowercase()>
+            <div id="run" data-phase=run.phase.name()>
                 <p class="verdict" id="run-phase">{phase_text}</p>
                 <progress id="run-progress" max="100" value=format!("{}.{}", tenths / 10, tenths % 10) aria-label="Orders settled">{format!("{}%", tenths / 10)}</progress>
                 <dl class="counts">
@@ -309,9 +335,9 @@ pub fn SubmitStep() -> impl IntoView {
                 </dl>
                 <p class="hint">{format!("{}.{} orders/s{eta}", rate / 10, rate % 10)}</p>
                 <div class="actions">
-                    <button type="button" id="pause" disabled=!running on:click=move |_| state.command.set(Some(RunCommand::Pause))>"Pause"</button>
-                    <button type="button" id="resume" disabled=!resumable on:click=move |_| state.command.set(Some(RunCommand::Resume))>"Resume"</button>
-                    <button type="button" class="secondary" id="cancel" disabled=!active on:click=move |_| state.command.set(Some(RunCommand::Cancel))>"Cancel the batch"</button>
+                    <button type="button" id="pause" disabled=!running on:click=move |_| runner.command(RunCommand::Pause)>"Pause"</button>
+                    <button type="button" id="resume" disabled=!resumable on:click=move |_| runner.command(RunCommand::Resume)>"Resume"</button>
+                    <button type="button" class="secondary" id="cancel" disabled=!active on:click=move |_| runner.command(RunCommand::Cancel)>"Cancel the batch"</button>
                 </div>
             </div>
         })
@@ -320,7 +346,7 @@ pub fn SubmitStep() -> impl IntoView {
     view! {
         <section class="step" id="step-submit" aria-labelledby="submit-title">
             <h2 id="submit-title" tabindex="-1">"7. Submit and follow"</h2>
-            {move || pending.get().map(|p| view! {
+            {move || offered.get().map(|p| view! {
                 <div class="banner" id="resume-banner" role="region" aria-label="Unfinished batch">
                     <p>{format!("A batch of {} orders to {} was interrupted: {} placed so far. Enter the secret key in step 1, then resume it; nothing will be ordered twice.", p.spec.rows.len(), p.spec.ca_url, p.placed)}</p>
                     <div class="actions">

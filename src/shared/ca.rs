@@ -1,14 +1,58 @@
 //! Carries the protocol's requests over HTTP with gloo-net (fetch), each with a
-//! timeout through an `AbortSignal`. The only place the app talks to the CA.
+//! timeout through an `AbortSignal`. The only place the app talks to the CA:
+//! the steps [`call`] it (request, then answer read by a `protocol::parse_*`);
+//! the submit step's driver [`send`]s the engine's requests and hands the raw
+//! outcomes back to the engine.
 
 use gloo_net::http::Request;
 use smime_bulk_ca::engine::Outcome;
-use smime_bulk_ca::protocol::{HttpRequest, HttpResponse, Method};
+use smime_bulk_ca::protocol::{CaError, HttpRequest, HttpResponse, Method};
 use std::cell::Cell;
 use std::rc::Rc;
 
 /// Default time to wait for an answer.
 pub const TIMEOUT_MS: u32 = 30_000;
+
+/// What a [`call`] got instead of the answer it asked for.
+#[derive(Debug)]
+pub enum CallError {
+    /// The CA answered with an error, or with something the parser could not read.
+    Ca(CaError),
+    /// No answer came.
+    NoAnswer(NoAnswer),
+}
+
+/// A request the CA at `base` did not answer (timeout, unreachable, blocked).
+#[derive(Debug)]
+pub struct NoAnswer {
+    base: String,
+    outcome: Outcome,
+}
+
+impl NoAnswer {
+    /// Why, in words a user can act on. Asks the CA once more to tell an
+    /// answer blocked by CORS from an unreachable CA, so only a step that
+    /// shows the reason asks for it.
+    pub async fn explain(&self) -> String {
+        explain_failure(&self.base, &self.outcome).await
+    }
+}
+
+/// Sends `request` to the CA at `base` and reads the answer with `parse` (one
+/// of `protocol::parse_*`); as the Leptos hackernews example's `fetch_api`.
+pub async fn call<T>(
+    base: &str,
+    request: &HttpRequest,
+    parse: impl FnOnce(&HttpResponse) -> Result<T, CaError>,
+) -> Result<T, CallError> {
+    match send(base, request, TIMEOUT_MS).await {
+        Outcome::Response(r) => parse(&r).map_err(CallError::Ca),
+        outcome => Err(CallError::NoAnswer(NoAnswer {
+            base: base.to_owned(),
+            outcome,
+        })),
+    }
+}
 
 /// Sends `request` to the CA at `base`; what happened, as the engine sees it.
 pub async fn send(base: &str, request: &HttpRequest, timeout_ms: u32) -> Outcome {
@@ -54,7 +98,7 @@ pub async fn send(base: &str, request: &HttpRequest, timeout_ms: u32) -> Outcome
 }
 
 /// Why the CA could not be asked at all, in words a user can act on.
-pub async fn explain_failure(base: &str, outcome: &Outcome) -> String {
+async fn explain_failure(base: &str, outcome: &Outcome) -> String {
     match outcome {
         Outcome::Timeout => format!(
             "The CA at {base} did not answer within {} seconds. Check the URL and your network, then try again.",

@@ -6,7 +6,7 @@ use crate::shared::engine::{self, Checked, EngineError};
 use crate::shared::file::yield_to_browser;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use smime_bulk_ca::engine::{BatchSpec, Progress, RowState};
+use smime_bulk_ca::engine::{BatchSpec, Phase, Progress, RowState};
 use smime_bulk_ca::protocol::{Credentials, Product};
 use smime_bulk_roster::decode::TextEncoding;
 use smime_bulk_roster::domains::{DomainListError, ValidatedDomains};
@@ -87,25 +87,28 @@ pub struct RunView {
     pub states: Arc<Vec<RowState>>,
     /// Counts, rate, ETA.
     pub progress: Progress,
-    /// Running, paused, halted (with why), cancelled or done.
+    /// Running, paused, halted (with why), cancelled, done, or failed.
     pub phase: RunPhase,
 }
 
 /// Where a run stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RunPhase {
-    /// Sending.
-    Running,
-    /// Paused by the user.
-    Paused,
-    /// Stopped by the CA (e.g. wrong keys); the text says why.
-    Halted(String),
-    /// Given up by the user.
-    Cancelled,
-    /// Nothing more to send (some rows may be unknown).
-    Finished,
-    /// The journal could not be written: stopped so nothing is lost.
+    /// As the engine tells it (`Engine::phase`): running, paused, halted by
+    /// the CA, cancelled or finished.
+    Engine(Phase),
+    /// The journal could not be opened or written: stopped so nothing is lost.
     Failed(String),
+}
+
+impl RunPhase {
+    /// The stable lower-case name of the phase (the page's `data-phase`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            RunPhase::Engine(phase) => phase.name(),
+            RunPhase::Failed(_) => "failed",
+        }
+    }
 }
 
 /// A command for the running batch.
@@ -152,10 +155,12 @@ pub struct AppState {
     pub preview: RwSignal<Vec<Vec<String>>>,
     /// Bumped for each roster read and each cancel: work for an older one stops.
     pub generation: StoredValue<u64>,
-    /// The roster being fixed (not reactive itself: see `version`).
+    /// The roster being fixed (not reactive itself: track `version`). Changed
+    /// only through [`AppState::edit`] and [`AppState::set_editor`].
     pub editor: StoredValue<Option<Editor>>,
     /// Bumped after every change to `editor`.
-    pub version: RwSignal<u64>,
+    pub version: ReadSignal<u64>,
+    bump_version: WriteSignal<u64>,
     /// A message about loading (a file that could not be read).
     pub load_error: RwSignal<Option<String>>,
     /// The CA's products.
@@ -164,12 +169,8 @@ pub struct AppState {
     pub product: RwSignal<String>,
     /// Chosen validity in days.
     pub period: RwSignal<u32>,
-    /// A batch the order step asks the submit step to start.
-    pub start_batch: RwSignal<Option<Arc<BatchSpec>>>,
     /// The current or last run.
     pub run: RwSignal<Option<RunView>>,
-    /// Commands for the running batch.
-    pub command: RwSignal<Option<RunCommand>>,
     /// An announcement for screen readers (the live region).
     pub announce: RwSignal<String>,
 }
@@ -182,6 +183,7 @@ impl AppState {
     /// roster or the mapping changes and re-check it when the domains change.
     pub fn new() -> Self {
         let domains_text = RwSignal::new(String::new());
+        let (version, bump_version) = signal(0);
         let state = AppState {
             config: RwSignal::new(AppConfig::default()),
             ca_url: RwSignal::new(AppConfig::default().cas[0].url.clone()),
@@ -199,14 +201,13 @@ impl AppState {
             preview: RwSignal::new(Vec::new()),
             generation: StoredValue::new(0),
             editor: StoredValue::new(None),
-            version: RwSignal::new(0),
+            version,
+            bump_version,
             load_error: RwSignal::new(None),
             products: RwSignal::new(Vec::new()),
             product: RwSignal::new(String::new()),
             period: RwSignal::new(0),
-            start_batch: RwSignal::new(None),
             run: RwSignal::new(None),
-            command: RwSignal::new(None),
             announce: RwSignal::new(String::new()),
         };
 
@@ -255,8 +256,7 @@ impl AppState {
                             editor.valid_count(),
                             editor.invalid_count()
                         ));
-                        state.editor.set_value(Some(editor));
-                        state.version.update(|v| *v += 1);
+                        state.set_editor(Some(editor));
                     }
                     Err(why) => state.load_error.set(Some(format!(
                         "The roster could not be read: {why}. Reload the page and try again."
@@ -272,12 +272,7 @@ impl AppState {
             if previous.is_none() {
                 return;
             }
-            state.editor.update_value(|e| {
-                if let Some(e) = e {
-                    e.set_domains(domains, exact);
-                }
-            });
-            state.version.update(|v| *v += 1);
+            state.edit(|e| e.set_domains(domains, exact));
         });
 
         // CSRs typed into the grid are checked in the engine worker (the page
@@ -305,12 +300,7 @@ impl AppState {
                 });
                 match outcomes {
                     Ok(outcomes) => {
-                        state.editor.update_value(|e| {
-                            if let Some(e) = e {
-                                e.add_csr_outcomes(outcomes);
-                            }
-                        });
-                        state.version.update(|v| *v += 1);
+                        state.edit(|e| e.add_csr_outcomes(outcomes));
                     }
                     Err(EngineError::Cancelled) => {}
                     Err(EngineError::Failed(why)) => state.announce.set(format!("A CSR could not be checked: {why}.")),
@@ -351,9 +341,25 @@ impl AppState {
         self.input.set(None);
         self.loaded.set(None);
         self.preview.set(Vec::new());
-        self.editor.set_value(None);
-        self.version.update(|v| *v += 1);
+        self.set_editor(None);
         self.announce.set("Reading the roster was cancelled.".into());
+    }
+
+    /// Changes the roster being fixed, if there is one, and bumps `version` so
+    /// that everything showing it looks again; `None` if there is none.
+    pub fn edit<R>(&self, change: impl FnOnce(&mut Editor) -> R) -> Option<R> {
+        let result = self.editor.try_update_value(|e| e.as_mut().map(change)).flatten();
+        if result.is_some() {
+            self.bump_version.update(|v| *v += 1);
+        }
+        result
+    }
+
+    /// Puts `editor` (a roster just read, or none) in place of the one being
+    /// fixed, and bumps `version`.
+    pub fn set_editor(&self, editor: Option<Editor>) {
+        self.editor.set_value(editor);
+        self.bump_version.update(|v| *v += 1);
     }
 
     /// The credentials as entered.

@@ -3,7 +3,7 @@
 //! no sleeps.
 
 use smime_bulk_ca::engine::journal::{self, JournalEntry, JournalError};
-use smime_bulk_ca::engine::{BatchRow, BatchSpec, Engine, EngineConfig, Outcome, RequestKind, RowState, Transmit};
+use smime_bulk_ca::engine::{BatchRow, BatchSpec, Engine, EngineConfig, Outcome, Phase, RequestKind, RowState, Transmit};
 use smime_bulk_ca::protocol::{Credentials, HttpResponse, Method, Profile};
 
 const SECRET: &str = "s3cret-never-in-journal";
@@ -558,6 +558,30 @@ fn pause_stops_new_requests_and_cancel_ends_the_batch() {
     e.cancel();
     assert!(next(&mut e, 3, &mut log).is_none());
     assert!(e.is_cancelled());
+}
+
+#[test]
+fn the_phase_says_why_the_engine_sends_nothing() {
+    let mut e = engine(1);
+    let mut log = Vec::new();
+    assert_eq!(e.phase(), Phase::Running);
+    let t = next(&mut e, 0, &mut log).unwrap();
+    e.pause();
+    assert_eq!(e.phase(), Phase::Paused, "paused while a request is in flight");
+    e.resume_sending();
+    e.handle(
+        t.id,
+        status(200, r#"{"errors":{"login":["account_key not found or wrong secret_key"]}}"#),
+        0,
+    );
+    assert!(matches!(e.phase(), Phase::Halted(why) if why.contains("secret key")));
+    e.resume_sending();
+    let t = next(&mut e, 1, &mut log).unwrap();
+    let k = key(&e, 0);
+    e.handle(t.id, ok_order("co-1", &k), 2);
+    assert_eq!(e.phase(), Phase::Finished);
+    e.cancel();
+    assert_eq!((e.phase(), e.phase().name()), (Phase::Cancelled, "cancelled"));
 }
 
 #[test]

@@ -8,6 +8,7 @@ mod output;
 mod submit;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use smime_bulk_ca::engine::MAX_PERIOD_DAYS;
 use smime_bulk_roster::domains::ValidatedDomains;
 use smime_bulk_roster::{Mode, Options};
 use std::io::Read;
@@ -78,8 +79,11 @@ struct SubmitArgs {
     /// Product code (see `smime-bulk products`).
     #[arg(long)]
     product: String,
-    /// Validity in days (at most 825, S/MIME BR 6.3.2).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=825))]
+    #[arg(
+        long,
+        help = format!("Validity in days (at most {MAX_PERIOD_DAYS}, S/MIME BR 6.3.2)"),
+        value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_PERIOD_DAYS))
+    )]
     period: u32,
     /// The batch journal: created on the first run, resumed from on the next.
     #[arg(long, value_name = "FILE")]

@@ -10,10 +10,8 @@ use smime_bulk_ca::engine::{BatchRow, BatchSpec, Engine, EngineConfig, Progress}
 use smime_bulk_ca::protocol::{self, Credentials};
 use smime_bulk_ca::results::results_csv;
 use smime_bulk_roster::domains::ValidatedDomains;
-use smime_bulk_roster::{Mode, Options, Report};
-use std::collections::hash_map::RandomState;
+use smime_bulk_roster::{Mode, Options};
 use std::fs::{File, OpenOptions};
-use std::hash::{BuildHasher, Hasher};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -46,7 +44,7 @@ pub async fn run(opts: SubmitOptions) -> Result<ExitCode, String> {
     let now = || start.elapsed().as_millis() as u64;
     let config = EngineConfig {
         concurrency: opts.concurrency.max(1),
-        seed: random_u64(),
+        seed: random_u64()?,
         ..EngineConfig::default()
     };
 
@@ -232,34 +230,23 @@ async fn new_batch(client: &CaClient, creds: &Credentials, opts: &SubmitOptions)
     if invalid > 0 {
         eprintln!("skipping {invalid} invalid rows (--skip-invalid)");
     }
-    let rows = batch_rows(&report);
+    let rows: Vec<BatchRow> = report
+        .rows
+        .into_iter()
+        .filter(|r| r.valid)
+        .map(BatchRow::from)
+        .collect();
     if rows.is_empty() {
         return Err("no valid row to order".into());
     }
     Ok(BatchSpec {
-        batch_id: format!("{:012x}", random_u64() & 0xffff_ffff_ffff),
+        batch_id: format!("{:012x}", random_u64()? & 0xffff_ffff_ffff),
         ca_url: client.base().to_owned(),
         account_key: opts.account_key.clone(),
         product: opts.product.clone(),
         period: opts.period,
         rows,
     })
-}
-
-fn batch_rows(report: &Report) -> Vec<BatchRow> {
-    report
-        .rows
-        .iter()
-        .filter(|r| r.valid)
-        .map(|r| BatchRow {
-            line: r.line,
-            email: r.email.clone(),
-            first_name: r.first_name.clone(),
-            last_name: r.last_name.clone(),
-            country: r.country.clone(),
-            csr: (!r.csr.is_empty()).then(|| r.csr.clone()),
-        })
-        .collect()
 }
 
 fn persist(file: &mut File, entries: Vec<JournalEntry>, path: &Path) -> Result<(), String> {
@@ -276,16 +263,11 @@ fn persist(file: &mut File, entries: Vec<JournalEntry>, path: &Path) -> Result<(
         })
 }
 
-/// 64 random bits from the standard library's per-process random hasher keys.
-fn random_u64() -> u64 {
-    let mut h = RandomState::new().build_hasher();
-    h.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos()),
-    );
-    h.write_u32(std::process::id());
-    h.finish()
+/// 64 random bits from the operating system's random source.
+fn random_u64() -> Result<u64, String> {
+    let mut bytes = [0u8; 8];
+    getrandom::getrandom(&mut bytes).map_err(|e| format!("cannot get random bytes from the system: {e}"))?;
+    Ok(u64::from_le_bytes(bytes))
 }
 
 fn progress_bar(total: u64) -> ProgressBar {

@@ -3,6 +3,10 @@
 
 use crate::protocol::Profile;
 use serde::{Deserialize, Serialize};
+use smime_bulk_roster::Row;
+
+/// Longest validity an S/MIME certificate may have, in days (S/MIME BR 6.3.2).
+pub const MAX_PERIOD_DAYS: u32 = 825;
 
 /// One row to order (a valid roster row).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -19,6 +23,37 @@ pub struct BatchRow {
     pub country: String,
     /// PEM CSR, if any.
     pub csr: Option<String>,
+}
+
+/// A roster row to order (an empty CSR cell is no CSR).
+impl From<Row> for BatchRow {
+    fn from(r: Row) -> Self {
+        BatchRow {
+            line: r.line,
+            email: r.email,
+            first_name: r.first_name,
+            last_name: r.last_name,
+            country: r.country,
+            csr: (!r.csr.is_empty()).then_some(r.csr),
+        }
+    }
+}
+
+/// A batch row back as a roster row, to fix and check again: not known to be
+/// valid until it is checked.
+impl From<BatchRow> for Row {
+    fn from(r: BatchRow) -> Self {
+        Row {
+            line: r.line,
+            first_name: r.first_name,
+            last_name: r.last_name,
+            email: r.email,
+            country: r.country,
+            csr: r.csr.unwrap_or_default(),
+            name_hint: None,
+            valid: false,
+        }
+    }
 }
 
 /// Everything needed to (re)start a batch, minus the secret key.
@@ -40,7 +75,7 @@ pub struct BatchSpec {
     pub account_key: String,
     /// Product code.
     pub product: String,
-    /// Validity in days.
+    /// Validity in days (at most [`MAX_PERIOD_DAYS`]).
     pub period: u32,
     /// The rows, in roster order.
     pub rows: Vec<BatchRow>,
@@ -75,4 +110,35 @@ pub fn external_order_number(batch_id: &str, email: &str) -> String {
         hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
     }
     format!("sb-{batch_id}-{hash:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_roster_row_goes_to_the_batch_and_back_with_its_cells() {
+        let row = Row {
+            line: 7,
+            first_name: "Jane".into(),
+            last_name: "Doe".into(),
+            email: "jane@example.com".into(),
+            country: "GB".into(),
+            csr: "-----BEGIN CERTIFICATE REQUEST-----".into(),
+            name_hint: None,
+            valid: true,
+        };
+        let back = Row::from(BatchRow::from(row.clone()));
+        assert_eq!(back, Row { valid: false, ..row });
+    }
+
+    #[test]
+    fn an_empty_csr_cell_is_no_csr() {
+        let row = BatchRow::from(Row {
+            email: "jane@example.com".into(),
+            ..Row::default()
+        });
+        assert_eq!(row.csr, None);
+        assert_eq!(Row::from(row).csr, "");
+    }
 }

@@ -3,6 +3,7 @@
 use super::backoff::Jitter;
 use super::batch::BatchSpec;
 use super::journal::JournalEntry;
+use super::phase::Phase;
 use super::progress::Progress;
 use super::reconcile::{Known, Sweep, SweepRequest, Verdict};
 use super::state::RowState;
@@ -249,6 +250,22 @@ impl Engine {
     /// CA URL), if it did.
     pub fn halted(&self) -> Option<&str> {
         self.halted.as_deref()
+    }
+
+    /// Where the run stands: halted, cancelled, paused (in that order: a
+    /// halted batch may also be paused), finished once idle, else running.
+    pub fn phase(&self) -> Phase {
+        if let Some(why) = &self.halted {
+            Phase::Halted(why.clone())
+        } else if self.cancelled {
+            Phase::Cancelled
+        } else if self.paused {
+            Phase::Paused
+        } else if self.is_idle() {
+            Phase::Finished
+        } else {
+            Phase::Running
+        }
     }
 
     fn can_send(&self) -> bool {

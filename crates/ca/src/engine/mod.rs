@@ -8,7 +8,8 @@
 //! 2. while `engine.poll_transmit(now)` gives a request: persist
 //!    `engine.take_journal()`, then send it with a timeout;
 //! 3. when an answer, an error or a timeout arrives: `engine.handle(id, outcome, now)`;
-//! 4. sleep until the next answer or `engine.next_wakeup()`; stop when `engine.is_idle()`.
+//! 4. sleep until the next answer or `engine.next_wakeup()`; stop when `engine.is_idle()`
+//!    (`engine.phase()` says why: finished, paused, halted or cancelled).
 //!
 //! Row states: `pending → sending → placed | rejected | unknown`. An unknown row
 //! (timeout, dropped connection, 5xx, unreadable answer) is **reconciled** before
@@ -24,11 +25,13 @@ mod backoff;
 mod batch;
 pub mod journal;
 mod machine;
+mod phase;
 mod progress;
 mod reconcile;
 mod state;
 
-pub use batch::{external_order_number, BatchRow, BatchSpec};
+pub use batch::{external_order_number, BatchRow, BatchSpec, MAX_PERIOD_DAYS};
 pub use machine::{Engine, EngineConfig, Outcome, RequestId, RequestKind, Transmit};
+pub use phase::Phase;
 pub use progress::Progress;
 pub use state::RowState;
