@@ -3,7 +3,9 @@
 //! no sleeps.
 
 use smime_bulk_ca::engine::journal::{self, JournalEntry, JournalError};
-use smime_bulk_ca::engine::{BatchRow, BatchSpec, Engine, EngineConfig, Outcome, Phase, RequestKind, RowState, Transmit};
+use smime_bulk_ca::engine::{
+    BatchRow, BatchSpec, Engine, EngineConfig, Outcome, Phase, RequestKind, RowState, Transmit,
+};
 use smime_bulk_ca::protocol::{Credentials, HttpResponse, Method, Profile};
 
 const SECRET: &str = "s3cret-never-in-journal";
@@ -56,6 +58,7 @@ fn ok_order(reference: &str, key: &str) -> Outcome {
     Outcome::Response(HttpResponse {
         status: 200,
         retry_after: None,
+        location: None,
         body: format!(
             r#"{{"ref":"{reference}","registrant":null,"order_status":"waiting on validation from customer","validations":null,"order_amount":"$39.00","certificate_url":"http://ca/c/{reference}","receipt_url":"http://ca/r","smart_seal_url":"http://ca/s","validation_url":"http://ca/v","external_order_number":"{key}","certificate_contents":{{"ref":"{reference}-1"}}}}"#
         ),
@@ -66,6 +69,7 @@ fn status(code: u16, body: &str) -> Outcome {
     Outcome::Response(HttpResponse {
         status: code,
         retry_after: None,
+        location: None,
         body: body.into(),
     })
 }
@@ -438,6 +442,7 @@ fn retry_after_is_honoured_for_every_row_and_costs_no_attempt() {
         Outcome::Response(HttpResponse {
             status: 429,
             retry_after: Some("2".into()),
+            location: None,
             body: String::new(),
         }),
         1000,
@@ -571,7 +576,10 @@ fn the_phase_says_why_the_engine_sends_nothing() {
     e.resume_sending();
     e.handle(
         t.id,
-        status(200, r#"{"errors":{"login":["account_key not found or wrong secret_key"]}}"#),
+        status(
+            200,
+            r#"{"errors":{"login":["account_key not found or wrong secret_key"]}}"#,
+        ),
         0,
     );
     assert!(matches!(e.phase(), Phase::Halted(why) if why.contains("secret key")));

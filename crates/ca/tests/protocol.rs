@@ -12,6 +12,7 @@ fn resp(status: u16, body: &str) -> HttpResponse {
     HttpResponse {
         status,
         retry_after: None,
+        location: None,
         body: body.into(),
     }
 }
@@ -106,6 +107,7 @@ fn error_bodies_become_per_field_messages() {
         protocol::parse_created(&HttpResponse {
             status: 429,
             retry_after: Some("1.5".into()),
+            location: None,
             body: String::new()
         }),
         Err(CaError::RateLimited {

@@ -13,6 +13,7 @@ fn resp(status: u16, body: &str) -> HttpResponse {
     HttpResponse {
         status,
         retry_after: None,
+        location: None,
         body: body.into(),
     }
 }

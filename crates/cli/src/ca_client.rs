@@ -15,6 +15,9 @@ impl CaClient {
     /// A client for the CA at `base`, each request limited to `timeout`.
     pub fn new(base: &str, timeout: Duration) -> Result<Self, String> {
         let http = reqwest::Client::builder()
+            // Every request carries the secret key: never follow a redirect
+            // (it may lead to another origin); the engine stops and says where it led.
+            .redirect(reqwest::redirect::Policy::none())
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(10)))
             .build()
@@ -36,11 +39,13 @@ impl CaClient {
         let url = request.url(&self.base);
         let builder = match request.method {
             Method::Get => self.http.get(url),
-            Method::Post => self
-                .http
-                .post(url)
-                .header(reqwest::header::CONTENT_TYPE, "application/json")
-                .body(request.body.clone().unwrap_or_default()),
+            Method::Post => {
+                let post = self.http.post(url).body(request.encoded_body());
+                match request.content_type() {
+                    Some(content_type) => post.header(reqwest::header::CONTENT_TYPE, content_type),
+                    None => post,
+                }
+            }
         };
         let response = match builder.send().await {
             Ok(r) => r,
@@ -48,15 +53,20 @@ impl CaClient {
             Err(e) => return Outcome::Network(describe(e)),
         };
         let status = response.status().as_u16();
-        let retry_after = response
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
+        let header = |name| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let retry_after = header(reqwest::header::RETRY_AFTER);
+        let location = header(reqwest::header::LOCATION);
         match response.text().await {
             Ok(body) => Outcome::Response(HttpResponse {
                 status,
                 retry_after,
+                location,
                 body,
             }),
             Err(e) if e.is_timeout() => Outcome::Timeout,

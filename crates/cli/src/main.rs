@@ -9,6 +9,7 @@ mod submit;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use smime_bulk_ca::engine::MAX_PERIOD_DAYS;
+use smime_bulk_ca::protocol::Profile;
 use smime_bulk_roster::domains::ValidatedDomains;
 use smime_bulk_roster::{Mode, Options};
 use std::io::Read;
@@ -61,6 +62,9 @@ struct CaArgs {
     /// The CA's API base URL, e.g. http://127.0.0.1:8787 or https://sws-test.sslpki.com.
     #[arg(long, value_name = "URL")]
     ca: String,
+    /// The dialect the CA speaks: sslcom (SSL.com's SWS API) or reference.
+    #[arg(long, value_name = "PROFILE", default_value = "sslcom", value_parser = parse_profile)]
+    ca_profile: Profile,
     /// The account key.
     #[arg(long, value_name = "KEY")]
     account_key: String,
@@ -103,6 +107,14 @@ struct SubmitArgs {
     /// Order the valid rows and leave out the invalid ones.
     #[arg(long)]
     skip_invalid: bool,
+    /// Settle an unconfirmed row: EMAIL's order is REF, one of its candidates
+    /// (repeatable; on a resumed batch).
+    #[arg(long, value_name = "EMAIL=REF")]
+    accept: Vec<String>,
+    /// Settle an unconfirmed row: none of EMAIL's candidates is its order, so
+    /// order it again (repeatable; on a resumed batch).
+    #[arg(long, value_name = "EMAIL")]
+    resend: Vec<String>,
     /// The roster file, or - for standard input.
     #[arg(value_name = "ROSTER")]
     roster: String,
@@ -189,6 +201,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let roster_bytes = read_input(&args.roster)?;
             let opts = submit::SubmitOptions {
                 ca: args.ca.ca,
+                profile: args.ca.ca_profile,
+                accept: args.accept,
+                resend: args.resend,
                 account_key: args.ca.account_key,
                 secret_key,
                 product: args.product,
@@ -293,16 +308,35 @@ async fn account_listing(args: CaArgs, what: Listing) -> Result<ExitCode, String
     use smime_bulk_ca::protocol;
     let creds = protocol::Credentials::new(args.account_key.clone(), secret_key(&args)?);
     let client = ca_client::CaClient::new(&args.ca, std::time::Duration::from_secs(args.timeout_secs.max(1)))?;
+    let profile = args.ca_profile;
     match what {
         Listing::Domains => {
-            let resp = client.fetch(&protocol::list_domains(&creds)).await?;
-            for d in protocol::parse_domains(&resp).map_err(|e| e.to_string())? {
+            let Some(request) = profile.list_domains(&creds) else {
+                return Err(format!(
+                    "a CA of profile {profile} has no API for the account's validated domains; \
+                     they are in its portal: pass them to check and submit with --domains"
+                ));
+            };
+            let resp = client.fetch(&request).await?;
+            for d in profile.parse_domains(&resp).map_err(|e| e.to_string())? {
                 println!("{d}");
             }
         }
         Listing::Products => {
-            let resp = client.fetch(&protocol::list_products(&creds)).await?;
-            for p in protocol::parse_products(&resp).map_err(|e| e.to_string())? {
+            let products = match profile.list_products(&creds) {
+                Some(request) => {
+                    let resp = client.fetch(&request).await?;
+                    profile.parse_products(&resp).map_err(|e| e.to_string())?
+                }
+                None => {
+                    eprintln!(
+                        "smime-bulk: note: a CA of profile {profile} has no product API; these are the built-in \
+                         products, priced per your agreement with the CA"
+                    );
+                    profile.catalogue()
+                }
+            };
+            for p in products {
                 let periods: Vec<String> = p
                     .periods
                     .iter()
@@ -319,6 +353,10 @@ async fn account_listing(args: CaArgs, what: Listing) -> Result<ExitCode, String
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn parse_profile(name: &str) -> Result<Profile, String> {
+    Profile::parse(name)
 }
 
 fn read_input(file: &str) -> Result<Vec<u8>, String> {

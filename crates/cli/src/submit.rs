@@ -7,7 +7,7 @@ use futures_util::stream::{FuturesUnordered, StreamExt};
 use indicatif::{ProgressBar, ProgressStyle};
 use smime_bulk_ca::engine::journal::{self, JournalEntry};
 use smime_bulk_ca::engine::{BatchRow, BatchSpec, Engine, EngineConfig, Progress};
-use smime_bulk_ca::protocol::{self, Credentials};
+use smime_bulk_ca::protocol::{Credentials, Profile};
 use smime_bulk_ca::results::results_csv;
 use smime_bulk_roster::domains::ValidatedDomains;
 use smime_bulk_roster::{Mode, Options};
@@ -20,6 +20,11 @@ use std::time::{Duration, Instant};
 /// What `submit` was asked to do.
 pub struct SubmitOptions {
     pub ca: String,
+    pub profile: Profile,
+    /// `EMAIL=REF`: settle an unconfirmed row with one of its candidates.
+    pub accept: Vec<String>,
+    /// `EMAIL`: settle an unconfirmed row by ordering it again.
+    pub resend: Vec<String>,
     pub account_key: String,
     pub secret_key: String,
     pub product: String,
@@ -53,7 +58,8 @@ pub async fn run(opts: SubmitOptions) -> Result<ExitCode, String> {
             .map_err(|e| format!("cannot read {}: {e}", opts.journal.display()))?;
         let (spec, states) = journal::replay(&text).map_err(|e| format!("{}: {e}", opts.journal.display()))?;
         check_same_batch(&spec, &opts)?;
-        let engine = Engine::resume(spec, states, creds, config, now());
+        let mut engine = Engine::resume(spec, states, creds, config, now());
+        decide_unconfirmed(&mut engine, &opts)?;
         // Start the resumed run from a compact journal (written aside, then renamed).
         let tmp = opts.journal.with_extension("compacting");
         std::fs::write(&tmp, journal::snapshot(engine.spec(), engine.states()))
@@ -71,6 +77,9 @@ pub async fn run(opts: SubmitOptions) -> Result<ExitCode, String> {
         );
         engine
     } else {
+        if !opts.accept.is_empty() || !opts.resend.is_empty() {
+            return Err("--accept and --resend settle rows of a batch being resumed; there is no journal yet".into());
+        }
         let spec = new_batch(&client, &creds, &opts).await?;
         std::fs::write(&opts.journal, journal::header(&spec))
             .map_err(|e| format!("cannot write the journal {}: {e}", opts.journal.display()))?;
@@ -133,17 +142,29 @@ pub async fn run(opts: SubmitOptions) -> Result<ExitCode, String> {
             .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
     }
     println!(
-        "placed {}, rejected {}, failed {}, unknown {}, not sent {} (of {}){}",
+        "placed {}, rejected {}, failed {}, unknown {}, unconfirmed {}, not sent {} (of {}){}",
         p.placed,
         p.rejected,
         p.failed,
         p.unknown + p.sending,
+        p.unconfirmed,
         p.pending,
         p.total,
         opts.out
             .as_ref()
             .map_or(String::new(), |o| format!("; results in {}", o.display()))
     );
+    for (row, candidates) in engine.unconfirmed() {
+        let refs: Vec<&str> = candidates.iter().map(|o| o.reference.as_str()).collect();
+        let email = &engine.spec().rows[row].email;
+        eprintln!(
+            "unconfirmed: {email} (line {}): the CA may hold its order: {}. Check in the CA's portal, then run the \
+             same command with --accept {email}={} or --resend {email}",
+            engine.spec().rows[row].line,
+            refs.join(", "),
+            refs[0]
+        );
+    }
     if let Some(reason) = engine.halted() {
         eprintln!("smime-bulk: stopped: {reason}. Fix it and run the same command again to resume.");
         return Ok(ExitCode::from(2));
@@ -152,8 +173,13 @@ pub async fn run(opts: SubmitOptions) -> Result<ExitCode, String> {
         eprintln!("smime-bulk: stopped. Run the same command again to resume; nothing will be ordered twice.");
         return Ok(ExitCode::from(EXIT_INTERRUPTED));
     }
+    if let Some(why) = engine.reconcile_abandoned() {
+        eprintln!("smime-bulk: {why}");
+    }
     if p.unknown + p.sending > 0 {
-        eprintln!("smime-bulk: some outcomes could not be confirmed with the CA yet; run the same command again to reconcile them.");
+        eprintln!(
+            "smime-bulk: some outcomes could not be confirmed with the CA yet; run the same command again to reconcile them."
+        );
     }
     Ok(ExitCode::from(
         if engine.is_complete() && p.rejected == 0 && p.failed == 0 {
@@ -162,6 +188,33 @@ pub async fn run(opts: SubmitOptions) -> Result<ExitCode, String> {
             1
         },
     ))
+}
+
+/// Applies `--accept EMAIL=REF` and `--resend EMAIL` to the unconfirmed rows
+/// of a resumed batch.
+fn decide_unconfirmed(engine: &mut Engine, opts: &SubmitOptions) -> Result<(), String> {
+    let row_of = |engine: &Engine, email: &str| {
+        engine
+            .spec()
+            .rows
+            .iter()
+            .position(|r| r.email.eq_ignore_ascii_case(email.trim()))
+            .ok_or_else(|| format!("{email} is not in this batch"))
+    };
+    for decision in &opts.accept {
+        let (email, reference) = decision
+            .split_once('=')
+            .ok_or_else(|| format!("--accept {decision}: write EMAIL=REF"))?;
+        let row = row_of(engine, email)?;
+        engine
+            .accept_candidate(row, reference.trim())
+            .map_err(|e| format!("--accept {decision}: {e}"))?;
+    }
+    for email in &opts.resend {
+        let row = row_of(engine, email)?;
+        engine.resend(row).map_err(|e| format!("--resend {email}: {e}"))?;
+    }
+    Ok(())
 }
 
 fn has_journal(path: &Path) -> Result<bool, String> {
@@ -182,6 +235,9 @@ fn check_same_batch(spec: &BatchSpec, opts: &SubmitOptions) -> Result<(), String
     if spec.ca_url.trim_end_matches('/') != opts.ca.trim_end_matches('/') {
         return mismatch("CA", &spec.ca_url, &opts.ca);
     }
+    if spec.profile != opts.profile {
+        return mismatch("CA profile", spec.profile.name(), opts.profile.name());
+    }
     if spec.account_key != opts.account_key {
         return mismatch("account", &spec.account_key, &opts.account_key);
     }
@@ -197,13 +253,22 @@ fn check_same_batch(spec: &BatchSpec, opts: &SubmitOptions) -> Result<(), String
 
 /// Validates the roster and builds a new batch from its valid rows.
 async fn new_batch(client: &CaClient, creds: &Credentials, opts: &SubmitOptions) -> Result<BatchSpec, String> {
-    let domains = match &opts.domains {
-        Some(d) => d.clone(),
-        None => {
-            let resp = client.fetch(&protocol::list_domains(creds)).await?;
-            let list = protocol::parse_domains(&resp)
+    let domains = match (&opts.domains, opts.profile.list_domains(creds)) {
+        (Some(d), _) => d.clone(),
+        (None, Some(request)) => {
+            let resp = client.fetch(&request).await?;
+            let list = opts
+                .profile
+                .parse_domains(&resp)
                 .map_err(|e| format!("cannot get the validated domains from the CA ({e}); pass them with --domains"))?;
             ValidatedDomains::parse(&list).map_err(|e| format!("the CA's domain list: {e}"))?
+        }
+        (None, None) => {
+            return Err(format!(
+                "a CA of profile {} has no API for the account's validated domains: pass them with --domains \
+                 (or --domains-file), as the CA's portal lists them",
+                opts.profile
+            ))
         }
     };
     let report = smime_bulk_roster::check(
@@ -242,6 +307,10 @@ async fn new_batch(client: &CaClient, creds: &Credentials, opts: &SubmitOptions)
     Ok(BatchSpec {
         batch_id: format!("{:012x}", random_u64()? & 0xffff_ffff_ffff),
         ca_url: client.base().to_owned(),
+        profile: opts.profile,
+        created_at: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs()),
         account_key: opts.account_key.clone(),
         product: opts.product.clone(),
         period: opts.period,
@@ -282,7 +351,7 @@ fn show(bar: &ProgressBar, p: &Progress) {
     bar.set_position(p.settled() as u64);
     let eta = p.eta_secs.map_or(String::new(), |s| format!(", ETA {s:.0}s"));
     bar.set_message(format!(
-        "placed {} · rejected {} · retrying {} · unknown {} · {:.1}/s{eta}",
-        p.placed, p.rejected, p.retrying, p.unknown, p.rate_per_sec
+        "placed {} · rejected {} · retrying {} · unknown {} · unconfirmed {} · {:.1}/s{eta}",
+        p.placed, p.rejected, p.retrying, p.unknown, p.unconfirmed, p.rate_per_sec
     ));
 }

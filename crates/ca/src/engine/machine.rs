@@ -492,7 +492,10 @@ impl Engine {
                 self.throttle_until = self.throttle_until.max(now + wait);
                 self.ready.push_back(row);
             }
-            Err(e @ (CaError::Unauthorized | CaError::NotFound | CaError::InsufficientFunds(_))) => {
+            Err(
+                e
+                @ (CaError::Unauthorized | CaError::NotFound | CaError::InsufficientFunds(_) | CaError::Redirected(_)),
+            ) => {
                 // Not processed, and no other row will fare better: stop and tell the user.
                 self.not_processed(row, attempts, e.to_string());
                 self.halted = Some(e.to_string());
@@ -530,9 +533,15 @@ impl Engine {
                 sweep.listed(*page, per_page, orders, &mut self.known, &held)
             }),
             (SweepRequest::Show(reference), Outcome::Response(r)) => match profile.parse_shown(r, reference) {
-                Ok(order) => Ok(Ok(sweep.shown(reference, Some(order), &mut self.known))),
+                Ok(order) => {
+                    sweep.shown(reference, Some(order), &mut self.known);
+                    Ok(Ok(()))
+                }
                 // The order is gone (cancelled, or never this account's).
-                Err(CaError::NotFound) => Ok(Ok(sweep.shown(reference, None, &mut self.known))),
+                Err(CaError::NotFound) => {
+                    sweep.shown(reference, None, &mut self.known);
+                    Ok(Ok(()))
+                }
                 Err(e) => Err(e),
             },
         };
@@ -542,7 +551,7 @@ impl Engine {
                 self.sweep_abandoned = Some(why);
                 return;
             }
-            Err(e @ CaError::Unauthorized) => {
+            Err(e @ (CaError::Unauthorized | CaError::Redirected(_))) => {
                 sweep.requeue(request);
                 self.halted = Some(e.to_string());
             }

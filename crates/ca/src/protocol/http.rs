@@ -111,8 +111,10 @@ impl fmt::Display for HttpRequest {
 pub struct HttpResponse {
     /// HTTP status.
     pub status: u16,
-    /// The `Retry-After` header, if any.
+    /// The `Retry-After` header, if any (unreadable from a page unless the CA exposes it).
     pub retry_after: Option<String>,
+    /// The `Location` header of a redirect, if any.
+    pub location: Option<String>,
     /// The body text.
     pub body: String,
 }

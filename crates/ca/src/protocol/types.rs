@@ -136,6 +136,9 @@ pub enum CaError {
     },
     /// 404 on a single order or an endpoint the CA lacks.
     NotFound,
+    /// The CA answered with a redirect, which is not followed: the request
+    /// carries the secret key. The text says where it pointed.
+    Redirected(String),
     /// The account's funds do not cover the order; nothing was ordered, and
     /// no other row will fare better until the account is funded.
     InsufficientFunds(String),
@@ -158,6 +161,7 @@ impl CaError {
             CaError::Server { .. } => "server_error",
             CaError::NotFound => "not_found",
             CaError::InsufficientFunds(_) => "insufficient_funds",
+            CaError::Redirected(_) => "redirected",
             CaError::Unexpected { .. } => "unexpected_answer",
         }
     }
@@ -182,6 +186,11 @@ impl fmt::Display for CaError {
             CaError::RateLimited { retry_after_ms: None } => f.write_str("the CA asked to slow down (429)"),
             CaError::Server { status } => write!(f, "the CA failed with HTTP {status}"),
             CaError::NotFound => f.write_str("the CA has no such resource (404)"),
+            CaError::Redirected(to) => write!(
+                f,
+                "the CA answered with a redirect to {to}, which was not followed: the request carries the secret key. \
+                 If that address is the CA's, use it as the CA URL"
+            ),
             CaError::InsufficientFunds(message) => write!(
                 f,
                 "the CA refused the order for lack of funds ({message}); fund the account, then resume"

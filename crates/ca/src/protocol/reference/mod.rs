@@ -89,6 +89,11 @@ fn auth_query(creds: &Credentials) -> Vec<(String, String)> {
 fn error_of(resp: &HttpResponse) -> Option<CaError> {
     match resp.status {
         200..=299 => None,
+        300..=399 => Some(CaError::Redirected(
+            resp.location
+                .clone()
+                .unwrap_or_else(|| format!("an unnamed address (HTTP {})", resp.status)),
+        )),
         401 | 403 => Some(CaError::Unauthorized),
         404 => Some(CaError::NotFound),
         429 => Some(CaError::RateLimited {

@@ -112,6 +112,11 @@ fn auth(creds: &Credentials) -> Vec<(String, String)> {
 fn status_error(resp: &HttpResponse) -> Option<CaError> {
     match resp.status {
         200..=299 | 400 => None,
+        300..=399 => Some(CaError::Redirected(
+            resp.location
+                .clone()
+                .unwrap_or_else(|| format!("an unnamed address (HTTP {})", resp.status)),
+        )),
         401 | 403 => Some(CaError::Unauthorized),
         404 => Some(CaError::NotFound),
         // The public record shows no rate limiting; a proxy may add it. Its
