@@ -25,10 +25,11 @@ pub fn App() -> impl IntoView {
     spawn_local(async move {
         match config::load().await {
             Ok(c) => {
-                if let Some(first) = c.cas.first() {
-                    state.ca_url.set(first.url.clone());
-                }
+                let first = c.cas.first().map(|f| f.url.clone());
                 state.config.set(c);
+                if let Some(url) = first {
+                    state.choose_ca(url);
+                }
             }
             // Keep the built-in presets; say why.
             Err(e) => state.announce.set(format!("Using the built-in CA list ({e}).")),

@@ -4,7 +4,7 @@ use crate::shared::ca::{call, CallError};
 use crate::shared::state::{use_app, Connection};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use smime_bulk_ca::protocol::{self, CaError};
+use smime_bulk_ca::protocol::{CaError, ListQuery, Profile};
 
 /// The CA picker, the keys, and "Test connection".
 #[component]
@@ -39,17 +39,43 @@ pub fn ConnectStep() -> impl IntoView {
             return;
         }
         state.connection.set(Connection::Testing);
+        let profile = state.ca_profile.get_untracked();
         spawn_local(async move {
-            let result = match call(&base, &protocol::list_products(&creds), protocol::parse_products).await {
-                Ok(products) => {
-                    let n = products.len();
-                    state.products.set(products);
-                    Connection::Ok(format!("Connected to {base}: {n} S/MIME products available."))
+            // A CA with a product API is asked for its products; one without
+            // (SSL.com) is asked for one page of orders, which tries the keys.
+            let asked = match profile.list_products(&creds) {
+                Some(request) => call(&base, &request, |r| profile.parse_products(r))
+                    .await
+                    .map(|products| {
+                        let n = products.len();
+                        state.products.set(products);
+                        format!("Connected to {base}: {n} S/MIME products available.")
+                    }),
+                None => {
+                    let query = ListQuery {
+                        page: 1,
+                        per_page: 1,
+                        created_since: 0,
+                    };
+                    call(&base, &profile.list_orders(&creds, &query), |r| {
+                        profile.parse_order_list(r)
+                    })
+                    .await
+                    .map(|_| {
+                        state.products.set(state.catalogue_untracked());
+                        format!(
+                            "Connected to {base}: the keys were accepted. This CA has no product list; \
+                                 the products offered are built in, priced per your agreement."
+                        )
+                    })
                 }
+            };
+            let result = match asked {
+                Ok(message) => Connection::Ok(message),
                 Err(CallError::Ca(CaError::Unauthorized)) => Connection::Failed(
-                    "The CA refused these keys (401). Check the account key and the secret key in your CA account's API settings.".into(),
+                    "The CA refused these keys. Check the account key and the secret key in your CA account's API settings.".into(),
                 ),
-                Err(CallError::Ca(e)) => Connection::Failed(format!("The CA at {base} gave an unexpected answer: {e}. Check that the URL is the CA's API address.")),
+                Err(CallError::Ca(e)) => Connection::Failed(format!("The CA at {base} gave an unexpected answer: {e}. Check that the URL is the CA's API address and that it speaks the {profile} dialect.")),
                 Err(CallError::NoAnswer(why)) => Connection::Failed(why.explain().await),
             };
             state.announce.set(match &result {
@@ -74,7 +100,7 @@ pub fn ConnectStep() -> impl IntoView {
                                 custom.set(true);
                             } else {
                                 custom.set(false);
-                                state.ca_url.set(v);
+                                state.choose_ca(v);
                             }
                             state.connection.set(Connection::Untested);
                         }>
@@ -88,6 +114,20 @@ pub fn ConnectStep() -> impl IntoView {
                         <input id="ca-url" type="url" placeholder="https://ca.example/api" autocomplete="url"
                             prop:value=move || state.ca_url.get()
                             on:change=move |ev| state.ca_url.set(event_target_value(&ev).trim().to_owned())/>
+                    </div>
+                    <div>
+                        <label for="ca-profile">"It speaks"</label>
+                        <select id="ca-profile"
+                            prop:value=move || state.ca_profile.get().name()
+                            on:change=move |ev| {
+                                if let Ok(p) = Profile::parse(&event_target_value(&ev)) {
+                                    state.ca_profile.set(p);
+                                }
+                                state.connection.set(Connection::Untested);
+                            }>
+                            <option value="sslcom">"SSL.com's SWS API"</option>
+                            <option value="reference">"The reference JSON protocol"</option>
+                        </select>
                     </div>
                 </Show>
                 <div>

@@ -4,7 +4,7 @@ use crate::shared::ca::{call, CallError};
 use crate::shared::state::use_app;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use smime_bulk_ca::protocol::{self, CaError};
+use smime_bulk_ca::protocol::CaError;
 
 /// Domain chips, the text box, "Load from the CA", and the exact-match switch.
 #[component]
@@ -14,9 +14,13 @@ pub fn DomainsStep() -> impl IntoView {
     let load = move |_| {
         let base = state.ca_url.get_untracked();
         let creds = state.credentials();
+        let profile = state.ca_profile.get_untracked();
+        let Some(request) = profile.list_domains(&creds) else {
+            return;
+        };
         message.set(Some((true, "Asking the CA…".into())));
         spawn_local(async move {
-            let result = match call(&base, &protocol::list_domains(&creds), protocol::parse_domains).await {
+            let result = match call(&base, &request, |r| profile.parse_domains(r)).await {
                 Ok(list) => {
                     let n = list.len();
                     state.domains_text.set(list.join(", "));
@@ -27,7 +31,7 @@ pub fn DomainsStep() -> impl IntoView {
                     "This CA does not list validated domains; type them below.".into(),
                 ),
                 Err(CallError::Ca(CaError::Unauthorized)) => {
-                    (false, "The CA refused the keys (401); check them in step 1.".into())
+                    (false, "The CA refused the keys; check them in step 1.".into())
                 }
                 Err(CallError::Ca(e)) => (
                     false,
@@ -51,9 +55,17 @@ pub fn DomainsStep() -> impl IntoView {
         <section class="step" id="step-domains" aria-labelledby="domains-title">
             <h2 id="domains-title" tabindex="-1">"2. Validated domains"</h2>
             <p class="hint">"The email domains your organisation has pre-validated with the CA. Addresses in other domains are flagged."</p>
-            <div class="actions">
-                <button type="button" id="load-domains" on:click=load>"Load from the CA"</button>
-            </div>
+            {move || if state.ca_profile.get().list_domains(&state.credentials()).is_some() {
+                view! {
+                    <div class="actions">
+                        <button type="button" id="load-domains" on:click=load>"Load from the CA"</button>
+                    </div>
+                }.into_any()
+            } else {
+                view! {
+                    <p class="hint" id="domains-not-listed">"This CA's API does not list the domains your account has validated: type them as its portal shows them (SSL.com: Validations)."</p>
+                }.into_any()
+            }}
             {move || message.get().map(|(ok, m)| view! { <p class=if ok { "ok" } else { "error" } role="status">{m}</p> })}
             <label for="domains">"Domains (comma, space or one per line)"</label>
             <textarea id="domains" rows="2" placeholder="example.com, example.org"

@@ -6,7 +6,7 @@ use crate::shared::state::{use_app, RunPhase};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use smime_bulk_ca::engine::{BatchRow, BatchSpec, Phase, MAX_PERIOD_DAYS};
-use smime_bulk_ca::protocol::{self, decimal};
+use smime_bulk_ca::protocol::decimal;
 use std::sync::Arc;
 
 /// A fresh batch id from the browser's random source.
@@ -25,11 +25,24 @@ pub fn OrderStep(#[prop(into)] on_place: Callback<Arc<BatchSpec>>) -> impl IntoV
     let state = use_app();
     let confirmed = RwSignal::new(false);
     let message = RwSignal::new(None::<String>);
+    // A CA without a product API (SSL.com) offers the built-in products.
+    Effect::new(move |_| {
+        state.ca_url.track();
+        let profile = state.ca_profile.get();
+        if profile.list_products(&state.credentials()).is_none() {
+            state.products.set(state.catalogue_untracked());
+        }
+    });
     let load_products = move |_| {
         let base = state.ca_url.get_untracked();
         let creds = state.credentials();
+        let profile = state.ca_profile.get_untracked();
+        let Some(request) = profile.list_products(&creds) else {
+            state.products.set(state.catalogue_untracked());
+            return;
+        };
         spawn_local(async move {
-            match call(&base, &protocol::list_products(&creds), protocol::parse_products).await {
+            match call(&base, &request, |r| profile.parse_products(r)).await {
                 Ok(p) => {
                     message.set(None);
                     state.products.set(p);
@@ -98,6 +111,8 @@ pub fn OrderStep(#[prop(into)] on_place: Callback<Arc<BatchSpec>>) -> impl IntoV
         let spec = BatchSpec {
             batch_id: batch_id(),
             ca_url: state.ca_url.get_untracked(),
+            profile: state.ca_profile.get_untracked(),
+            created_at: (js_sys::Date::now() / 1000.0) as u64,
             account_key: state.account_key.get_untracked().trim().to_owned(),
             product: state.product.get_untracked(),
             period: state.period.get_untracked(),
@@ -141,7 +156,7 @@ pub fn OrderStep(#[prop(into)] on_place: Callback<Arc<BatchSpec>>) -> impl IntoV
                             Some(total) => format!("{n} certificates will be ordered; total {total}."),
                             None => format!("{n} certificates will be ordered at {each} each."),
                         },
-                        None => format!("{n} certificates will be ordered."),
+                        None => format!("{n} certificates will be ordered, billed per your agreement with the CA."),
                     }
                 }}
             </p>

@@ -1,20 +1,23 @@
 //! Step 8: the orders — refs, statuses, amounts, links — with "refresh
 //! statuses" and the exports.
 
-use crate::shared::ca::call;
+use crate::shared::ca::{call, CallError};
 use crate::shared::download::save;
 use crate::shared::state::use_app;
-use futures_util::stream::{self, StreamExt};
 use leptos::prelude::*;
 use smime_bulk_ca::engine::RowState;
-use smime_bulk_ca::protocol;
+use smime_bulk_ca::protocol::ListQuery;
 use smime_bulk_ca::results::results_csv;
 use smime_bulk_roster::editor::Editor;
 use smime_bulk_roster::Row;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Rows the table shows (the exports have them all).
 const SHOWN: usize = 500;
+
+/// Pages of the order list a refresh reads at most (100,000 orders).
+const MAX_REFRESH_PAGES: u32 = 1_000;
 
 /// The results table and exports.
 #[component]
@@ -45,49 +48,64 @@ pub fn ResultsStep() -> impl IntoView {
             &Editor::roster_csv(rows),
         );
     };
-    // "Refresh statuses": each placed order asked for again, four at a time.
+    // "Refresh statuses": the account's orders in the batch's window, a page
+    // (100 orders) at a time, not one request per order.
     let refresh = Action::new_local(move |_: &()| {
         let run = state.run.get_untracked();
         let creds = state.credentials();
         async move {
             let Some(run) = run else { return };
-            let base = run.spec.ca_url.clone();
-            let placed: Vec<(usize, String)> = run
-                .states
-                .iter()
-                .enumerate()
-                .filter_map(|(i, s)| match s {
-                    RowState::Placed { order } => Some((i, order.reference.clone())),
-                    _ => None,
+            let (base, profile) = (run.spec.ca_url.clone(), run.spec.profile);
+            let per_page = profile.list_page_size();
+            let mut statuses: HashMap<String, String> = HashMap::new();
+            let mut failure = None;
+            for page in 1..=MAX_REFRESH_PAGES {
+                let query = ListQuery {
+                    page,
+                    per_page,
+                    created_since: run.spec.created_at,
+                };
+                match call(&base, &profile.list_orders(&creds, &query), |r| {
+                    profile.parse_order_list(r)
                 })
-                .collect();
-            let updates: Vec<(usize, Option<protocol::Order>)> = stream::iter(placed)
-                .map(|(i, reference)| {
-                    let (base, creds) = (base.clone(), creds.clone());
-                    async move {
-                        let request = protocol::get_order(&creds, &reference);
-                        (i, call(&base, &request, protocol::parse_order).await.ok())
+                .await
+                {
+                    Ok(orders) => {
+                        let full = orders.len() >= per_page as usize;
+                        statuses.extend(orders.into_iter().map(|o| (o.reference, o.status)));
+                        if !full {
+                            break;
+                        }
                     }
-                })
-                .buffer_unordered(4)
-                .collect()
-                .await;
-            let failed = updates.iter().filter(|(_, o)| o.is_none()).count();
+                    Err(CallError::Ca(e)) => {
+                        failure = Some(e.to_string());
+                        break;
+                    }
+                    Err(CallError::NoAnswer(why)) => {
+                        failure = Some(why.explain().await);
+                        break;
+                    }
+                }
+            }
+            let mut missing = 0;
             state.run.update(|run| {
                 if let Some(run) = run {
                     let mut states = (*run.states).clone();
-                    for (i, order) in updates {
-                        if let (Some(order), Some(slot)) = (order, states.get_mut(i)) {
-                            *slot = RowState::Placed { order };
+                    for slot in states.iter_mut() {
+                        if let RowState::Placed { order } = slot {
+                            match statuses.get(&order.reference) {
+                                Some(status) => order.status = status.clone(),
+                                None => missing += 1,
+                            }
                         }
                     }
                     run.states = Arc::new(states);
                 }
             });
-            state.announce.set(if failed == 0 {
-                "Statuses refreshed.".into()
-            } else {
-                format!("Statuses refreshed; {failed} could not be fetched.")
+            state.announce.set(match failure {
+                Some(why) => format!("Statuses could not be refreshed: {why}"),
+                None if missing == 0 => "Statuses refreshed.".into(),
+                None => format!("Statuses refreshed; {missing} orders are no longer listed (cancelled or expired)."),
             });
         }
     });
@@ -108,7 +126,14 @@ pub fn ResultsStep() -> impl IntoView {
                 ),
                 RowState::Rejected { errors } => (String::new(), "rejected".into(), String::new(), None, errors.iter().map(|(f, m)| format!("{f}: {}", m.join("; "))).collect::<Vec<_>>().join(" | ")),
                 RowState::Failed { reason, .. } => (String::new(), "failed".into(), String::new(), None, reason.clone()),
-                RowState::Unknown { reason, .. } => (String::new(), "unconfirmed".into(), String::new(), None, reason.clone()),
+                RowState::Unknown { reason, .. } => (String::new(), "unknown: being looked for".into(), String::new(), None, reason.clone()),
+                RowState::Unconfirmed { reason, candidates, .. } => (
+                    candidates.iter().map(|o| o.reference.as_str()).collect::<Vec<_>>().join(" "),
+                    "unconfirmed: your decision".into(),
+                    String::new(),
+                    None,
+                    reason.clone(),
+                ),
                 RowState::Pending { .. } => (String::new(), "waiting".into(), String::new(), None, String::new()),
                 RowState::Sending { .. } => (String::new(), "sending".into(), String::new(), None, String::new()),
             };
@@ -124,6 +149,42 @@ pub fn ResultsStep() -> impl IntoView {
                 </tr>
             }
         }).collect_view();
+        let profile = run.spec.profile;
+        let mut seen_statuses: Vec<String> = run
+            .states
+            .iter()
+            .filter_map(|s| match s {
+                RowState::Placed { order } => Some(order.status.clone()),
+                _ => None,
+            })
+            .collect();
+        seen_statuses.sort();
+        seen_statuses.dedup();
+        let meanings = seen_statuses
+            .into_iter()
+            .filter_map(|st| {
+                profile
+                    .explain_status(&st)
+                    .map(|m| view! { <li><strong>{st}</strong>": "{m}</li> })
+            })
+            .collect_view();
+        let receipts: Vec<String> = {
+            let mut r: Vec<String> = run
+                .states
+                .iter()
+                .filter_map(|s| match s {
+                    RowState::Placed { order } => order.receipt_url.clone(),
+                    _ => None,
+                })
+                .collect();
+            r.sort();
+            r.dedup();
+            r
+        };
+        let invoice = (receipts.len() == 1).then(|| {
+            let url = receipts[0].clone();
+            view! { <p id="batch-invoice">"One invoice for the whole batch: "<a href=url target="_blank" rel="noopener noreferrer">"open the invoice"</a></p> }
+        });
         let more = (total > SHOWN).then(|| view! { <p class="hint">{format!("Showing the first {SHOWN} of {total} orders; the export has them all.")}</p> });
         Some(view! {
             <div class="actions">
@@ -131,6 +192,8 @@ pub fn ResultsStep() -> impl IntoView {
                 <button type="button" class="secondary" id="export-results" on:click=export_results>"Export results (CSV)"</button>
                 <button type="button" class="secondary" id="export-rejected" on:click=export_rejected>"Export rejected rows as a roster"</button>
             </div>
+            {invoice}
+            <ul class="hint" id="status-meanings">{meanings}</ul>
             <div class="table-scroll">
                 <table class="data" id="results">
                     <thead><tr>

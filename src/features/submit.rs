@@ -149,6 +149,7 @@ async fn drive(
     let base = engine.spec().ca_url.clone();
     let mut in_flight: FuturesUnordered<Flight> = FuturesUnordered::new();
     let mut last_states = 0.0;
+    let mut waiting_for_user = false;
     state.run.set(Some(view_of(&engine, RunPhase::Engine(Phase::Running))));
     loop {
         while let Ok(command) = commands.try_recv() {
@@ -159,6 +160,14 @@ async fn drive(
                     engine.resume_sending();
                 }
                 RunCommand::Cancel => engine.cancel(),
+                // The buttons only offer rows the view shows as unconfirmed;
+                // a stale click (already decided) changes nothing.
+                RunCommand::Accept { row, reference } => {
+                    let _ = engine.accept_candidate(row, &reference);
+                }
+                RunCommand::Resend { row } => {
+                    let _ = engine.resend(row);
+                }
             }
         }
         let mut failure = persist(&store, &mut engine, &mut seq).await.err();
@@ -195,6 +204,16 @@ async fn drive(
         });
         if in_flight.is_empty() && engine.is_idle() {
             match phase {
+                // Unconfirmed rows wait here for the user's decision.
+                Phase::Finished if engine.progress(now_ms()).unconfirmed > 0 => {
+                    if !waiting_for_user {
+                        waiting_for_user = true;
+                        let n = engine.progress(now_ms()).unconfirmed;
+                        state.announce.set(format!(
+                            "{n} orders could not be confirmed with the CA: decide for each in step 7."
+                        ));
+                    }
+                }
                 Phase::Finished => {
                     if engine.is_complete() {
                         set_active_batch(None);
@@ -224,6 +243,56 @@ async fn drive(
             engine.handle(id, outcome, now_ms());
         }
     }
+}
+
+/// The unconfirmed rows, each with its candidate orders and the two
+/// decisions: "this is its order" or "order it again".
+fn decisions(run: &RunView, runner: Runner) -> Option<impl IntoView> {
+    let rows: Vec<_> = run
+        .states
+        .iter()
+        .enumerate()
+        .filter_map(|(row, s)| match s {
+            RowState::Unconfirmed { reason, candidates, .. } => Some((row, reason.clone(), candidates.clone())),
+            _ => None,
+        })
+        .collect();
+    if rows.is_empty() {
+        return None;
+    }
+    let items = rows
+        .into_iter()
+        .map(|(row, reason, candidates)| {
+            let email = run.spec.rows[row].email.clone();
+            let choices = candidates
+                .into_iter()
+                .map(|o| {
+                    let reference = o.reference.clone();
+                    let label = format!("{} is its order", o.reference);
+                    view! {
+                        <button type="button" class="secondary" data-accept=o.reference.clone()
+                            on:click=move |_| runner.command(RunCommand::Accept { row, reference: reference.clone() })>{label}</button>
+                    }
+                })
+                .collect_view();
+            view! {
+                <li data-row=row>
+                    <p><strong>{email}</strong>": "{reason}</p>
+                    <div class="actions">
+                        {choices}
+                        <button type="button" class="secondary" data-resend=row
+                            on:click=move |_| runner.command(RunCommand::Resend { row })>"None is: order it again"</button>
+                    </div>
+                </li>
+            }
+        })
+        .collect_view();
+    Some(view! {
+        <div id="unconfirmed" role="region" aria-label="Orders to decide">
+            <p>"The CA may already hold these orders but could not confirm it. Check them in the CA's portal; ordering again would be a second, paid certificate if one exists."</p>
+            <ul>{items}</ul>
+        </div>
+    })
 }
 
 /// Progress, controls, and the offer to resume a batch after a reload.
@@ -308,6 +377,10 @@ pub fn SubmitStep(runner: Runner) -> impl IntoView {
             RunPhase::Engine(Phase::Paused) => "Paused.".to_owned(),
             RunPhase::Engine(Phase::Halted(why)) => format!("Stopped by the CA: {why}. Fix it in step 1, then resume."),
             RunPhase::Engine(Phase::Cancelled) => "Cancelled.".to_owned(),
+            RunPhase::Engine(Phase::Finished) if p.unconfirmed > 0 => format!(
+                "{} orders need your decision: the CA may hold them, but could not confirm it.",
+                p.unconfirmed
+            ),
             RunPhase::Engine(Phase::Finished) if p.unknown + p.sending > 0 => {
                 "Finished, but some outcomes are not confirmed yet: resume later to reconcile them.".to_owned()
             }
@@ -330,10 +403,12 @@ pub fn SubmitStep(runner: Runner) -> impl IntoView {
                     <div><dt>"Rejected"</dt><dd data-testid="rejected">{p.rejected}</dd></div>
                     <div><dt>"Retrying"</dt><dd data-testid="retrying">{p.retrying}</dd></div>
                     <div><dt>"Unknown"</dt><dd data-testid="unknown">{p.unknown}</dd></div>
+                    <div><dt>"Unconfirmed"</dt><dd data-testid="unconfirmed">{p.unconfirmed}</dd></div>
                     <div><dt>"Failed"</dt><dd data-testid="failed">{p.failed}</dd></div>
                     <div><dt>"Of"</dt><dd data-testid="total">{p.total}</dd></div>
                 </dl>
                 <p class="hint">{format!("{}.{} orders/s{eta}", rate / 10, rate % 10)}</p>
+                {decisions(&run, runner)}
                 <div class="actions">
                     <button type="button" id="pause" disabled=!running on:click=move |_| runner.command(RunCommand::Pause)>"Pause"</button>
                     <button type="button" id="resume" disabled=!resumable on:click=move |_| runner.command(RunCommand::Resume)>"Resume"</button>

@@ -67,12 +67,18 @@ pub async fn send(base: &str, request: &HttpRequest, timeout_ms: u32) -> Outcome
         })
     });
     let url = request.url(base);
+    // Every request carries the secret key: a redirect (perhaps to another
+    // origin) fails the request instead of being followed.
     let built = match request.method {
-        Method::Get => Request::get(&url).abort_signal(signal.as_ref()).build(),
+        Method::Get => Request::get(&url)
+            .abort_signal(signal.as_ref())
+            .redirect(web_sys::RequestRedirect::Error)
+            .build(),
         Method::Post => Request::post(&url)
             .abort_signal(signal.as_ref())
-            .header("content-type", "application/json")
-            .body(request.body.clone().unwrap_or_default()),
+            .redirect(web_sys::RequestRedirect::Error)
+            .header("content-type", request.content_type().unwrap_or("application/json"))
+            .body(request.encoded_body()),
     };
     let response = match built {
         Ok(r) => r.send().await,
@@ -90,6 +96,7 @@ pub async fn send(base: &str, request: &HttpRequest, timeout_ms: u32) -> Outcome
         Ok(body) => Outcome::Response(HttpResponse {
             status,
             retry_after,
+            location: None,
             body,
         }),
         Err(_) if timed_out.get() => Outcome::Timeout,

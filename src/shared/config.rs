@@ -1,6 +1,7 @@
 //! `config.json`, read at run time from beside `index.html`: the CA presets.
 
 use serde::Deserialize;
+use smime_bulk_ca::protocol::{Product, Profile};
 
 /// A CA the user can pick.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -9,12 +10,34 @@ pub struct CaPreset {
     pub name: String,
     /// The API base URL.
     pub url: String,
+    /// The dialect it speaks: `sslcom` (the default) or `reference`.
+    #[serde(default)]
+    pub profile: Profile,
+    /// Products to offer besides, or instead of, the profile's built-in ones
+    /// (same code: this one wins), e.g. with the prices of your agreement.
+    #[serde(default)]
+    pub products: Vec<Product>,
     /// Public demo keys (the local sandbox only).
     #[serde(default)]
     pub demo_account_key: Option<String>,
     /// Public demo secret (the local sandbox only).
     #[serde(default)]
     pub demo_secret_key: Option<String>,
+}
+
+impl CaPreset {
+    /// The products to offer for a CA without a product API: the profile's
+    /// built-in ones, with this preset's added or put in their place.
+    pub fn catalogue(&self) -> Vec<Product> {
+        let mut products: Vec<Product> = self
+            .profile
+            .catalogue()
+            .into_iter()
+            .filter(|p| !self.products.iter().any(|q| q.code == p.code))
+            .collect();
+        products.extend(self.products.iter().cloned());
+        products
+    }
 }
 
 /// The app's run-time configuration.
@@ -34,18 +57,24 @@ impl Default for AppConfig {
                     url: "http://127.0.0.1:8787".into(),
                     demo_account_key: Some("sandbox-account".into()),
                     demo_secret_key: Some("sandbox-secret".into()),
+                    profile: Profile::Sslcom,
+                    products: Vec::new(),
                 },
                 CaPreset {
                     name: "SSL.com sandbox".into(),
                     url: "https://sws-test.sslpki.com".into(),
                     demo_account_key: None,
                     demo_secret_key: None,
+                    profile: Profile::Sslcom,
+                    products: Vec::new(),
                 },
                 CaPreset {
                     name: "SSL.com production".into(),
                     url: "https://sws.sslpki.com".into(),
                     demo_account_key: None,
                     demo_secret_key: None,
+                    profile: Profile::Sslcom,
+                    products: Vec::new(),
                 },
             ],
         }

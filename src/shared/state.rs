@@ -7,7 +7,7 @@ use crate::shared::file::yield_to_browser;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use smime_bulk_ca::engine::{BatchSpec, Phase, Progress, RowState};
-use smime_bulk_ca::protocol::{Credentials, Product};
+use smime_bulk_ca::protocol::{Credentials, Product, Profile};
 use smime_bulk_roster::decode::TextEncoding;
 use smime_bulk_roster::domains::{DomainListError, ValidatedDomains};
 use smime_bulk_roster::editor::Editor;
@@ -112,7 +112,7 @@ impl RunPhase {
 }
 
 /// A command for the running batch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RunCommand {
     /// Stop handing out requests.
     Pause,
@@ -120,6 +120,18 @@ pub enum RunCommand {
     Resume,
     /// Give the batch up.
     Cancel,
+    /// The user's decision on an unconfirmed row: candidate `reference` is its order.
+    Accept {
+        /// The row.
+        row: usize,
+        /// The candidate order's reference.
+        reference: String,
+    },
+    /// The user's decision on an unconfirmed row: none of its candidates is its order.
+    Resend {
+        /// The row.
+        row: usize,
+    },
 }
 
 /// Signals shared through context.
@@ -129,6 +141,8 @@ pub struct AppState {
     pub config: RwSignal<AppConfig>,
     /// The chosen CA's base URL.
     pub ca_url: RwSignal<String>,
+    /// The dialect it speaks (its preset's, or chosen for another CA).
+    pub ca_profile: RwSignal<Profile>,
     /// Account key.
     pub account_key: RwSignal<String>,
     /// Secret key: in memory only (sessionStorage only on explicit opt-in).
@@ -187,6 +201,7 @@ impl AppState {
         let state = AppState {
             config: RwSignal::new(AppConfig::default()),
             ca_url: RwSignal::new(AppConfig::default().cas[0].url.clone()),
+            ca_profile: RwSignal::new(AppConfig::default().cas[0].profile),
             account_key: RwSignal::new(String::new()),
             secret_key: RwSignal::new(session_secret().unwrap_or_default()),
             remember_secret: RwSignal::new(session_secret().is_some()),
@@ -360,6 +375,24 @@ impl AppState {
     pub fn set_editor(&self, editor: Option<Editor>) {
         self.editor.set_value(editor);
         self.bump_version.update(|v| *v += 1);
+    }
+
+    /// Chooses the CA at `url`, with its preset's profile if it has one.
+    pub fn choose_ca(&self, url: String) {
+        if let Some(preset) = self.config.get_untracked().cas.into_iter().find(|c| c.url == url) {
+            self.ca_profile.set(preset.profile);
+        }
+        self.ca_url.set(url);
+    }
+
+    /// The products to offer for a CA without a product API: the chosen
+    /// preset's catalogue, or the profile's built-in one for another CA.
+    pub fn catalogue_untracked(&self) -> Vec<Product> {
+        let url = self.ca_url.get_untracked();
+        match self.config.get_untracked().cas.into_iter().find(|c| c.url == url) {
+            Some(preset) => preset.catalogue(),
+            None => self.ca_profile.get_untracked().catalogue(),
+        }
     }
 
     /// The credentials as entered.

@@ -127,6 +127,14 @@ impl Profile {
         }
     }
 
+    /// What an order status means and what happens next, where the dialect knows it.
+    pub fn explain_status(self, status: &str) -> Option<&'static str> {
+        match self {
+            Profile::Sslcom => sslcom::explain_status(status),
+            Profile::Reference => reference::explain_status(status),
+        }
+    }
+
     /// Orders per page when listing them to settle lost answers.
     pub fn list_page_size(self) -> u32 {
         100

@@ -225,3 +225,12 @@ pub fn parse_products(resp: &HttpResponse) -> Result<Vec<Product>, CaError> {
     }
     Ok(out)
 }
+
+/// What a reference-dialect status means.
+pub fn explain_status(status: &str) -> Option<&'static str> {
+    Some(match status.trim() {
+        "pending validation" => "ordered; the recipient is asked to validate their identity, then it is issued",
+        "issued" => "issued: the recipient can collect the certificate",
+        _ => return None,
+    })
+}

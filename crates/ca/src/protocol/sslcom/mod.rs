@@ -293,3 +293,27 @@ pub fn parse_order_list(resp: &HttpResponse) -> Result<Vec<Order>, CaError> {
         })
         .collect()
 }
+
+/// What an SSL.com `order_status` means for an IV+OV S/MIME order and what
+/// happens next (the strings of its source, docs/sslcom-sws.md §5).
+pub fn explain_status(status: &str) -> Option<&'static str> {
+    Some(match status.trim() {
+        "waiting on validation from customer" => {
+            "ordered; SSL.com invites the recipient by email to validate their identity (IV), your organisation \
+             (OV) being validated already; the certificate is issued after that"
+        }
+        "validating, please wait" | "waiting validation email response from customer" => {
+            "the recipient's validation is under way at SSL.com"
+        }
+        "unused. waiting on certificate signing request (csr)" => {
+            "ordered without a CSR: the recipient makes their key when they collect the certificate"
+        }
+        "waiting on contacts information from customer" | "waiting on registrant information from customer" => {
+            "SSL.com needs more details in its portal before it can go on"
+        }
+        "issued" => "issued: the recipient can collect the certificate",
+        "expiring. renew soon" => "issued, and expiring soon",
+        "n/a" => "expired",
+        _ => return None,
+    })
+}
