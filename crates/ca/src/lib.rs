@@ -1,8 +1,9 @@
 //! The CA side of smime-bulk, without IO.
 //!
-//! - [`protocol`]: the subset of SSL.com's SWS API (v1.4 conventions) that bulk
-//!   S/MIME enrollment needs — request building and response parsing. Every
-//!   wire name lives in [`protocol::wire`].
+//! - [`protocol`]: what bulk S/MIME ordering needs of a CA — request building
+//!   and answer parsing — per dialect ([`protocol::Profile`]): SSL.com's SWS
+//!   API, and our reference protocol. Every wire name lives in its dialect's module.
+//! - [`probe`]: read-only checks that a CA behaves as its profile says.
 //! - [`engine`]: the submission engine, a state machine that hands out requests
 //!   and takes responses and timeouts back (like rustls or quinn-proto), so the
 //!   same logic runs under tokio in the CLI, under gloo-net in the browser, and
@@ -10,5 +11,6 @@
 //!   exactly where it stopped.
 
 pub mod engine;
+pub mod probe;
 pub mod protocol;
 pub mod results;

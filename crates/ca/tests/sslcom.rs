@@ -228,3 +228,65 @@ fn sslcom_has_no_product_or_domain_api_so_its_catalogue_is_built_in() {
     assert_eq!(Profile::parse("sslcom"), Ok(Profile::Sslcom));
     assert!(Profile::parse("acme").unwrap_err().contains("sslcom, reference"));
 }
+
+#[test]
+fn probe_judges_sslcom_answers_as_matching_and_reference_answers_as_not() {
+    use smime_bulk_ca::probe::{self, CheckId};
+    let login_200 = resp(
+        200,
+        r#"{"errors":{"login":["account_key not found or wrong secret_key"]}}"#,
+    );
+    let login_400 = resp(
+        400,
+        r#"{"response_type":"ERROR","response_code":400,"message":{"login":["account_key not found or wrong secret_key"]}}"#,
+    );
+    let missing = resp(200, r#"{"errors":{"ref":["doesn't exist'"]}}"#);
+    let list = resp(
+        200,
+        r#"[{"ref":"co-1","order_status":"issued","domains":["a@example.com"],"external_order_number":null}]"#,
+    );
+    let show = resp(
+        200,
+        r#"{"product":"302","order_status":"issued","external_order_number":"k","domains":["a@example.com"]}"#,
+    );
+    for (id, answer) in [
+        (CheckId::Keys, &list),
+        (CheckId::WrongKeysRead, &login_200),
+        (CheckId::WrongKeysCreate, &login_400),
+        (CheckId::MissingOrder, &missing),
+        (CheckId::ShowShape, &show),
+    ] {
+        let (finding, _) = probe::judge(SSL, id, answer);
+        assert_eq!(finding.matches, Some(true), "{finding:?}");
+    }
+    // The reference dialect's CA answers 401 and 404, and shows refs and keys.
+    let unauthorized = resp(
+        401,
+        r#"{"errors":{"login":["the account key or secret key is not valid"]}}"#,
+    );
+    assert_eq!(
+        probe::judge(SSL, CheckId::WrongKeysCreate, &unauthorized).0.matches,
+        Some(false)
+    );
+    assert_eq!(
+        probe::judge(SSL, CheckId::MissingOrder, &resp(404, "{}")).0.matches,
+        Some(false)
+    );
+    let keyed = resp(
+        200,
+        r#"[{"ref":"co-1","order_status":"issued","external_order_number":"sb-1"}]"#,
+    );
+    let (finding, refs) = probe::judge(SSL, CheckId::Keys, &keyed);
+    assert_eq!((finding.matches, refs), (Some(false), vec!["co-1".to_owned()]));
+    let cors = probe::judge_cors(SSL, Some("*"), None);
+    assert!(cors.iter().all(|f| f.matches == Some(true)), "{cors:?}");
+    assert_eq!(probe::judge_cors(SSL, Some("*"), Some("*"))[1].matches, Some(false));
+    // Nothing the probe sends can order: its only POST carries a wrong secret.
+    let creds = Credentials::new("acct", "real-secret");
+    for check in probe::checks(SSL, &creds) {
+        if check.request.method == Method::Post {
+            assert!(check.request.encoded_body().contains(probe::WRONG_SECRET));
+            assert!(!check.request.encoded_body().contains("real-secret"));
+        }
+    }
+}

@@ -84,6 +84,38 @@ impl CaClient {
     }
 }
 
+impl CaClient {
+    /// The `Access-Control-Allow-Origin` the CA answers to `request` sent as a
+    /// page at `origin` would send it, or, with `preflight`, to the preflight a
+    /// browser would send before a JSON POST to its path.
+    pub async fn allowed_origin(
+        &self,
+        request: &HttpRequest,
+        origin: &str,
+        preflight: bool,
+    ) -> Result<Option<String>, String> {
+        let url = request.url(&self.base);
+        let builder = if preflight {
+            self.http
+                .request(reqwest::Method::OPTIONS, url)
+                .header("access-control-request-method", "POST")
+                .header("access-control-request-headers", "content-type")
+        } else {
+            self.http.get(url)
+        };
+        let response = builder
+            .header(reqwest::header::ORIGIN, origin)
+            .send()
+            .await
+            .map_err(|e| format!("cannot reach the CA at {}: {}", self.base, describe(e)))?;
+        Ok(response
+            .headers()
+            .get(reqwest::header::ACCESS_CONTROL_ALLOW_ORIGIN)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned))
+    }
+}
+
 /// The error and its causes, without the URL.
 fn describe(e: reqwest::Error) -> String {
     let e = e.without_url();

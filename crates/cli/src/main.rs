@@ -5,6 +5,7 @@
 
 mod ca_client;
 mod output;
+mod probe;
 mod submit;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -45,6 +46,11 @@ enum Command {
         after_help = "Example:\n  export SMIME_BULK_SECRET_KEY=sandbox-secret\n  smime-bulk submit --ca http://127.0.0.1:8787 --account-key sandbox-account \\\n      --product smime-ivov-1y --period 365 --journal batch.journal --out results.csv roster.csv\n\nThe secret key comes from SMIME_BULK_SECRET_KEY or --secret-key-file, never from the command line.\nCtrl-C stops cleanly; running the same command again resumes the batch without ordering anything twice.\nExit status: 0 every order placed, 1 some row rejected, failed or not confirmed, 2 unusable input or stopped by the CA, 130 interrupted."
     )]
     Submit(SubmitArgs),
+    /// Check, without ordering anything, that the CA behaves as its profile says.
+    #[command(
+        after_help = "Example:\n  SMIME_BULK_SECRET_KEY=… smime-bulk probe --ca https://sws-test.sslpki.com --ca-profile sslcom --account-key KEY\n\nIt lists orders, reads one, and sends an order with a deliberately wrong secret key (refused, so nothing is ordered),\nthen asks the CA the CORS questions a browser would. Exit status: 0 all match, 1 something differs, 2 no answer."
+    )]
+    Probe(ProbeArgs),
     /// List the account's pre-validated email domains.
     #[command(
         after_help = "Example:\n  SMIME_BULK_SECRET_KEY=sandbox-secret smime-bulk domains --ca http://127.0.0.1:8787 --account-key sandbox-account"
@@ -74,6 +80,15 @@ struct CaArgs {
     /// Seconds to wait for each answer.
     #[arg(long, default_value_t = 30)]
     timeout_secs: u64,
+}
+
+#[derive(Args)]
+struct ProbeArgs {
+    #[command(flatten)]
+    ca: CaArgs,
+    /// The origin the app is served from, for the CORS checks.
+    #[arg(long, value_name = "ORIGIN", default_value = "https://smime-bulk.example")]
+    origin: String,
 }
 
 #[derive(Args)]
@@ -218,6 +233,17 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 roster_bytes,
             };
             runtime()?.block_on(submit::run(opts))
+        }
+        Command::Probe(args) => {
+            let creds = smime_bulk_ca::protocol::Credentials::new(args.ca.account_key.clone(), secret_key(&args.ca)?);
+            let client =
+                ca_client::CaClient::new(&args.ca.ca, std::time::Duration::from_secs(args.ca.timeout_secs.max(1)))?;
+            runtime()?.block_on(probe::run(probe::ProbeOptions {
+                client,
+                profile: args.ca.ca_profile,
+                creds,
+                origin: args.origin,
+            }))
         }
         Command::Domains(args) => runtime()?.block_on(account_listing(args, Listing::Domains)),
         Command::Products(args) => runtime()?.block_on(account_listing(args, Listing::Products)),

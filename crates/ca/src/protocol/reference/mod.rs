@@ -12,6 +12,16 @@ use super::http::{Body, HttpRequest, HttpResponse, Method};
 use super::types::{CaError, Credentials, ListQuery, Order, OrderRequest, Period, Product};
 use serde_json::Value;
 
+/// What a reference CA does, as `smime-bulk probe` checks it.
+pub const TRAITS: crate::probe::Traits = crate::probe::Traits {
+    wrong_keys_read_status: 401,
+    wrong_keys_create_status: 401,
+    missing_order_status: 404,
+    list_shows_keys: true,
+    show_has_ref: true,
+    create_needs_preflight: true,
+};
+
 /// The request that places one order: a JSON body.
 pub fn create_order(creds: &Credentials, order: &OrderRequest) -> HttpRequest {
     let mut body = serde_json::Map::new();

@@ -24,6 +24,16 @@ use super::http::{Body, HttpRequest, HttpResponse, Method};
 use super::types::{CaError, Credentials, FieldErrors, ListQuery, Order, OrderRequest};
 use serde_json::Value;
 
+/// What SSL.com's API does, as `smime-bulk probe` checks it (docs/sslcom-sws.md §2, §3, §5, §6).
+pub const TRAITS: crate::probe::Traits = crate::probe::Traits {
+    wrong_keys_read_status: 200,
+    wrong_keys_create_status: 400,
+    missing_order_status: 200,
+    list_shows_keys: false,
+    show_has_ref: false,
+    create_needs_preflight: false,
+};
+
 /// How many days before the batch started the list window opens: the CA
 /// dates orders in its own time zone (US Central in its source).
 const WINDOW_MARGIN_DAYS: u64 = 1;
