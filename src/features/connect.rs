@@ -4,6 +4,7 @@ use crate::shared::ca::{call, CallError};
 use crate::shared::state::{use_app, Connection};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use smime_bulk_ca::protocol::trust::{check_ca_url, origin_of};
 use smime_bulk_ca::protocol::{CaError, ListQuery, Profile};
 
 /// The CA picker, the keys, and "Test connection".
@@ -36,6 +37,10 @@ pub fn ConnectStep() -> impl IntoView {
             state.connection.set(Connection::Failed(
                 "Enter the account key and the secret key first.".into(),
             ));
+            return;
+        }
+        if let Err(e) = check_ca_url(&base) {
+            state.connection.set(Connection::Failed(format!("Not sent: {e}.")));
             return;
         }
         state.connection.set(Connection::Testing);
@@ -152,7 +157,13 @@ pub fn ConnectStep() -> impl IntoView {
             <Show when=move || state.remember_secret.get()>
                 <p class="warning">"The secret key will be kept in this tab's session storage, where anything running on this page could read it. Use this only on your own device."</p>
             </Show>
-            <p class="hint">"The secret key stays in this page's memory and is sent only to the CA."</p>
+            <p class="hint" id="secret-destination">{move || {
+                let url = state.ca_url.get();
+                match check_ca_url(&url) {
+                    Ok(()) => format!("The secret key stays in this page's memory and is sent only to {}.", origin_of(&url)),
+                    Err(e) => format!("Nothing will be sent: {e}."),
+                }
+            }}</p>
             <div class="actions">
                 {move || demo().map(|(k, s)| view! {
                     <button type="button" class="secondary" id="use-demo-keys" on:click=move |_| {

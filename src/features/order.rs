@@ -103,6 +103,10 @@ pub fn OrderStep(#[prop(into)] on_place: Callback<Arc<BatchSpec>>) -> impl IntoV
             message.set(Some("Enter the secret key in step 1 first.".into()));
             return;
         }
+        if let Err(e) = smime_bulk_ca::protocol::trust::check_ca_url(&state.ca_url.get_untracked()) {
+            message.set(Some(format!("Not sent: {e}.")));
+            return;
+        }
         let rows: Vec<BatchRow> = state.editor.with_value(|e| {
             e.as_ref()
                 .map(|e| e.valid_rows().into_iter().map(BatchRow::from).collect())

@@ -6,6 +6,7 @@ use crate::shared::download::save;
 use crate::shared::state::use_app;
 use leptos::prelude::*;
 use smime_bulk_ca::engine::RowState;
+use smime_bulk_ca::protocol::trust::is_trusted_url;
 use smime_bulk_ca::protocol::ListQuery;
 use smime_bulk_ca::results::results_csv;
 use smime_bulk_roster::editor::Editor;
@@ -18,6 +19,18 @@ const SHOWN: usize = 500;
 
 /// Pages of the order list a refresh reads at most (100,000 orders).
 const MAX_REFRESH_PAGES: u32 = 1_000;
+
+/// A link from a CA answer: a link only when it is `https:` (or `http:` to
+/// this machine, the sandbox); anything else (`javascript:`, `data:`…) is
+/// shown as text, never made clickable.
+fn link(url: String, label: &'static str, hidden: String) -> AnyView {
+    if is_trusted_url(&url) {
+        view! { <a href=url target="_blank" rel="noopener noreferrer">{label}<span class="visually-hidden">{hidden}</span></a> }.into_any()
+    } else {
+        view! { <span class="untrusted-link" title="Not a safe link: shown as text">{format!("{label}: {url}")}</span> }
+            .into_any()
+    }
+}
 
 /// The results table and exports.
 #[component]
@@ -114,41 +127,72 @@ pub fn ResultsStep() -> impl IntoView {
     let table = move || {
         let run = state.run.get()?;
         let total = run.spec.rows.len();
-        let rows = run.spec.rows.iter().zip(run.states.iter()).take(SHOWN).map(|(r, s)| {
-            let name = format!("{} {}", r.first_name, r.last_name).trim().to_owned();
-            let (reference, status, amount, links, error) = match s {
-                RowState::Placed { order } => (
-                    order.reference.clone(),
-                    order.status.clone(),
-                    order.amount.clone().unwrap_or_default(),
-                    Some((order.certificate_url.clone(), order.receipt_url.clone())),
-                    String::new(),
-                ),
-                RowState::Rejected { errors } => (String::new(), "rejected".into(), String::new(), None, errors.iter().map(|(f, m)| format!("{f}: {}", m.join("; "))).collect::<Vec<_>>().join(" | ")),
-                RowState::Failed { reason, .. } => (String::new(), "failed".into(), String::new(), None, reason.clone()),
-                RowState::Unknown { reason, .. } => (String::new(), "unknown: being looked for".into(), String::new(), None, reason.clone()),
-                RowState::Unconfirmed { reason, candidates, .. } => (
-                    candidates.iter().map(|o| o.reference.as_str()).collect::<Vec<_>>().join(" "),
-                    "unconfirmed: your decision".into(),
-                    String::new(),
-                    None,
-                    reason.clone(),
-                ),
-                RowState::Pending { .. } => (String::new(), "waiting".into(), String::new(), None, String::new()),
-                RowState::Sending { .. } => (String::new(), "sending".into(), String::new(), None, String::new()),
-            };
-            let links = links.map(|(cert, receipt)| view! {
-                {cert.map(|u| view! { <a href=u target="_blank" rel="noopener noreferrer">"Order"<span class="visually-hidden">{format!(" {reference}")}</span></a> })}
-                " "
-                {receipt.map(|u| view! { <a href=u target="_blank" rel="noopener noreferrer">"Invoice"<span class="visually-hidden">{format!(" for {reference}")}</span></a> })}
-            });
-            view! {
-                <tr>
-                    <td>{r.email.clone()}</td><td>{name}</td><td>{reference.clone()}</td><td>{status}</td>
-                    <td class="num">{amount}</td><td>{links}</td><td>{error}</td>
-                </tr>
-            }
-        }).collect_view();
+        let rows = run
+            .spec
+            .rows
+            .iter()
+            .zip(run.states.iter())
+            .take(SHOWN)
+            .map(|(r, s)| {
+                let name = format!("{} {}", r.first_name, r.last_name).trim().to_owned();
+                let (reference, status, amount, links, error) = match s {
+                    RowState::Placed { order } => (
+                        order.reference.clone(),
+                        order.status.clone(),
+                        order.amount.clone().unwrap_or_default(),
+                        Some((order.certificate_url.clone(), order.receipt_url.clone())),
+                        String::new(),
+                    ),
+                    RowState::Rejected { errors } => (
+                        String::new(),
+                        "rejected".into(),
+                        String::new(),
+                        None,
+                        errors
+                            .iter()
+                            .map(|(f, m)| format!("{f}: {}", m.join("; ")))
+                            .collect::<Vec<_>>()
+                            .join(" | "),
+                    ),
+                    RowState::Failed { reason, .. } => {
+                        (String::new(), "failed".into(), String::new(), None, reason.clone())
+                    }
+                    RowState::Unknown { reason, .. } => (
+                        String::new(),
+                        "unknown: being looked for".into(),
+                        String::new(),
+                        None,
+                        reason.clone(),
+                    ),
+                    RowState::Unconfirmed { reason, candidates, .. } => (
+                        candidates
+                            .iter()
+                            .map(|o| o.reference.as_str())
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                        "unconfirmed: your decision".into(),
+                        String::new(),
+                        None,
+                        reason.clone(),
+                    ),
+                    RowState::Pending { .. } => (String::new(), "waiting".into(), String::new(), None, String::new()),
+                    RowState::Sending { .. } => (String::new(), "sending".into(), String::new(), None, String::new()),
+                };
+                let links = links.map(|(cert, receipt)| {
+                    view! {
+                        {cert.map(|u| link(u, "Order", format!(" {reference}")))}
+                        " "
+                        {receipt.map(|u| link(u, "Invoice", format!(" for {reference}")))}
+                    }
+                });
+                view! {
+                    <tr>
+                        <td>{r.email.clone()}</td><td>{name}</td><td>{reference.clone()}</td><td>{status}</td>
+                        <td class="num">{amount}</td><td>{links}</td><td>{error}</td>
+                    </tr>
+                }
+            })
+            .collect_view();
         let profile = run.spec.profile;
         let mut seen_statuses: Vec<String> = run
             .states
@@ -183,7 +227,7 @@ pub fn ResultsStep() -> impl IntoView {
         };
         let invoice = (receipts.len() == 1).then(|| {
             let url = receipts[0].clone();
-            view! { <p id="batch-invoice">"One invoice for the whole batch: "<a href=url target="_blank" rel="noopener noreferrer">"open the invoice"</a></p> }
+            view! { <p id="batch-invoice">"One invoice for the whole batch: "{link(url, "open the invoice", String::new())}</p> }
         });
         let more = (total > SHOWN).then(|| view! { <p class="hint">{format!("Showing the first {SHOWN} of {total} orders; the export has them all.")}</p> });
         Some(view! {

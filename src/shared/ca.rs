@@ -91,6 +91,18 @@ pub async fn send(base: &str, request: &HttpRequest, timeout_ms: u32) -> Outcome
         Err(_) => return Outcome::Network("the request did not reach the CA or its answer was blocked".into()),
     };
     let status = response.status();
+    // A body the CA says is over the limit is not read at all (the parsers
+    // refuse a long one without the header by its size).
+    let limit = smime_bulk_ca::protocol::trust::MAX_ANSWER_BYTES;
+    let declared = response
+        .headers()
+        .get("content-length")
+        .and_then(|v| v.parse::<usize>().ok());
+    if let Some(n) = declared.filter(|n| *n > limit) {
+        return Outcome::Network(format!(
+            "the CA's answer is {n} bytes, over the {limit} bytes any CA answer needs; it was not read"
+        ));
+    }
     let retry_after = response.headers().get("retry-after");
     match response.text().await {
         Ok(body) => Outcome::Response(HttpResponse {

@@ -674,3 +674,38 @@ fn progress_counts_states_and_estimates_the_rest() {
     assert!((p.rate_per_sec - 1.0).abs() < 1e-9);
     assert_eq!(p.eta_secs, Some(2.0));
 }
+
+#[test]
+fn a_crafted_journal_with_huge_counters_neither_panics_nor_sends_past_the_limit() {
+    let header = journal::header(&spec(3));
+    let text = format!(
+        "{header}{}\n{}\n{}\n",
+        r#"{"row":{"row":0,"state":{"state":"pending","attempts":4294967295,"last_error":null}}}"#,
+        r#"{"row":{"row":1,"state":{"state":"sending","attempts":4294967295}}}"#,
+        r#"{"row":{"row":2,"state":{"state":"sending","attempts":0}}}"#,
+    );
+    let (spec, states) = journal::replay(&text).unwrap();
+    let mut e = Engine::resume(spec, states, Credentials::new("acct", SECRET), config(), 0);
+    let mut log = Vec::new();
+    // Row 0 has no attempt left: it fails without a request. Rows 1 and 2 are
+    // settled by a sweep; the CA holds nothing, so row 1 fails and row 2 is sent.
+    let seen = sweep(&mut e, 10_000, &mut log, &[], &|_| unreachable!());
+    let kinds: Vec<RequestKind> = seen.iter().map(|(k, _)| *k).collect();
+    assert_eq!(kinds, [RequestKind::List, RequestKind::Create]);
+    assert_eq!(e.state(0).unwrap().name(), "failed");
+    assert_eq!(e.state(1).unwrap().name(), "failed");
+    assert_eq!(e.state(2).unwrap().name(), "placed");
+    assert!(e.is_idle(), "{:?} {:?}", e.next_wakeup(), e.progress(10_000));
+}
+
+#[test]
+fn a_journal_naming_a_row_beyond_the_batch_is_refused_with_its_line() {
+    let text = format!(
+        "{}{}\n",
+        journal::header(&spec(1)),
+        r#"{"row":{"row":4294967295,"state":{"state":"pending","attempts":0,"last_error":null}}}"#
+    );
+    let e = journal::replay(&text).unwrap_err();
+    assert_eq!(e, JournalError::RowOutOfRange(2, 4294967295));
+    assert!(e.to_string().contains("line 2"), "{e}");
+}

@@ -290,3 +290,22 @@ fn probe_judges_sslcom_answers_as_matching_and_reference_answers_as_not() {
         }
     }
 }
+
+#[test]
+fn hostile_answers_are_refused_with_a_reason_not_kept() {
+    let huge_status = format!(r#"{{"ref":"co-1","order_status":"{}"}}"#, "x".repeat(50_000));
+    match SSL.parse_created(&resp(200, &huge_status)) {
+        Err(CaError::Unexpected { detail, .. }) => assert!(detail.contains("answer.order_status is over"), "{detail}"),
+        other => panic!("{other:?}"),
+    }
+    let huge_body = format!("[{}]", vec![r#"{"ref":"co-1"}"#; 400_000].join(","));
+    match SSL.parse_order_list(&resp(200, &huge_body)) {
+        Err(CaError::Unexpected { detail, .. }) => assert!(detail.contains("bytes"), "{detail}"),
+        other => panic!("{other:?}"),
+    }
+    // A reference of the wrong type is no reference.
+    assert!(matches!(
+        SSL.parse_created(&resp(200, r#"{"ref":{"a":1},"order_status":"issued"}"#)),
+        Err(CaError::Unexpected { .. })
+    ));
+}

@@ -14,6 +14,7 @@ pub struct CaClient {
 impl CaClient {
     /// A client for the CA at `base`, each request limited to `timeout`.
     pub fn new(base: &str, timeout: Duration) -> Result<Self, String> {
+        smime_bulk_ca::protocol::trust::check_ca_url(base).map_err(|e| format!("--ca: {e}"))?;
         let http = reqwest::Client::builder()
             // Every request carries the secret key: never follow a redirect
             // (it may lead to another origin); the engine stops and says where it led.
@@ -62,7 +63,7 @@ impl CaClient {
         };
         let retry_after = header(reqwest::header::RETRY_AFTER);
         let location = header(reqwest::header::LOCATION);
-        match response.text().await {
+        match read_capped(response).await {
             Ok(body) => Outcome::Response(HttpResponse {
                 status,
                 retry_after,
@@ -114,6 +115,20 @@ impl CaClient {
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned))
     }
+}
+
+/// The body as text, read up to one byte past the answer limit (the parsers
+/// then refuse it by its size: a hostile CA cannot make us hold gigabytes).
+async fn read_capped(mut response: reqwest::Response) -> Result<String, reqwest::Error> {
+    let cap = smime_bulk_ca::protocol::trust::MAX_ANSWER_BYTES + 1;
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        body.extend_from_slice(&chunk[..chunk.len().min(cap - body.len())]);
+        if body.len() >= cap {
+            break;
+        }
+    }
+    Ok(String::from_utf8_lossy(&body).into_owned())
 }
 
 /// The error and its causes, without the URL.

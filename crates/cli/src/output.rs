@@ -2,10 +2,34 @@
 
 use serde_json::{Map, Value};
 use smime_bulk_roster::{Parsed, Report, Severity};
+use std::borrow::Cow;
+use std::collections::HashSet;
 use std::fmt::Write;
+
+/// `text` with every control character (C0, DEL, C1) and every bidirectional
+/// override or isolate written as a visible `\u{…}` escape, so that a cell
+/// cannot move the cursor, erase lines or reorder what a terminal shows.
+pub fn terminal_safe(text: &str) -> Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
+    };
+    if !text.chars().any(unsafe_char) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
 
 /// `file:line: message [code]` per finding (warnings marked), then a summary line.
 pub fn text(report: &Report, file: &str) -> String {
+    let file = &*terminal_safe(file);
     let mut out = String::new();
     for f in &report.findings {
         let place = match f.line {
@@ -17,7 +41,7 @@ pub fn text(report: &Report, file: &str) -> String {
         } else {
             ""
         };
-        let _ = writeln!(out, "{place}: {level}{} [{}]", f.message, f.code);
+        let _ = writeln!(out, "{place}: {level}{} [{}]", terminal_safe(&f.message), f.code);
     }
     let how = match (report.encoding, report.delimiter) {
         (Some(e), Some(d)) => format!(" ({e}, delimiter {d})"),
@@ -46,21 +70,7 @@ pub fn text(report: &Report, file: &str) -> String {
 /// The records as a JSON array of objects keyed by the header as written.
 /// Repeated or empty headers get a suffix so no value is lost.
 pub fn parsed_json(parsed: &Parsed) -> String {
-    let mut keys: Vec<String> = Vec::with_capacity(parsed.headers.len());
-    for (i, h) in parsed.headers.iter().enumerate() {
-        let base = if h.is_empty() {
-            format!("column {}", i + 1)
-        } else {
-            h.clone()
-        };
-        let mut key = base.clone();
-        let mut n = 2;
-        while keys.contains(&key) {
-            key = format!("{base} ({n})");
-            n += 1;
-        }
-        keys.push(key);
-    }
+    let keys = unique_keys(&parsed.headers);
     let rows: Vec<Value> = parsed
         .records
         .iter()
@@ -74,4 +84,63 @@ pub fn parsed_json(parsed: &Parsed) -> String {
         })
         .collect();
     serde_json::to_string_pretty(&Value::Array(rows)).unwrap_or_else(|_| "[]".into())
+}
+
+/// One key per header: the header itself, `column N` for an empty one, and
+/// `name (2)`, `name (3)`… for repeats. Linear: each base name remembers the
+/// next suffix to try, and taken keys are a set (a header row of 100,000
+/// repeated names took minutes when each repeat rescanned the keys).
+fn unique_keys(headers: &[String]) -> Vec<String> {
+    let mut taken: HashSet<String> = HashSet::with_capacity(headers.len());
+    let mut next_suffix: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut keys = Vec::with_capacity(headers.len());
+    for (i, h) in headers.iter().enumerate() {
+        let base = if h.is_empty() {
+            format!("column {}", i + 1)
+        } else {
+            h.clone()
+        };
+        let mut key = base.clone();
+        if taken.contains(&key) {
+            let n = next_suffix.entry(base.clone()).or_insert(2);
+            loop {
+                key = format!("{base} ({n})");
+                *n += 1;
+                if !taken.contains(&key) {
+                    break;
+                }
+            }
+        }
+        taken.insert(key.clone());
+        keys.push(key);
+    }
+    keys
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_sequences_in_cells_are_shown_not_obeyed() {
+        assert_eq!(terminal_safe("plain@example.com"), "plain@example.com");
+        assert_eq!(
+            terminal_safe("a\u{1b}[1A\u{1b}[2Kb\u{202e}c\u{9b}d\r"),
+            "a\\u{1b}[1A\\u{1b}[2Kb\\u{202e}c\\u{9b}d\\u{d}"
+        );
+    }
+
+    #[test]
+    fn repeated_headers_get_suffixes_in_linear_time() {
+        let headers: Vec<String> = ["Email", "Email", "", "Email (2)", "Email"].map(String::from).to_vec();
+        assert_eq!(
+            unique_keys(&headers),
+            ["Email", "Email (2)", "column 3", "Email (2) (2)", "Email (3)"]
+        );
+        let many = vec!["x".to_owned(); 100_000];
+        let keys = unique_keys(&many);
+        assert_eq!(keys.len(), 100_000);
+        assert_eq!(keys[99_999], "x (100000)");
+        assert_eq!(keys.iter().collect::<HashSet<_>>().len(), 100_000, "no key twice");
+    }
 }

@@ -275,8 +275,17 @@ impl Engine {
     /// Whether nothing is in flight and nothing more will be sent without the
     /// user (every row settled, or left unknown, or paused/halted/cancelled).
     pub fn is_idle(&self) -> bool {
-        self.in_flight.is_empty()
-            && (!self.can_send() || (self.ready.is_empty() && self.waiting.is_empty() && !self.sweep_wanted()))
+        self.in_flight.is_empty() && (!self.can_send() || (!self.sends_due() && !self.sweep_wanted()))
+    }
+
+    /// Whether a pending row waits in `ready` or `waiting` (both may hold rows
+    /// settled since they were queued; those are skipped when they come up).
+    fn sends_due(&self) -> bool {
+        let pending = |row: usize| {
+            let s = &self.slots[row];
+            !s.in_flight && matches!(s.state, RowState::Pending { .. })
+        };
+        self.ready.iter().any(|&r| pending(r)) || self.waiting.iter().any(|Reverse((_, r))| pending(*r))
     }
 
     /// Whether every row is placed, rejected or failed (none unknown or unconfirmed).
@@ -318,8 +327,14 @@ impl Engine {
         if !self.can_send() {
             return None;
         }
-        let backoff = self.waiting.peek().map(|Reverse((due, _))| *due);
-        let due = match (self.ready.is_empty(), backoff) {
+        let pending = |row: usize| matches!(self.slots[row].state, RowState::Pending { .. });
+        let backoff = self
+            .waiting
+            .iter()
+            .filter(|Reverse((_, r))| pending(*r))
+            .map(|Reverse((due, _))| *due)
+            .min();
+        let due = match (!self.ready.iter().any(|&r| pending(r)), backoff) {
             (false, _) => Some(0),
             (true, Some(due)) => Some(due),
             (true, None) => None,

@@ -2,6 +2,7 @@
 //! lists, `Retry-After`. Each dialect decides what an answer *means*.
 
 use super::http::HttpResponse;
+use super::trust::{MAX_ANSWER_BYTES, MAX_FIELD_CHARS};
 use super::types::{CaError, FieldErrors};
 use serde_json::Value;
 
@@ -15,12 +16,46 @@ pub(crate) fn snippet(body: &str) -> String {
     }
 }
 
-/// The body as JSON, or an error that quotes its start.
+/// The body as JSON, or an error that quotes its start. A body over
+/// [`MAX_ANSWER_BYTES`] or with a text over [`MAX_FIELD_CHARS`] is refused:
+/// no CA answer needs them, and they would go into the journal and results.
 pub(crate) fn json(resp: &HttpResponse) -> Result<Value, CaError> {
-    serde_json::from_str(&resp.body).map_err(|e| CaError::Unexpected {
+    if resp.body.len() > MAX_ANSWER_BYTES {
+        return Err(CaError::Unexpected {
+            status: resp.status,
+            detail: format!(
+                "the answer is {} bytes, over the {MAX_ANSWER_BYTES} bytes any CA answer needs",
+                resp.body.len()
+            ),
+        });
+    }
+    let value: Value = serde_json::from_str(&resp.body).map_err(|e| CaError::Unexpected {
         status: resp.status,
         detail: format!("not JSON ({e}): {}", snippet(&resp.body)),
-    })
+    })?;
+    if let Some(path) = overlong_text(&value, "answer") {
+        return Err(CaError::Unexpected {
+            status: resp.status,
+            detail: format!("{path} is over {MAX_FIELD_CHARS} characters, longer than any CA field needs"),
+        });
+    }
+    Ok(value)
+}
+
+/// Where in `value` a text over [`MAX_FIELD_CHARS`] is, if one is.
+fn overlong_text(value: &Value, at: &str) -> Option<String> {
+    match value {
+        Value::String(s) if s.chars().count() > MAX_FIELD_CHARS => Some(at.to_owned()),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| overlong_text(v, &format!("{at}[{i}]"))),
+        Value::Object(map) => map.iter().find_map(|(k, v)| {
+            let key: String = k.chars().take(40).collect();
+            overlong_text(v, &format!("{at}.{key}"))
+        }),
+        _ => None,
+    }
 }
 
 /// A text field (a number is read as its digits).

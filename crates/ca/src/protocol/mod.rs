@@ -10,6 +10,7 @@ mod http;
 mod profile;
 pub mod reference;
 pub mod sslcom;
+pub mod trust;
 mod types;
 
 pub use http::{Body, HttpRequest, HttpResponse, Method};
