@@ -9,9 +9,10 @@
 
 use crate::faults::FaultsUpdate;
 use crate::pages::from_loopback;
+use crate::profile::Profile;
 use crate::state::Shared;
 use axum::extract::{Path, Request, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -186,18 +187,33 @@ async fn accounts(State(state): State<Shared>) -> Response {
     Json(out).into_response()
 }
 
-async fn enrollments(State(state): State<Shared>) -> Response {
-    match state.store.enrollments() {
-        Ok(e) => Json(e).into_response(),
-        Err(e) => storage_error(e),
-    }
+/// Every enrollment with its orders, the addresses it skipped and (`sslcom`)
+/// its receipt's link.
+async fn enrollments(State(state): State<Shared>, headers: HeaderMap) -> Response {
+    let enrollments = match state.store.enrollments() {
+        Ok(e) => e,
+        Err(e) => return storage_error(e),
+    };
+    let base = crate::pages::base_url(&headers);
+    let out: Vec<Value> = enrollments
+        .iter()
+        .map(|e| {
+            let mut v = json!(e);
+            let owner = state.owner(&e.account_key);
+            if let (Profile::Sslcom, Some(account), Value::Object(m)) = (state.profile, owner, &mut v) {
+                let url = crate::profile::sslcom::enrollment_receipt_url(&base, account, e.id);
+                m.insert("receipt_url".into(), url.into());
+            }
+            v
+        })
+        .collect();
+    Json(out).into_response()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::faults::{FaultState, Faults};
-    use crate::profile::Profile;
     use crate::state::AppState;
     use axum::body::Body;
     use axum::extract::ConnectInfo;

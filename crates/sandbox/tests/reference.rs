@@ -291,6 +291,14 @@ async fn injected_faults_fail_drop_and_rate_limit() {
         }
     }
     assert_eq!(limited.as_deref(), Some("1"));
+
+    // Created, then answered 500 anyway.
+    assert_eq!(
+        admin_post(&sb, "/sandbox/faults", r#"{"rate_limit":0,"created_error_rate":1}"#).await,
+        200
+    );
+    assert_eq!(post(&sb, &order("c@example.com", "kc")).await.0, 500);
+    assert_eq!(all_orders(&sb).await.len(), 2, "the order was created");
     assert_eq!(admin_post(&sb, "/sandbox/faults", r#"{"fail_rate":2}"#).await, 400);
     sb.shutdown().await;
 }

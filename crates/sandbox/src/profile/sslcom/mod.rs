@@ -47,6 +47,12 @@ use axum::Router;
 use params::{JsonError, Params};
 use views::Errors;
 
+/// The link of a bulk enrollment's one receipt (for `GET /sandbox/enrollments`:
+/// SSL.com's answer names none).
+pub fn enrollment_receipt_url(base: &str, account: &Account, enrollment: i64) -> String {
+    views::receipt_url(base, account, &views::enrollment_receipt_id(enrollment))
+}
+
 /// A new order's status (content `contacts_provided`).
 pub const STATUS_CREATED: &str = "waiting on validation from customer";
 /// An enrolled order's status (content `new`: nothing submitted yet).
@@ -61,6 +67,7 @@ pub const STATUS_CANCELED: &str = "canceled";
 /// and `canceled`.
 pub const STATUSES: [&str; 11] = [
     STATUS_ENROLLED,
+    "waiting on registrant information from customer",
     "waiting on contacts information from customer",
     STATUS_CREATED,
     "validating, please wait",
@@ -70,7 +77,6 @@ pub const STATUSES: [&str; 11] = [
     "n/a",
     STATUS_REVOKED,
     STATUS_CANCELED,
-    "waiting on registrant information from customer",
 ];
 
 /// The API (under SSL.com's CORS) and the portal pages (guarded, no CORS).

@@ -175,12 +175,22 @@ fn suffix(o: &StoredOrder) -> &str {
     o.reference.strip_prefix("co-").unwrap_or(&o.reference)
 }
 
+/// The receipt of a bulk enrollment.
+pub fn enrollment_receipt_id(enrollment: i64) -> String {
+    format!("on-e{enrollment:06}")
+}
+
 /// The receipt an order is on: its own, or its enrollment's.
 pub fn receipt_id(o: &StoredOrder) -> String {
     match o.enrollment_id {
-        Some(e) => format!("on-e{e:06}"),
+        Some(e) => enrollment_receipt_id(e),
         None => format!("on-{}", suffix(o)),
     }
+}
+
+/// The link of a receipt.
+pub fn receipt_url(base: &str, account: &Account, receipt: &str) -> String {
+    format!("{base}/team/{}/orders/{receipt}", account.team_slug())
 }
 
 /// The portal links of an order.
@@ -195,7 +205,7 @@ impl Links {
     pub fn of(o: &StoredOrder, account: &Account, base: &str) -> Links {
         let order = format!("{base}/team/{}/certificate_orders/{}", account.team_slug(), o.reference);
         Links {
-            receipt: format!("{base}/team/{}/orders/{}", account.team_slug(), receipt_id(o)),
+            receipt: receipt_url(base, account, &receipt_id(o)),
             smart_seal: format!("{order}/site_seal"),
             validation: format!("{order}/validation"),
             certificate: order,
