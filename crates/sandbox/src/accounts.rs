@@ -194,3 +194,37 @@ pub fn load(path: &Path) -> Result<Vec<Account>, String> {
     }
     Ok(file.accounts)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_text(name: &str, text: &str) -> Result<Vec<Account>, String> {
+        let path = std::env::temp_dir().join(format!("smime-bulk-accounts-{}-{name}.json", std::process::id()));
+        std::fs::write(&path, text).unwrap();
+        let loaded = load(&path);
+        std::fs::remove_file(&path).unwrap();
+        loaded
+    }
+
+    #[test]
+    fn an_accounts_file_in_either_form_is_read() {
+        let sslcom = r#"{ "accounts": [
+          { "account_key": "acme-key", "secret_key": "acme-secret", "domains": ["acme.example"],
+            "team": "acme", "funds": "500.00",
+            "products": [
+              { "code": "302", "name": "Personal Business", "certificate_id": 417,
+                "periods": [{ "period": 365, "price": "90.00" }, { "period": 730, "price": "120.00" }] }
+            ] }
+        ] }"#;
+        let a = &load_text("sslcom", sslcom).unwrap()[0];
+        assert_eq!((a.funds_cents(), a.team_slug()), (Some(50_000), "acme".to_owned()));
+        assert_eq!(a.products[0].certificate_id, Some(417));
+        let reference = r#"{"accounts":[{"account_key":"K.ey","secret_key":"s","domains":["x.example"],
+            "products":[{"code":"smime-ivov-1y","name":"1 year","periods":[{"period":365,"price":"39.00"}]}]}]}"#;
+        let a = &load_text("reference", reference).unwrap()[0];
+        assert_eq!((a.funds_cents(), a.team_slug()), (None, "k-ey".to_owned()));
+        let bad = sslcom.replace("\"500.00\"", "\"lots\"");
+        assert!(load_text("bad", &bad).unwrap_err().contains("funds"));
+    }
+}

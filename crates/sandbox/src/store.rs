@@ -417,3 +417,72 @@ impl Store {
             .execute_batch("DELETE FROM orders; DELETE FROM enrollments;")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn order<'a>(key: &'a str, charged_cents: i64) -> NewOrder<'a> {
+        NewOrder {
+            account_key: key,
+            external_order_number: Some("k"),
+            email: "a@example.com",
+            first_name: "",
+            last_name: "",
+            country: "GB",
+            csr: None,
+            product: "302",
+            period: 365,
+            amount: "90.00",
+            status: "new",
+            charged_cents,
+            created_at: 1_000,
+            extra: None,
+        }
+    }
+
+    #[test]
+    fn a_database_file_of_the_first_release_gains_the_new_columns() {
+        let path = std::env::temp_dir().join(format!("smime-bulk-store-{}.sqlite", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch(
+                "CREATE TABLE orders (seq INTEGER PRIMARY KEY AUTOINCREMENT, reference TEXT NOT NULL UNIQUE,
+                 account_key TEXT NOT NULL, external_order_number TEXT, email TEXT NOT NULL, first_name TEXT NOT NULL,
+                 last_name TEXT NOT NULL, country TEXT NOT NULL, csr TEXT, product TEXT NOT NULL, period INTEGER NOT NULL,
+                 status TEXT NOT NULL, amount TEXT NOT NULL);
+                 INSERT INTO orders VALUES (1, 'co-0000010000', 'acct', 'old', 'o@example.com', 'O', 'Ld', 'GB', NULL,
+                 'smime-ivov-1y', 365, 'pending validation', '39.00');",
+            )
+            .unwrap();
+        let store = Store::open(Some(&path)).unwrap();
+        let old = store.get("co-0000010000").unwrap().unwrap();
+        assert_eq!((old.created_at, old.charged_cents, old.enrollment_id), (0, 0, None));
+        store.insert(&order("acct", 0), 1).unwrap();
+        assert_eq!(store.all().unwrap().len(), 2);
+        drop(store);
+        std::fs::remove_file(&path).unwrap();
+    }
+
+    #[test]
+    fn funds_are_what_is_configured_minus_what_was_charged() {
+        let store = Store::open(None).unwrap();
+        assert!(store.insert_funded(&order("a", 6000), 1, Some(10_000)).unwrap().is_ok());
+        assert_eq!(
+            store.insert_funded(&order("a", 6000), 2, Some(10_000)).unwrap(),
+            Err(Shortfall(2000))
+        );
+        assert!(
+            store.insert_funded(&order("b", 6000), 3, Some(10_000)).unwrap().is_ok(),
+            "per account"
+        );
+        assert!(
+            store.insert_funded(&order("a", 6000), 4, None).unwrap().is_ok(),
+            "unlimited"
+        );
+        assert_eq!(store.charged("a").unwrap(), 12_000);
+        store.clear().unwrap();
+        assert_eq!(store.charged("a").unwrap(), 0);
+    }
+}

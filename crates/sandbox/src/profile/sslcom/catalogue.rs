@@ -29,8 +29,7 @@ pub fn is_iv_ov(code: &str) -> bool {
 
 /// `product`'s three validations (presence, `/\d{3}/`, inclusion), each
 /// adding its own message as Rails does. True when the code is known.
-pub fn check_product(code: Option<&str>, known: &[String], errors: &mut Errors) -> bool {
-    let code = code.unwrap_or_default();
+pub fn check_product(code: &str, known: &[String], errors: &mut Errors) -> bool {
     if code.trim().is_empty() {
         errors.add("product", "can't be blank");
     }
@@ -133,7 +132,7 @@ mod tests {
     fn product_and_period_messages_are_rails_validations() {
         let known = vec!["302".to_owned(), "303".to_owned()];
         let mut e = Errors::default();
-        assert!(!check_product(None, &known, &mut e));
+        assert!(!check_product("", &known, &mut e));
         check_period("302", Some("825"), &mut e);
         assert_eq!(
             serde_json::Value::Object(e.into_map()),

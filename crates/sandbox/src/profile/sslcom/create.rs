@@ -98,7 +98,7 @@ pub async fn create(
     };
     let code = params.text("product").unwrap_or_default();
     let period = params.text("period");
-    if catalogue::check_product(Some(&code), &catalogue::codes(&state.accounts), &mut errors) {
+    if catalogue::check_product(&code, &catalogue::codes(&state.accounts), &mut errors) {
         catalogue::check_period(&code, period.as_deref(), &mut errors);
     }
 
@@ -165,6 +165,7 @@ pub async fn create(
         return views::server_error();
     };
 
+    // Checked now, answered only once the order is saved and paid.
     let kept_contacts = contacts_after_payment(&params);
     let extra = Extra {
         registrant: Some(views::registrant(|k| params.text(k), country.clone())),
