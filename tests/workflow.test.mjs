@@ -113,7 +113,7 @@ test("connect, load a 1252 export, fix it inline, order, and export the results"
     assert.ok(lines.some((l) => l.startsWith(`${o.email},${o.reference},pending validation,39.00,`)), o.email);
   }
   // Statuses moved on at the CA show after a refresh.
-  await fetch(`${sandbox.url}/sandbox/orders/${orders[0].reference}/status`, { method: "POST", body: '{"status":"issued"}' });
+  await sandbox.setStatus(orders[0].reference, "issued");
   await page.click("#refresh-statuses");
   await page.waitForFunction(() => /issued/.test(document.querySelector("#results")?.textContent ?? ""));
   assert.deepEqual(errors, []);

@@ -78,7 +78,9 @@ cmd_dev() {
   if (exec 3<>"/dev/tcp/127.0.0.1/$ca_port") 2>/dev/null; then
     log "port $ca_port is taken: assuming a sandbox CA already runs there"
   else
-    target/debug/smime-bulk-sandbox --listen "127.0.0.1:$ca_port" --cors-origin '*' &
+    # --profile reference for now: the page's client still speaks smime-bulk's
+    # own first protocol; switch to the default (sslcom) when it is ported.
+    target/debug/smime-bulk-sandbox --profile reference --listen "127.0.0.1:$ca_port" --cors-origin '*' &
     local sandbox_pid=$!
     trap 'kill $sandbox_pid 2>/dev/null' EXIT INT TERM
   fi

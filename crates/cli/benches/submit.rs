@@ -29,13 +29,12 @@ async fn main() {
     );
     for concurrency in [1u32, 4, 16] {
         let sb = start(SandboxConfig {
-            listen: "127.0.0.1:0".parse().unwrap(),
             faults: Faults {
                 latency_ms: LATENCY_MS,
                 ..Faults::default()
             },
             seed: 1,
-            ..SandboxConfig::default()
+            ..sandbox_config()
         })
         .await
         .unwrap();

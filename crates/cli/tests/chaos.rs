@@ -41,12 +41,12 @@ async fn killed_twice_and_resumed_every_row_has_exactly_one_order() {
         drop_rate: 0.05,
         rate_limit: Some(200),
         latency_ms: 0,
+        ..Faults::default()
     };
     let sb = start(SandboxConfig {
-        listen: "127.0.0.1:0".parse().unwrap(),
         faults,
         seed: 42,
-        ..SandboxConfig::default()
+        ..sandbox_config()
     })
     .await
     .unwrap();
@@ -100,14 +100,13 @@ async fn killed_twice_and_resumed_every_row_has_exactly_one_order() {
 async fn a_sandbox_restart_mid_batch_loses_and_duplicates_nothing() {
     let dir = TempDir::new("restart");
     let config = SandboxConfig {
-        listen: "127.0.0.1:0".parse().unwrap(),
         db: Some(dir.path("orders.sqlite")),
         faults: Faults {
             latency_ms: 5,
             ..Faults::default()
         },
         seed: 7,
-        ..SandboxConfig::default()
+        ..sandbox_config()
     };
     let sb = start(config.clone()).await.unwrap();
     let ca = sb.url();
@@ -149,14 +148,13 @@ async fn a_sandbox_restart_mid_batch_loses_and_duplicates_nothing() {
 #[ignore = "slow: run by ./x test with --ignored"]
 async fn ctrl_c_stops_cleanly_and_the_same_command_resumes() {
     let sb = start(SandboxConfig {
-        listen: "127.0.0.1:0".parse().unwrap(),
         faults: Faults {
             latency_ms: 20,
             drop_rate: 0.05,
             ..Faults::default()
         },
         seed: 3,
-        ..SandboxConfig::default()
+        ..sandbox_config()
     })
     .await
     .unwrap();

@@ -3,18 +3,13 @@
 
 mod support;
 
-use smime_bulk_sandbox::{start, Sandbox, SandboxConfig};
+use smime_bulk_sandbox::{start, Sandbox};
 use std::process::Output;
 use support::*;
 use tokio::process::Command;
 
 async fn sandbox() -> Sandbox {
-    start(SandboxConfig {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        ..SandboxConfig::default()
-    })
-    .await
-    .unwrap()
+    start(sandbox_config()).await.unwrap()
 }
 
 async fn smime_bulk(args: &[&str], secret: Option<&str>) -> Output {

@@ -1,5 +1,6 @@
-//! Seeded fault injection: failures, dropped connections, rate limits and
-//! latency, reproducible from `--seed` and adjustable at run time.
+//! Seeded fault injection: failures, dropped connections, orders created but
+//! answered with an error, rate limits and latency, reproducible from
+//! `--seed` and adjustable at run time.
 
 use rand::{rngs::StdRng, Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
@@ -18,6 +19,12 @@ pub struct Faults {
     pub rate_limit: Option<u32>,
     /// Added latency per request, with ±50% jitter.
     pub latency_ms: u64,
+    /// Share of order creations that create (and charge) the order, then
+    /// answer an error: SSL.com's "created but error" answers (`sslcom`: half
+    /// of them 200 `errors.contacts` without a `ref`, half 500; `reference`:
+    /// 500).
+    #[serde(default)]
+    pub created_error_rate: f64,
 }
 
 /// A partial update of the settings (admin endpoint).
@@ -28,18 +35,32 @@ pub struct FaultsUpdate {
     /// `0` turns the limit off.
     pub rate_limit: Option<u32>,
     pub latency_ms: Option<u64>,
+    pub created_error_rate: Option<f64>,
 }
 
 impl Faults {
     /// Checks rates are within [0, 1].
     pub fn validate(&self) -> Result<(), String> {
-        for (name, v) in [("fail_rate", self.fail_rate), ("drop_rate", self.drop_rate)] {
+        for (name, v) in [
+            ("fail_rate", self.fail_rate),
+            ("drop_rate", self.drop_rate),
+            ("created_error_rate", self.created_error_rate),
+        ] {
             if !(0.0..=1.0).contains(&v) {
                 return Err(format!("{name} must be between 0 and 1, not {v}"));
             }
         }
         Ok(())
     }
+}
+
+/// How an order that was created is answered anyway (`created_error_rate`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CreatedError {
+    /// 200 with `errors.contacts` and no `ref` (contact validation after payment).
+    Contacts,
+    /// 500 (an exception after the order was saved).
+    ServerError,
 }
 
 /// What to do with a request before handling it.
@@ -103,6 +124,9 @@ impl FaultState {
         if let Some(v) = u.latency_ms {
             f.latency_ms = v;
         }
+        if let Some(v) = u.created_error_rate {
+            f.created_error_rate = v;
+        }
         f.validate()?;
         inner.faults = f.clone();
         Ok(f)
@@ -145,6 +169,22 @@ impl FaultState {
         let mut inner = self.lock();
         let p = inner.faults.drop_rate;
         p > 0.0 && inner.rng.random_bool(p)
+    }
+
+    /// Whether to answer this creation with an error although the order was
+    /// created, and how.
+    pub fn created_error(&self) -> Option<CreatedError> {
+        let mut inner = self.lock();
+        let p = inner.faults.created_error_rate;
+        if p > 0.0 && inner.rng.random_bool(p) {
+            Some(if inner.rng.random_bool(0.5) {
+                CreatedError::Contacts
+            } else {
+                CreatedError::ServerError
+            })
+        } else {
+            None
+        }
     }
 
     /// A random salt for order references.

@@ -1,14 +1,31 @@
-//! The local sandbox CA: a real HTTP server that speaks the smime-bulk CA
-//! protocol, re-validates every order with the roster engine, stores orders in
-//! SQLite, and injects seeded faults — so the whole product can be tried and
-//! tested with no account anywhere. It does **not** de-duplicate orders:
+//! The local sandbox CA: a real HTTP server that imitates a CA's API — by
+//! default SSL.com's SWS API as docs/sslcom-sws.md shows it (`--profile
+//! sslcom`), or smime-bulk's own first protocol (`--profile reference`) —
+//! re-validates every order with the roster engine, stores orders in SQLite,
+//! and injects seeded faults, so the whole product can be tried and tested
+//! with no account anywhere. It does **not** de-duplicate orders:
 //! exactly-once is the client's job.
+//!
+//! Layers, top down: `profile/` (each protocol's routes, answers, CORS and
+//! pages), then what they share: `admin` (the `/sandbox/*` endpoints),
+//! `pages` (HTML helpers and the pages' guard), `recipient` (the roster
+//! engine's checks), `state`, `store`, `faults`, `accounts`, `money`,
+//! `clock`; `server` is the accept loop.
 
 pub mod accounts;
+mod admin;
+mod clock;
 pub mod faults;
-mod routes;
+mod money;
+mod pages;
+pub mod profile;
+mod recipient;
 mod server;
+mod state;
 pub mod store;
+
+pub use admin::TOKEN_HEADER as ADMIN_TOKEN_HEADER;
+pub use profile::Profile;
 
 use accounts::Account;
 use faults::{FaultState, Faults};
@@ -16,7 +33,6 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::sync::watch;
-use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 
 /// How to run the sandbox.
 #[derive(Debug, Clone)]
@@ -25,14 +41,19 @@ pub struct SandboxConfig {
     pub listen: SocketAddr,
     /// SQLite file; in memory when `None`.
     pub db: Option<PathBuf>,
-    /// Accounts; the demo account when empty.
+    /// Accounts; the profile's demo account when empty.
     pub accounts: Vec<Account>,
-    /// Allowed CORS origin: `*` or one origin such as `http://127.0.0.1:8080`.
+    /// The protocol to speak.
+    pub profile: Profile,
+    /// `reference` only: the allowed CORS origin, `*` or one origin such as
+    /// `http://127.0.0.1:8080` (the `sslcom` profile answers CORS as SSL.com does).
     pub cors_origin: String,
     /// Fault injection settings.
     pub faults: Faults,
     /// Seed of every random choice.
     pub seed: u64,
+    /// The admin endpoints' token; random when `None`.
+    pub admin_token: Option<String>,
 }
 
 impl Default for SandboxConfig {
@@ -41,9 +62,11 @@ impl Default for SandboxConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 8787)),
             db: None,
             accounts: Vec::new(),
+            profile: Profile::default(),
             cors_origin: "*".into(),
             faults: Faults::default(),
             seed: 0,
+            admin_token: None,
         }
     }
 }
@@ -51,6 +74,8 @@ impl Default for SandboxConfig {
 /// A running sandbox.
 pub struct Sandbox {
     addr: SocketAddr,
+    profile: Profile,
+    admin_token: String,
     stop: watch::Sender<bool>,
     task: tokio::task::JoinHandle<()>,
 }
@@ -66,6 +91,16 @@ impl Sandbox {
         format!("http://{}", self.addr)
     }
 
+    /// The protocol it speaks.
+    pub fn profile(&self) -> Profile {
+        self.profile
+    }
+
+    /// The token the admin endpoints want in the `x-sandbox-admin-token` header.
+    pub fn admin_token(&self) -> &str {
+        &self.admin_token
+    }
+
     /// Stops accepting and closes every connection.
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
@@ -76,40 +111,38 @@ impl Sandbox {
 /// Binds and starts serving in the background (on the current tokio runtime).
 pub async fn start(config: SandboxConfig) -> Result<Sandbox, String> {
     config.faults.validate()?;
+    let admin_token = match config.admin_token {
+        Some(t) => {
+            admin::check_token(&t)?;
+            t
+        }
+        None => admin::random_token()?,
+    };
     let store = store::Store::open(config.db.as_deref()).map_err(|e| format!("cannot open the order database: {e}"))?;
     let accounts = if config.accounts.is_empty() {
-        accounts::demo()
+        accounts::demo(config.profile)
     } else {
         config.accounts
     };
-    let state = Arc::new(routes::AppState {
+    let state = Arc::new(state::AppState {
         store,
         accounts,
         faults: FaultState::new(config.faults, config.seed),
+        profile: config.profile,
     });
-    let cors = CorsLayer::new()
-        .allow_methods([
-            axum::http::Method::GET,
-            axum::http::Method::POST,
-            axum::http::Method::DELETE,
-        ])
-        .allow_headers([axum::http::header::CONTENT_TYPE])
-        .expose_headers([axum::http::header::RETRY_AFTER])
-        .allow_origin(if config.cors_origin == "*" {
-            AllowOrigin::from(Any)
-        } else {
-            let origin = config
-                .cors_origin
-                .parse::<axum::http::HeaderValue>()
-                .map_err(|_| format!("--cors-origin {:?} is not a valid origin", config.cors_origin))?;
-            AllowOrigin::exact(origin)
-        });
-    let app = routes::router(state).layer(cors);
+    // The admin routes first: a profile's fallback (its 404) takes the rest.
+    let app = admin::router(state.clone(), &admin_token).merge(profile::routes(state, &config.cors_origin)?);
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let (stop, stop_rx) = watch::channel(false);
     let task = tokio::spawn(server::serve(listener, app, stop_rx));
-    Ok(Sandbox { addr, stop, task })
+    Ok(Sandbox {
+        addr,
+        profile: config.profile,
+        admin_token,
+        stop,
+        task,
+    })
 }

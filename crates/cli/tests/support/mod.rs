@@ -1,12 +1,29 @@
-//! Shared by the submission tests and the benchmark: a roster generator, the
-//! `smime-bulk submit` command against a sandbox, and the sandbox's order count.
+//! Shared by the submission tests and the benchmark: the sandbox's
+//! configuration, a roster generator, the `smime-bulk submit` command against
+//! a sandbox, and the sandbox's order count.
 
 #![allow(dead_code)]
 
 use serde_json::Value;
+use smime_bulk_sandbox::{Profile, SandboxConfig, ADMIN_TOKEN_HEADER};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use tokio::process::{Child, Command};
+
+/// The admin token the tests' sandboxes are started with.
+pub const ADMIN_TOKEN: &str = "cli-tests-admin-token";
+
+/// A sandbox on 127.0.0.1 and a free port that speaks the `reference`
+/// protocol (the CLI's client still does; it moves to `sslcom` when the
+/// client is ported), with [`ADMIN_TOKEN`].
+pub fn sandbox_config() -> SandboxConfig {
+    SandboxConfig {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        profile: Profile::Reference,
+        admin_token: Some(ADMIN_TOKEN.into()),
+        ..SandboxConfig::default()
+    }
+}
 
 /// A temporary folder removed on drop.
 pub struct TempDir(pub PathBuf);
@@ -75,7 +92,10 @@ pub fn submit(ca: &str, roster: &Path, journal: &Path, out: &Path, concurrency: 
 
 /// Every order the sandbox holds (admin endpoint).
 pub async fn orders(ca: &str) -> Vec<Value> {
-    let v: Value = reqwest::get(format!("{ca}/sandbox/orders"))
+    let v: Value = reqwest::Client::new()
+        .get(format!("{ca}/sandbox/orders"))
+        .header(ADMIN_TOKEN_HEADER, ADMIN_TOKEN)
+        .send()
         .await
         .unwrap()
         .json()

@@ -1,21 +1,18 @@
-//! The sandbox CA over real HTTP on 127.0.0.1 (a free port), as a client sees it.
+//! The `reference` profile over real HTTP on 127.0.0.1 (a free port), as a
+//! client sees it: smime-bulk's own first protocol, unchanged.
+
+mod support;
 
 use serde_json::{json, Value};
 use smime_bulk_sandbox::faults::Faults;
-use smime_bulk_sandbox::{start, Sandbox, SandboxConfig};
+use smime_bulk_sandbox::{start, Profile, Sandbox, SandboxConfig};
+use support::{admin_get, admin_post, all_orders, client};
 
 const CSR_1024: &str = include_str!("../../roster/tests/fixtures/csr/rsa1024.csr");
 const CSR_2048: &str = include_str!("../../roster/tests/fixtures/csr/rsa2048.csr");
 
 async fn sandbox(faults: Faults) -> Sandbox {
-    start(SandboxConfig {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        faults,
-        seed: 5,
-        ..SandboxConfig::default()
-    })
-    .await
-    .unwrap()
+    support::sandbox_of(Profile::Reference, faults).await
 }
 
 fn order(email: &str, key: &str) -> Value {
@@ -25,10 +22,6 @@ fn order(email: &str, key: &str) -> Value {
         "email_address": email, "first_name": "Jane", "last_name": "Doe", "country": "GB",
         "external_order_number": key,
     })
-}
-
-fn client() -> reqwest::Client {
-    reqwest::Client::new()
 }
 
 async fn post(sb: &Sandbox, body: &Value) -> (u16, Value) {
@@ -95,22 +88,11 @@ async fn an_order_is_placed_listed_fetched_and_invoiced() {
     assert!(validation.contains("pending validation"));
 
     // Moved along through the admin endpoint.
-    let r = client()
-        .post(format!("{}/sandbox/orders/{reference}/status", sb.url()))
-        .body(r#"{"status":"issued"}"#)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
+    let path = format!("/sandbox/orders/{reference}/status");
+    assert_eq!(admin_post(&sb, &path, r#"{"status":"issued"}"#).await, 200);
     let (_, one) = get(&sb, &format!("/certificate/{reference}?{AUTH}")).await;
     assert_eq!(one["order_status"], "issued");
-    let r = client()
-        .post(format!("{}/sandbox/orders/{reference}/status", sb.url()))
-        .body(r#"{"status":"bogus"}"#)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 400);
+    assert_eq!(admin_post(&sb, &path, r#"{"status":"bogus"}"#).await, 400);
     sb.shutdown().await;
 }
 
@@ -168,8 +150,7 @@ async fn wrong_or_missing_credentials_get_401_without_echoing_them() {
     ] {
         assert_eq!(get(&sb, path).await.0, 401, "{path}");
     }
-    let (_, all) = get(&sb, "/sandbox/orders").await;
-    assert_eq!(all, json!([]));
+    assert_eq!(admin_get(&sb, "/sandbox/orders").await, json!([]));
     sb.shutdown().await;
 }
 
@@ -213,8 +194,7 @@ async fn the_server_re_validates_every_field_like_a_ca() {
     let mut body = order("jane@mail.example.com", "k");
     body["csr"] = json!(CSR_2048);
     assert_eq!(post(&sb, &body).await.0, 201);
-    let (_, all) = get(&sb, "/sandbox/orders").await;
-    assert_eq!(all.as_array().unwrap().len(), 1);
+    assert_eq!(all_orders(&sb).await.len(), 1);
     sb.shutdown().await;
 }
 
@@ -249,6 +229,7 @@ async fn cors_preflight_is_answered() {
 
     let only = start(SandboxConfig {
         listen: "127.0.0.1:0".parse().unwrap(),
+        profile: Profile::Reference,
         cors_origin: "http://app.test".into(),
         ..SandboxConfig::default()
     })
@@ -272,38 +253,31 @@ async fn injected_faults_fail_drop_and_rate_limit() {
     })
     .await;
     assert_eq!(post(&sb, &order("a@example.com", "k")).await.0, 500);
-    let (_, all) = get(&sb, "/sandbox/orders").await;
-    assert_eq!(all, json!([]), "a failed request does nothing");
+    assert_eq!(
+        all_orders(&sb).await,
+        Vec::<Value>::new(),
+        "a failed request does nothing"
+    );
 
     // Changed at run time: now every creation is dropped after the order exists.
-    let r = client()
-        .post(format!("{}/sandbox/faults", sb.url()))
-        .body(r#"{"fail_rate":0,"drop_rate":1}"#)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
+    assert_eq!(
+        admin_post(&sb, "/sandbox/faults", r#"{"fail_rate":0,"drop_rate":1}"#).await,
+        200
+    );
     // The answer is cut off after its first bytes: no usable answer arrives.
-    let answer = match client()
-        .post(format!("{}/certificates", sb.url()))
-        .json(&order("b@example.com", "kb"))
-        .send()
-        .await
-    {
-        Ok(r) => r.text().await.map_err(|e| e.to_string()),
-        Err(e) => Err(e.to_string()),
-    };
+    let answer = support::read_through(
+        client()
+            .post(format!("{}/certificates", sb.url()))
+            .json(&order("b@example.com", "kb")),
+    )
+    .await;
     assert!(answer.is_err(), "no answer: {answer:?}");
-    let (_, all) = get(&sb, "/sandbox/orders").await;
-    assert_eq!(all.as_array().unwrap().len(), 1, "but the order was created");
+    assert_eq!(all_orders(&sb).await.len(), 1, "but the order was created");
 
-    let r = client()
-        .post(format!("{}/sandbox/faults", sb.url()))
-        .body(r#"{"drop_rate":0,"rate_limit":2}"#)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
+    assert_eq!(
+        admin_post(&sb, "/sandbox/faults", r#"{"drop_rate":0,"rate_limit":2}"#).await,
+        200
+    );
     let mut limited = None;
     for _ in 0..5 {
         let r = client()
@@ -317,13 +291,15 @@ async fn injected_faults_fail_drop_and_rate_limit() {
         }
     }
     assert_eq!(limited.as_deref(), Some("1"));
-    let r = client()
-        .post(format!("{}/sandbox/faults", sb.url()))
-        .body(r#"{"fail_rate":2}"#)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 400);
+
+    // Created, then answered 500 anyway.
+    assert_eq!(
+        admin_post(&sb, "/sandbox/faults", r#"{"rate_limit":0,"created_error_rate":1}"#).await,
+        200
+    );
+    assert_eq!(post(&sb, &order("c@example.com", "kc")).await.0, 500);
+    assert_eq!(all_orders(&sb).await.len(), 2, "the order was created");
+    assert_eq!(admin_post(&sb, "/sandbox/faults", r#"{"fail_rate":2}"#).await, 400);
     sb.shutdown().await;
 }
 
@@ -334,6 +310,7 @@ async fn orders_survive_a_restart_with_a_database_file() {
     let db = dir.join("orders.sqlite");
     let config = SandboxConfig {
         listen: "127.0.0.1:0".parse().unwrap(),
+        profile: Profile::Reference,
         db: Some(db.clone()),
         ..SandboxConfig::default()
     };

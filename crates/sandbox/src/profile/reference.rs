@@ -1,46 +1,64 @@
-//! The HTTP API: the CA protocol (wire names from `smime_bulk_ca::protocol::wire`),
-//! the invoice and validation pages, and the sandbox-only admin endpoints.
+//! The `reference` profile: the protocol smime-bulk invented before it spoke
+//! SSL.com's (wire names from `smime_bulk_ca::protocol::wire`): JSON `POST
+//! /certificates` answered 201, 422 `{"errors":…}` per field, 401 for wrong
+//! keys, `GET /certificates` filtered by `external_order_number`, `GET
+//! /domains` and `GET /products`, CORS from tower-http for `--cors-origin`
+//! exposing `Retry-After`; and its invoice and validation pages.
 
-use crate::accounts::Account;
-use crate::faults::{FaultState, FaultsUpdate, Gate};
-use crate::server::DropConnection;
-use crate::store::{NewOrder, Store, StoredOrder};
+use crate::faults::Gate;
+use crate::pages::{self, base_url, escape};
+use crate::recipient::{self, Recipient};
+use crate::server::{cut_off, DropConnection};
+use crate::state::{AppState, Shared};
+use crate::store::{NewOrder, StoredOrder};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use serde_json::{json, Map, Value};
 use smime_bulk_ca::protocol::reference::wire;
-use smime_bulk_roster::domains::ValidatedDomains;
 use smime_bulk_roster::mapping::Field;
-use smime_bulk_roster::validate::{Columns, Validator};
-use smime_bulk_roster::Row;
 use std::collections::HashMap;
-use std::sync::Arc;
+use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 
-/// What the handlers share.
-pub struct AppState {
-    pub store: Store,
-    pub accounts: Vec<Account>,
-    pub faults: FaultState,
-}
+/// The status of a new order.
+pub const STATUS_CREATED: &str = "pending validation";
 
-type Shared = Arc<AppState>;
+/// Statuses an order can be moved to in the sandbox.
+pub const STATUSES: [&str; 5] = ["pending validation", "validated", "issued", "rejected", "revoked"];
 
-/// The API routes (CORS and connection handling are added by the server).
-pub fn router(state: Shared) -> Router {
-    Router::new()
+/// The API (under CORS for `cors_origin`) and the pages (guarded, no CORS).
+pub fn routes(state: Shared, cors_origin: &str) -> Result<Router, String> {
+    let cors = CorsLayer::new()
+        .allow_methods([
+            axum::http::Method::GET,
+            axum::http::Method::POST,
+            axum::http::Method::DELETE,
+        ])
+        .allow_headers([axum::http::header::CONTENT_TYPE])
+        .expose_headers([axum::http::header::RETRY_AFTER])
+        .allow_origin(if cors_origin == "*" {
+            AllowOrigin::from(Any)
+        } else {
+            let origin = cors_origin
+                .parse::<axum::http::HeaderValue>()
+                .map_err(|_| format!("--cors-origin {cors_origin:?} is not a valid origin"))?;
+            AllowOrigin::exact(origin)
+        });
+    let api = Router::new()
         .route(wire::PATH_CERTIFICATES, post(create_order).get(list_orders))
         .route(&format!("{}/{{reference}}", wire::PATH_CERTIFICATE), get(get_order))
         .route(wire::PATH_DOMAINS, get(list_domains))
         .route(wire::PATH_PRODUCTS, get(list_products))
+        .with_state(state.clone())
+        .layer(cors);
+    let pages = Router::new()
         .route("/receipt/{reference}", get(receipt_page))
         .route("/validation/{reference}", get(validation_page))
-        .route("/sandbox/orders", get(admin_orders).delete(admin_clear))
-        .route("/sandbox/orders/{reference}/status", post(admin_set_status))
-        .route("/sandbox/faults", get(admin_faults).post(admin_set_faults))
         .with_state(state)
+        .layer(axum::middleware::from_fn(pages::guard));
+    Ok(api.merge(pages))
 }
 
 fn errors(status: StatusCode, field: &str, message: &str) -> Response {
@@ -57,11 +75,7 @@ fn unauthorized() -> Response {
 
 /// Latency, rate limit and injected failure, applied to every API request.
 async fn faults_gate(state: &AppState) -> Option<Response> {
-    let delay = state.faults.latency();
-    if !delay.is_zero() {
-        tokio::time::sleep(delay).await;
-    }
-    match state.faults.gate() {
+    match state.gate().await {
         Gate::Pass => None,
         Gate::RateLimited => {
             let mut r = errors(
@@ -81,18 +95,9 @@ async fn faults_gate(state: &AppState) -> Option<Response> {
     }
 }
 
-fn account<'a>(state: &'a AppState, key: Option<&str>, secret: Option<&str>) -> Option<&'a Account> {
-    let (key, secret) = (key?, secret?);
-    state
-        .accounts
-        .iter()
-        .find(|a| a.account_key == key && a.secret_key == secret)
-}
-
 /// The account named by a GET's `account_key`/`secret_key` query parameters.
-fn query_account<'a>(state: &'a AppState, q: &HashMap<String, String>) -> Option<&'a Account> {
-    account(
-        state,
+fn query_account<'a>(state: &'a AppState, q: &HashMap<String, String>) -> Option<&'a crate::accounts::Account> {
+    state.account(
         q.get(wire::ACCOUNT_KEY).map(String::as_str),
         q.get(wire::SECRET_KEY).map(String::as_str),
     )
@@ -104,14 +109,6 @@ fn storage_error(e: rusqlite::Error) -> Response {
         "server",
         &format!("storage failed: {e}"),
     )
-}
-
-fn base_url(headers: &HeaderMap) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("127.0.0.1");
-    format!("http://{host}")
 }
 
 fn order_json(o: &StoredOrder, base: &str) -> Value {
@@ -174,7 +171,7 @@ async fn create_order(
             )
         }
     };
-    let Some(acct) = account(&state, text(&body, wire::ACCOUNT_KEY), text(&body, wire::SECRET_KEY)) else {
+    let Some(acct) = state.account(text(&body, wire::ACCOUNT_KEY), text(&body, wire::SECRET_KEY)) else {
         return unauthorized();
     };
 
@@ -215,21 +212,19 @@ async fn create_order(
     };
 
     // Re-validate the row as a CA would: never trust the client.
-    let mut row = Row {
-        line: 1,
-        first_name: text(&body, wire::FIRST_NAME).unwrap_or_default().trim().to_owned(),
-        last_name: text(&body, wire::LAST_NAME).unwrap_or_default().trim().to_owned(),
-        email: text(&body, wire::EMAIL_ADDRESS).unwrap_or_default().trim().to_owned(),
-        country: text(&body, wire::COUNTRY).unwrap_or_default().trim().to_owned(),
-        csr: text(&body, wire::CSR).unwrap_or_default().trim().to_owned(),
-        name_hint: None,
-        valid: true,
-    };
-    let domains = ValidatedDomains::parse(&acct.domains).unwrap_or_default();
-    let mut findings = Vec::new();
-    Validator::new(&domains, false, Columns::all()).check(0, &mut row, &mut findings);
-    for f in findings.iter().filter(|f| f.is_error()) {
-        add(f.field.map_or("request", wire_field), f.message.clone());
+    let (row, problems) = recipient::check(
+        &acct.domains,
+        &Recipient {
+            email: text(&body, wire::EMAIL_ADDRESS).unwrap_or_default(),
+            first_name: text(&body, wire::FIRST_NAME).unwrap_or_default(),
+            last_name: text(&body, wire::LAST_NAME).unwrap_or_default(),
+            country: text(&body, wire::COUNTRY).unwrap_or_default(),
+            csr: text(&body, wire::CSR).unwrap_or_default(),
+        },
+        true,
+    );
+    for (field, message) in problems {
+        add(field.map_or("request", wire_field), message);
     }
     if !field_errors.is_empty() {
         return (
@@ -250,24 +245,25 @@ async fn create_order(
         product: product_code,
         period: period as u32,
         amount: price.as_deref().unwrap_or("0.00"),
+        status: STATUS_CREATED,
+        charged_cents: 0,
+        created_at: crate::clock::now_ms(),
+        extra: None,
     };
     let order = match state.store.insert(&new, state.faults.salt()) {
         Ok(o) => o,
         Err(e) => return storage_error(e),
     };
+    if state.faults.created_error().is_some() {
+        return errors(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server",
+            "sandbox: injected failure after the order was created",
+        );
+    }
     if state.faults.should_drop() {
-        // The order exists, but the client never gets its answer: the status
-        // line and the first bytes leave, then the connection is cut. (Cutting
-        // it before any byte would let a browser silently resend the POST on a
-        // reused keep-alive connection, which no page can prevent; see
-        // ARCHITECTURE.md.)
-        drop.after(std::time::Duration::from_millis(50));
-        let first = futures_util::stream::once(async {
-            Ok::<_, std::convert::Infallible>(axum::body::Bytes::from_static(b"{\"ref\":"))
-        });
-        let body =
-            axum::body::Body::from_stream(futures_util::StreamExt::chain(first, futures_util::stream::pending()));
-        return (StatusCode::CREATED, [(header::CONTENT_TYPE, "application/json")], body).into_response();
+        // The order exists, but the client never gets its answer.
+        return cut_off(&drop, StatusCode::CREATED, b"{\"ref\":");
     }
     (StatusCode::CREATED, Json(order_json(&order, &base_url(&headers)))).into_response()
 }
@@ -358,20 +354,9 @@ async fn list_products(State(state): State<Shared>, Query(q): Query<HashMap<Stri
     Json(json!({ wire::PRODUCTS: products })).into_response()
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 async fn receipt_page(State(state): State<Shared>, Path(reference): Path<String>) -> Response {
     let Ok(Some(order)) = state.store.get(&reference) else {
-        return (
-            StatusCode::NOT_FOUND,
-            Html("<!DOCTYPE html><title>No such order</title><p>No such order.</p>".to_owned()),
-        )
-            .into_response();
+        return pages::not_found();
     };
     let pending: Vec<StoredOrder> = state
         .store
@@ -381,94 +366,34 @@ async fn receipt_page(State(state): State<Shared>, Path(reference): Path<String>
         .filter(|o| o.status == "pending validation")
         .collect();
     let total: f64 = pending.iter().filter_map(|o| o.amount.parse::<f64>().ok()).sum();
-    let rows: String = pending
+    let rows: Vec<[&str; 4]> = pending
         .iter()
-        .map(|o| {
-            format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                escape(&o.reference),
-                escape(&o.email),
-                escape(&o.product),
-                escape(&o.amount)
-            )
-        })
+        .map(|o| [o.reference.as_str(), &o.email, &o.product, &o.amount])
         .collect();
-    Html(format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sandbox invoice</title></head><body>\
-         <h1>Sandbox CA — invoice</h1><p>Account {}: {} pending orders, total {total:.2} (sandbox: nothing is charged).</p>\
-         <table><thead><tr><th>Order</th><th>Email</th><th>Product</th><th>Amount</th></tr></thead><tbody>{rows}</tbody></table></body></html>",
-        escape(&order.account_key),
-        pending.len()
-    ))
-    .into_response()
+    pages::page(
+        "Sandbox invoice",
+        &format!(
+            "<h1>Sandbox CA — invoice</h1><p>Account {}: {} pending orders, total {total:.2} (sandbox: nothing is charged).</p>{}",
+            escape(&order.account_key),
+            pending.len(),
+            pages::table(["Order", "Email", "Product", "Amount"], &rows)
+        ),
+    )
 }
 
 async fn validation_page(State(state): State<Shared>, Path(reference): Path<String>) -> Response {
     match state.store.get(&reference) {
-        Ok(Some(o)) => Html(format!(
-            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sandbox validation</title></head><body>\
-             <h1>Validation of {}</h1><p>Order {} is <strong>{}</strong>. In the sandbox, move it along with \
-             POST /sandbox/orders/{}/status.</p></body></html>",
-            escape(&o.email),
-            escape(&o.reference),
-            escape(&o.status),
-            escape(&o.reference)
-        ))
-        .into_response(),
-        _ => (StatusCode::NOT_FOUND, Html("<!DOCTYPE html><title>No such order</title><p>No such order.</p>".to_owned()))
-            .into_response(),
-    }
-}
-
-async fn admin_orders(State(state): State<Shared>) -> Response {
-    match state.store.all() {
-        Ok(orders) => Json(orders).into_response(),
-        Err(e) => storage_error(e),
-    }
-}
-
-async fn admin_clear(State(state): State<Shared>) -> Response {
-    match state.store.clear() {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => storage_error(e),
-    }
-}
-
-/// Statuses an order can be moved to in the sandbox.
-const STATUSES: [&str; 5] = ["pending validation", "validated", "issued", "rejected", "revoked"];
-
-async fn admin_set_status(State(state): State<Shared>, Path(reference): Path<String>, body: String) -> Response {
-    let status = serde_json::from_str::<Value>(&body)
-        .ok()
-        .and_then(|v| v.get("status")?.as_str().map(str::to_owned));
-    let Some(status) = status.filter(|s| STATUSES.contains(&s.as_str())) else {
-        return errors(
-            StatusCode::BAD_REQUEST,
-            "status",
-            &format!("give {{\"status\": …}} with one of: {}", STATUSES.join(", ")),
-        );
-    };
-    match state.store.set_status(&reference, &status) {
-        Ok(true) => match state.store.get(&reference) {
-            Ok(Some(o)) => Json(o).into_response(),
-            _ => StatusCode::NO_CONTENT.into_response(),
-        },
-        Ok(false) => errors(StatusCode::NOT_FOUND, wire::REF, "no such order"),
-        Err(e) => storage_error(e),
-    }
-}
-
-async fn admin_faults(State(state): State<Shared>) -> Response {
-    Json(state.faults.get()).into_response()
-}
-
-async fn admin_set_faults(State(state): State<Shared>, body: String) -> Response {
-    let update: FaultsUpdate = match serde_json::from_str(&body) {
-        Ok(u) => u,
-        Err(e) => return errors(StatusCode::BAD_REQUEST, "body", &format!("not a faults update: {e}")),
-    };
-    match state.faults.update(update) {
-        Ok(f) => Json(f).into_response(),
-        Err(e) => errors(StatusCode::BAD_REQUEST, "faults", &e),
+        Ok(Some(o)) => pages::page(
+            "Sandbox validation",
+            &format!(
+                "<h1>Validation of {}</h1><p>Order {} is <strong>{}</strong>. In the sandbox, move it along with \
+                 POST /sandbox/orders/{}/status.</p>",
+                escape(&o.email),
+                escape(&o.reference),
+                escape(&o.status),
+                escape(&o.reference)
+            ),
+        ),
+        _ => pages::not_found(),
     }
 }
