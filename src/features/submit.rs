@@ -204,11 +204,10 @@ async fn drive(
         });
         if in_flight.is_empty() && engine.is_idle() {
             match phase {
-                // Unconfirmed rows wait here for the user's decision.
+                // Unconfirmed rows wait here for the user's decision (announced once).
                 Phase::Finished if engine.progress(now_ms()).unconfirmed > 0 => {
-                    if !waiting_for_user {
-                        waiting_for_user = true;
-                        let n = engine.progress(now_ms()).unconfirmed;
+                    let n = engine.progress(now_ms()).unconfirmed;
+                    if !std::mem::replace(&mut waiting_for_user, true) {
                         state.announce.set(format!(
                             "{n} orders could not be confirmed with the CA: decide for each in step 7."
                         ));

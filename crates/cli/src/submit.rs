@@ -7,7 +7,7 @@ use futures_util::stream::{FuturesUnordered, StreamExt};
 use indicatif::{ProgressBar, ProgressStyle};
 use smime_bulk_ca::engine::journal::{self, JournalEntry};
 use smime_bulk_ca::engine::{BatchRow, BatchSpec, Engine, EngineConfig, Progress};
-use smime_bulk_ca::protocol::{Credentials, Profile};
+use smime_bulk_ca::protocol::{Credentials, ListQuery, Profile};
 use smime_bulk_ca::results::results_csv;
 use smime_bulk_roster::domains::ValidatedDomains;
 use smime_bulk_roster::{Mode, Options};
@@ -253,6 +253,16 @@ fn check_same_batch(spec: &BatchSpec, opts: &SubmitOptions) -> Result<(), String
 
 /// Validates the roster and builds a new batch from its valid rows.
 async fn new_batch(client: &CaClient, creds: &Credentials, opts: &SubmitOptions) -> Result<BatchSpec, String> {
+    // Try the CA and the keys (one page of orders) before anything is journaled.
+    let first_page = ListQuery {
+        page: 1,
+        per_page: 1,
+        created_since: 0,
+    };
+    let resp = client.fetch(&opts.profile.list_orders(creds, &first_page)).await?;
+    if let Err(e) = opts.profile.parse_order_list(&resp) {
+        return Err(format!("nothing was sent: {e}"));
+    }
     let domains = match (&opts.domains, opts.profile.list_domains(creds)) {
         (Some(d), _) => d.clone(),
         (None, Some(request)) => {

@@ -39,9 +39,9 @@ async fn killed_twice_and_resumed_every_row_has_exactly_one_order() {
     let faults = Faults {
         fail_rate: 0.2,
         drop_rate: 0.05,
+        created_error_rate: 0.05,
         rate_limit: Some(200),
         latency_ms: 0,
-        ..Faults::default()
     };
     let sb = start(SandboxConfig {
         faults,
@@ -76,17 +76,21 @@ async fn killed_twice_and_resumed_every_row_has_exactly_one_order() {
 
     let orders = orders(&ca).await;
     let (lost, duplicated) = lost_and_duplicated(&emails, &orders);
+    let results = std::fs::read_to_string(dir.path("results.csv")).unwrap();
+    let unconfirmed = unconfirmed_in(&results);
     println!(
-        "chaos: rows={} orders={} lost={lost} duplicated={duplicated} kills={kills} runs={}",
+        "chaos (sslcom): rows={} orders={} lost={lost} duplicated={duplicated} unconfirmed={unconfirmed} kills={kills} runs={}",
         emails.len(),
         orders.len(),
         2 + codes.len()
     );
-    assert_eq!((lost, duplicated), (0, 0));
+    assert_eq!((lost, duplicated, unconfirmed), (0, 0, 0));
     assert_eq!(orders.len(), 1000);
-    let results = std::fs::read_to_string(dir.path("results.csv")).unwrap();
     assert_eq!(
-        results.lines().filter(|l| l.contains(",pending validation,")).count(),
+        results
+            .lines()
+            .filter(|l| l.contains(&format!(",{PLACED_STATUS},")))
+            .count(),
         1000
     );
     assert!(!std::fs::read_to_string(dir.path("batch.journal"))
@@ -134,13 +138,14 @@ async fn a_sandbox_restart_mid_batch_loses_and_duplicates_nothing() {
     }
     let orders = orders(&ca).await;
     let (lost, duplicated) = lost_and_duplicated(&emails, &orders);
+    let unconfirmed = unconfirmed_in(&std::fs::read_to_string(dir.path("results.csv")).unwrap());
     println!(
-        "sandbox restart at {seen} orders: rows={} orders={} lost={lost} duplicated={duplicated} exit codes={codes:?}",
+        "sandbox restart at {seen} orders: rows={} orders={} lost={lost} duplicated={duplicated} unconfirmed={unconfirmed} exit codes={codes:?}",
         emails.len(),
         orders.len()
     );
     assert_eq!(codes.last(), Some(&0));
-    assert_eq!((lost, duplicated, orders.len()), (0, 0, 300));
+    assert_eq!((lost, duplicated, unconfirmed, orders.len()), (0, 0, 0, 300));
     sb.shutdown().await;
 }
 
@@ -187,11 +192,12 @@ async fn ctrl_c_stops_cleanly_and_the_same_command_resumes() {
     let codes = run_to_end(&ca, &dir, 3).await;
     let orders = orders(&ca).await;
     let (lost, duplicated) = lost_and_duplicated(&emails, &orders);
+    let unconfirmed = unconfirmed_in(&std::fs::read_to_string(dir.path("results.csv")).unwrap());
     println!(
-        "ctrl-c at {at_stop} orders, resumed: rows=300 orders={} lost={lost} duplicated={duplicated}",
+        "ctrl-c at {at_stop} orders, resumed: rows=300 orders={} lost={lost} duplicated={duplicated} unconfirmed={unconfirmed}",
         orders.len()
     );
     assert_eq!(codes.last(), Some(&0));
-    assert_eq!((lost, duplicated), (0, 0));
+    assert_eq!((lost, duplicated, unconfirmed), (0, 0, 0));
     sb.shutdown().await;
 }

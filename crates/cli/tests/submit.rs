@@ -3,7 +3,7 @@
 
 mod support;
 
-use smime_bulk_sandbox::{start, Sandbox};
+use smime_bulk_sandbox::{start, Profile, Sandbox, SandboxConfig};
 use std::process::Output;
 use support::*;
 use tokio::process::Command;
@@ -26,36 +26,196 @@ fn text(b: &[u8]) -> String {
 }
 
 #[tokio::test]
-async fn domains_and_products_list_what_the_account_has() {
+async fn sslcom_has_no_domain_list_and_its_products_are_built_in() {
     let sb = sandbox().await;
     let out = smime_bulk(
         &["domains", "--ca", &sb.url(), "--account-key", "sandbox-account"],
         Some("sandbox-secret"),
     )
     .await;
-    assert_eq!(text(&out.stdout), "example.com\nexample.org\n");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("no API for the account's validated domains"),
+        "{}",
+        text(&out.stderr)
+    );
     let out = smime_bulk(
         &["products", "--ca", &sb.url(), "--account-key", "sandbox-account"],
         Some("sandbox-secret"),
     )
     .await;
     let stdout = text(&out.stdout);
+    assert!(stdout.starts_with("302\t") && stdout.contains("\n303\t"), "{stdout}");
+    assert!(
+        stdout.contains("365 days, 730 days") && !stdout.contains("1095"),
+        "{stdout}"
+    );
+    assert!(text(&out.stderr).contains("built-in"));
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_reference_ca_lists_the_accounts_domains_and_products() {
+    let sb = start(SandboxConfig {
+        profile: Profile::Reference,
+        ..sandbox_config()
+    })
+    .await
+    .unwrap();
+    let args = |what| {
+        [
+            what,
+            "--ca",
+            &sb.url(),
+            "--ca-profile",
+            "reference",
+            "--account-key",
+            "sandbox-account",
+        ]
+        .map(str::to_owned)
+    };
+    let run = |what: &'static str, secret: &'static str| {
+        let a = args(what);
+        async move { smime_bulk(&a.iter().map(String::as_str).collect::<Vec<_>>(), Some(secret)).await }
+    };
+    let out = run("domains", "sandbox-secret").await;
+    assert_eq!(text(&out.stdout), "example.com\nexample.org\n");
+    let stdout = text(&run("products", "sandbox-secret").await.stdout);
     assert!(
         stdout.contains("smime-ivov-1y") && stdout.contains("365 days at 39.00"),
         "{stdout}"
     );
-    let out = smime_bulk(
-        &["domains", "--ca", &sb.url(), "--account-key", "sandbox-account"],
-        Some("wrong"),
-    )
-    .await;
+    let out = run("domains", "wrong").await;
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        text(&out.stderr).contains("401") && !text(&out.stderr).contains("wrong"),
+        text(&out.stderr).contains("refused the account key") && !text(&out.stderr).contains("wrong"),
         "{}",
         text(&out.stderr)
     );
     sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn probe_matches_the_sslcom_sandbox_and_reports_a_reference_one_as_a_mismatch() {
+    let sb = sandbox().await;
+    // One order, so that the probe also reads one back.
+    let dir = TempDir::new("probe");
+    write_roster(&dir.path("r.csv"), 1);
+    let mut child = submit(&sb.url(), &dir.path("r.csv"), &dir.path("j"), &dir.path("o.csv"), 1);
+    assert!(child.wait().await.unwrap().success());
+    let probe = |url: String, profile: &'static str| async move {
+        smime_bulk(
+            &[
+                "probe",
+                "--ca",
+                &url,
+                "--ca-profile",
+                profile,
+                "--account-key",
+                "sandbox-account",
+            ],
+            Some("sandbox-secret"),
+        )
+        .await
+    };
+    let out = probe(sb.url(), "sslcom").await;
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.contains("7 checks: 7 match, 0 do not, 0 could not be made."),
+        "{stdout}"
+    );
+    assert_eq!(orders(&sb.url()).await.len(), 1, "the probe orders nothing");
+
+    let reference = start(SandboxConfig {
+        profile: Profile::Reference,
+        ..sandbox_config()
+    })
+    .await
+    .unwrap();
+    let out = probe(reference.url(), "sslcom").await;
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    for check in [
+        "wrong keys on an order",
+        "an order that does not exist",
+        "a JSON order's preflight is allowed",
+    ] {
+        assert!(
+            stdout.lines().any(|l| l.starts_with("MISMATCH") && l.contains(check)),
+            "{check}: {stdout}"
+        );
+    }
+    assert!(orders(&reference.url()).await.is_empty(), "the probe orders nothing");
+    sb.shutdown().await;
+    reference.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_redirect_is_not_followed_with_the_secret_key() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    // "Elsewhere" counts the connections it gets; the CA redirects every request there.
+    let elsewhere = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let elsewhere_port = elsewhere.local_addr().unwrap().port();
+    let reached = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = reached.clone();
+    let accept_elsewhere = tokio::spawn(async move {
+        while let Ok((_socket, _)) = elsewhere.accept().await {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    });
+    let ca = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let ca_url = format!("http://{}", ca.local_addr().unwrap());
+    let redirecting = tokio::spawn(async move {
+        while let Ok((mut socket, _)) = ca.accept().await {
+            let mut buf = [0u8; 4096];
+            let _ = socket.read(&mut buf).await;
+            let answer = format!(
+                "HTTP/1.1 307 Temporary Redirect\r\nLocation: http://127.0.0.1:{elsewhere_port}/certificates\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+            let _ = socket.write_all(answer.as_bytes()).await;
+        }
+    });
+    let dir = TempDir::new("redirect");
+    write_roster(&dir.path("r.csv"), 1);
+    let (j, r) = (
+        dir.path("j").display().to_string(),
+        dir.path("r.csv").display().to_string(),
+    );
+    let out = smime_bulk(
+        &[
+            "submit",
+            "--ca",
+            &ca_url,
+            "--account-key",
+            "a",
+            "--domains",
+            "example.com,example.org",
+            "--product",
+            "302",
+            "--period",
+            "365",
+            "--journal",
+            &j,
+            &r,
+        ],
+        Some("s3cr3t-for-the-ca-only"),
+    )
+    .await;
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("redirect") && stderr.contains(&format!("127.0.0.1:{elsewhere_port}")),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("s3cr3t"), "{stderr}");
+    assert_eq!(
+        reached.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "nothing reached the other address"
+    );
+    redirecting.abort();
+    accept_elsewhere.abort();
 }
 
 #[tokio::test]
@@ -105,8 +265,10 @@ async fn invalid_rows_are_refused_unless_skipped() {
         &sb.url(),
         "--account-key",
         "sandbox-account",
+        "--domains",
+        "example.com,example.org",
         "--product",
-        "smime-ivov-1y",
+        "302",
         "--period",
         "365",
         "--journal",
@@ -132,7 +294,11 @@ async fn invalid_rows_are_refused_unless_skipped() {
         lines[0],
         "email,ref,status,order_amount,certificate_url,receipt_url,error"
     );
-    assert!(lines[1].starts_with("jane@example.com,co-") && lines[1].contains(",pending validation,39.00,"));
+    assert!(
+        lines[1].starts_with("jane@example.com,co-") && lines[1].contains(&format!(",{PLACED_STATUS},$")),
+        "{}",
+        lines[1]
+    );
     assert_eq!(lines.len(), 2);
 
     // The same command again: the journal says everything is placed; nothing new is sent.
@@ -152,8 +318,10 @@ async fn invalid_rows_are_refused_unless_skipped() {
         &sb.url(),
         "--account-key",
         "sandbox-account",
+        "--domains",
+        "example.com",
         "--product",
-        "smime-ivov-2y",
+        "303",
         "--period",
         "730",
         "--journal",
@@ -162,7 +330,11 @@ async fn invalid_rows_are_refused_unless_skipped() {
     ];
     let out = smime_bulk(&other, Some("sandbox-secret")).await;
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("belongs to a batch with product smime-ivov-1y"));
+    assert!(
+        text(&out.stderr).contains("belongs to a batch with product 302 for 365 days"),
+        "{}",
+        text(&out.stderr)
+    );
     sb.shutdown().await;
 }
 
@@ -182,7 +354,7 @@ async fn wrong_keys_stop_the_batch_with_a_clear_message() {
         "--account-key",
         "sandbox-account",
         "--product",
-        "smime-ivov-1y",
+        "302",
         "--period",
         "365",
         "--domains",
@@ -220,8 +392,10 @@ async fn an_unreachable_ca_is_said_plainly() {
             "http://127.0.0.1:9",
             "--account-key",
             "a",
+            "--domains",
+            "example.com,example.org",
             "--product",
-            "p",
+            "302",
             "--period",
             "365",
             "--journal",

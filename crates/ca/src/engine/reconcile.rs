@@ -55,8 +55,8 @@ pub(super) struct Sweep {
     /// Orders to read.
     to_read: VecDeque<String>,
     reads_in_flight: usize,
-    /// References listed by this sweep.
-    listed: HashSet<String>,
+    /// Orders listed by this sweep, as the list shows them.
+    listed: HashMap<String, Order>,
     /// Failures in a row; reset by any success.
     pub failures: u32,
     /// No request before this time (backoff after a failure).
@@ -87,7 +87,7 @@ impl Sweep {
             page_in_flight: false,
             to_read: VecDeque::new(),
             reads_in_flight: 0,
-            listed: HashSet::new(),
+            listed: HashMap::new(),
             failures: 0,
             retry_at: 0,
         }
@@ -127,7 +127,11 @@ impl Sweep {
         self.failures = 0;
         let full = orders.len() >= per_page as usize;
         for order in orders {
-            if !self.listed.insert(order.reference.clone()) || known.contains_key(&order.reference) {
+            if self.listed.contains_key(&order.reference) {
+                continue;
+            }
+            self.listed.insert(order.reference.clone(), order.clone());
+            if known.contains_key(&order.reference) {
                 continue;
             }
             if order.external_order_number.is_some() {
@@ -153,11 +157,17 @@ impl Sweep {
             .is_none_or(|m| self.mailboxes.contains(&m.trim().to_lowercase()))
     }
 
-    /// Order `reference` was read (`Some`), or the CA no longer has it (`None`).
+    /// Order `reference` was read (`Some`), or the CA no longer has it
+    /// (`None`). What the read leaves out (SSL.com's show may not repeat the
+    /// mailbox) is taken from the list.
     pub fn shown(&mut self, reference: &str, order: Option<Order>, known: &mut Known) {
         self.reads_in_flight -= 1;
         self.failures = 0;
-        if let Some(order) = order {
+        if let Some(mut order) = order {
+            if let Some(listed) = self.listed.get(reference) {
+                order.email = order.email.or_else(|| listed.email.clone());
+                order.product = order.product.or_else(|| listed.product.clone());
+            }
             known.insert(reference.to_owned(), order);
         }
     }
@@ -217,7 +227,7 @@ impl Sweep {
         let mailbox = mailbox.trim().to_lowercase();
         let mut alike: Vec<Order> = self
             .listed
-            .iter()
+            .keys()
             .filter_map(|r| known.get(r))
             .filter(|o| {
                 o.external_order_number.is_none()
@@ -279,13 +289,13 @@ mod tests {
         assert!(!s.is_done());
         s.shown(
             "co-jane",
-            Some(order("co-jane", Some("k1"), Some("jane@example.com"))),
+            Some(order("co-jane", Some("k1"), None)), // the read does not repeat the mailbox: the list's is kept
             &mut known,
         );
         assert!(s.is_done());
         assert_eq!(
             s.verdict("k1", "jane@example.com", "302", &known, &held),
-            Verdict::Placed(order("co-jane", Some("k1"), Some("jane@example.com")))
+            Verdict::Placed(order("co-jane", Some("k1"), Some("JANE@example.com")))
         );
         assert_eq!(
             s.verdict("k2", "ann@example.com", "302", &known, &held),
@@ -311,7 +321,8 @@ mod tests {
             Verdict::Unconfirmed(c, _) if c.len() == 2
         ));
         known.insert("co-d".into(), order("co-d", None, Some("ann@example.com")));
-        s.listed.insert("co-d".into());
+        s.listed
+            .insert("co-d".into(), order("co-d", None, Some("ann@example.com")));
         assert!(matches!(
             s.verdict("k9", "ann@example.com", "302", &known, &held),
             Verdict::Unconfirmed(c, _) if c[0].reference == "co-d"

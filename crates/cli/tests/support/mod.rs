@@ -13,13 +13,12 @@ use tokio::process::{Child, Command};
 /// The admin token the tests' sandboxes are started with.
 pub const ADMIN_TOKEN: &str = "cli-tests-admin-token";
 
-/// A sandbox on 127.0.0.1 and a free port that speaks the `reference`
-/// protocol (the CLI's client still does; it moves to `sslcom` when the
-/// client is ported), with [`ADMIN_TOKEN`].
+/// A sandbox on 127.0.0.1 and a free port that speaks SSL.com's API (the
+/// default profile), with [`ADMIN_TOKEN`].
 pub fn sandbox_config() -> SandboxConfig {
     SandboxConfig {
         listen: "127.0.0.1:0".parse().unwrap(),
-        profile: Profile::Reference,
+        profile: Profile::Sslcom,
         admin_token: Some(ADMIN_TOKEN.into()),
         ..SandboxConfig::default()
     }
@@ -70,8 +69,10 @@ pub fn submit(ca: &str, roster: &Path, journal: &Path, out: &Path, concurrency: 
             ca,
             "--account-key",
             "sandbox-account",
+            "--domains",
+            "example.com,example.org",
             "--product",
-            "smime-ivov-1y",
+            "302",
             "--period",
             "365",
         ])
@@ -113,6 +114,14 @@ pub async fn wait_for_orders(ca: &str, n: usize, child: &mut Child) -> usize {
         }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
+}
+
+/// The status SSL.com gives a new S/MIME order.
+pub const PLACED_STATUS: &str = "waiting on validation from customer";
+
+/// Rows the results file calls unconfirmed.
+pub fn unconfirmed_in(results: &str) -> usize {
+    results.lines().filter(|l| l.contains(",unconfirmed,")).count()
 }
 
 /// Lost and duplicated rows: rows with no order, and orders beyond one per row.
