@@ -56,7 +56,8 @@ test("axe-core reports no violation on any step, light and dark", async () => {
     await page.click("#use-demo-keys");
     await page.click("#test-connection");
     await page.waitForSelector("#connection-status .ok");
-    await page.click("#load-domains");
+    await page.fill("#domains", "example.com, example.org");
+    await page.locator("#domains").press("Tab");
     await page.waitForFunction(() => document.querySelectorAll(".chips .chip").length === 2);
     await axe(page, `connected (${colorScheme})`);
     await page.click("#load-sample");
@@ -83,8 +84,9 @@ test("the workflow works with the keyboard alone", async () => {
   await tabTo(page, "#test-connection");
   await page.keyboard.press("Enter");
   await page.waitForSelector("#connection-status .ok");
-  await tabTo(page, "#load-domains");
-  await page.keyboard.press("Enter");
+  await tabTo(page, "#domains");
+  await page.keyboard.type("example.com, example.org");
+  await page.keyboard.press("Tab");
   await page.waitForFunction(() => document.querySelectorAll(".chips .chip").length === 2);
   await tabTo(page, "#load-sample");
   await page.keyboard.press("Enter");
@@ -136,21 +138,40 @@ test("the 100k-row grid keeps at most 100 row elements while scrolling", async (
   await page.close();
 });
 
-test("dist/ works under a strict Content-Security-Policy", async () => {
-  const csp = `default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self' ${sandbox.url}; img-src 'self' data:`;
-  const config = { cas: [{ name: "Test sandbox", url: sandbox.url }] };
+test("the whole workflow, order included, runs under a strict Content-Security-Policy", async () => {
+  const csp = `default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self' ${sandbox.url}; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'`;
+  const config = { cas: [{ name: "Test sandbox", url: sandbox.url, demo_account_key: "sandbox-account", demo_secret_key: "sandbox-secret" }] };
   const strict = await serveStatic(join(root, "dist"), { headers: { "content-security-policy": csp }, files: { "config.json": JSON.stringify(config) } });
   const page = await browser.newPage();
   const violations = [];
   page.on("console", (m) => { if (/Content Security Policy/i.test(m.text())) violations.push(m.text()); });
   await page.goto(strict.url);
+  await page.waitForFunction((url) => document.querySelector("#ca-preset")?.value === url, sandbox.url);
+  await page.evaluate(() => {
+    window.__csp = [];
+    document.addEventListener("securitypolicyviolation", (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  await page.click("#use-demo-keys");
+  await page.click("#test-connection");
+  await page.waitForSelector("#connection-status .ok");
+  await page.fill("#domains", "example.com, example.org");
+  await page.locator("#domains").press("Tab");
   await page.click("#load-sample");
   await page.waitForSelector("#grid");
   assert.equal(await page.locator("[data-testid=rows]").innerText(), "8");
+  await page.click("#apply-suggestions");
+  await page.getByLabel("Email, line 8").fill("bob.stone@example.com");
+  await page.getByLabel("Email, line 8").press("Tab");
+  await page.waitForFunction(() => document.querySelector("[data-testid=invalid]")?.textContent === "0");
+  await page.check("#confirm-order");
+  await page.click("#place-orders");
+  await page.waitForSelector("#run[data-phase=finished]", { timeout: 30000 });
+  assert.equal(await page.locator("[data-testid=placed]").innerText(), "8");
   const html = await (await fetch(strict.url)).text();
   assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/, "no inline script");
   assert.match(html, /<script type="module" src="\.\/boot-[0-9a-f]+\.js" integrity="sha384-/);
   assert.deepEqual(violations, []);
+  assert.deepEqual(await page.evaluate(() => window.__csp), []);
   await page.close();
   await strict.close();
 });

@@ -25,10 +25,14 @@ after(async () => {
   await browser?.close();
 });
 
-/// The site with a config.json whose default CA is `caUrl`.
+/// The site with a config.json whose default CA is `caUrl` (speaking SSL.com's
+/// API), pricing the built-in product 302 as an agreement might.
 async function site(caUrl) {
   const config = {
-    cas: [{ name: "Test sandbox", url: caUrl, demo_account_key: "sandbox-account", demo_secret_key: "sandbox-secret" }],
+    cas: [{
+      name: "Test sandbox", url: caUrl, profile: "sslcom", demo_account_key: "sandbox-account", demo_secret_key: "sandbox-secret",
+      products: [{ code: "302", name: "Personal ID + Organization (IV+OV), 302", periods: [{ days: 365, price: "39.00" }, { days: 730, price: "69.00" }] }],
+    }],
   };
   return serveStatic(join(root, "dist"), { files: { "config.json": JSON.stringify(config) } });
 }
@@ -39,6 +43,13 @@ async function connect(page) {
   await page.click("#use-demo-keys");
   await page.click("#test-connection");
   await page.waitForSelector("#connection-status .ok");
+}
+
+/// SSL.com's API has no list of validated domains: they are typed.
+async function typeDomains(page) {
+  await page.fill("#domains", "example.com, example.org");
+  await page.locator("#domains").press("Tab");
+  await page.waitForFunction(() => document.querySelectorAll(".chips .chip").length === 2);
 }
 
 async function download(page, selector) {
@@ -56,9 +67,10 @@ test("connect, load a 1252 export, fix it inline, order, and export the results"
   await page.waitForFunction((url) => document.querySelector("#ca-preset")?.value === url, sandbox.url);
 
   await connect(page);
-  assert.match(await page.locator("#connection-status").innerText(), /2 S\/MIME products available/);
-  await page.click("#load-domains");
-  await page.waitForFunction(() => document.querySelectorAll(".chips .chip").length === 2);
+  assert.match(await page.locator("#connection-status").innerText(), /the keys were accepted/);
+  assert.match(await page.locator("#domains-not-listed").innerText(), /does not list the domains/);
+  assert.match(await page.locator("#secret-destination").innerText(), new RegExp(`sent only to ${sandbox.url.replace(/[.]/g, "\\.")}`));
+  await typeDomains(page);
   await page.locator("#step-connect").screenshot({ path: join(shots, "1-connect.png") });
 
   await page.setInputFiles("#roster-file", join(fixtures, "excel-1252-semicolon.csv"));
@@ -105,12 +117,15 @@ test("connect, load a 1252 export, fix it inline, order, and export the results"
   const orders = await sandbox.orders();
   assert.equal(orders.length, 6);
   assert.deepEqual(orders.map((o) => o.country).sort(), ["AT", "DE", "DK", "FR", "GB", "US"]);
+  // Every order went as a CORS simple request: SSL.com answers no preflight for /certificates.
+  assert.deepEqual(await sandbox.preflights(), {}, "no preflight reached the CA");
+  assert.match(await page.locator("#status-meanings").innerText(), /invites the recipient by email to validate their identity/);
   const results = await download(page, "#export-results");
   const lines = results.trim().split("\r\n");
   assert.equal(lines[0], "email,ref,status,order_amount,certificate_url,receipt_url,error");
   assert.equal(lines.length, 7);
   for (const o of orders) {
-    assert.ok(lines.some((l) => l.startsWith(`${o.email},${o.reference},pending validation,39.00,`)), o.email);
+    assert.ok(lines.some((l) => l.startsWith(`${o.email},${o.reference},waiting on validation from customer,$90.00,`)), `${o.email}: ${lines.join("\n")}`);
   }
   // Statuses moved on at the CA show after a refresh.
   await sandbox.setStatus(orders[0].reference, "issued");
@@ -129,8 +144,7 @@ test("a reload in the middle of a faulty batch resumes it: exactly one order per
   await page.goto(server.url);
   await page.waitForFunction((url) => document.querySelector("#ca-preset")?.value === url, sandbox.url);
   await connect(page);
-  await page.fill("#domains", "example.com, example.org");
-  await page.locator("#domains").press("Tab");
+  await typeDomains(page);
   let csv = "First Name\tLast Name\tEmail\tCountry\n";
   for (let i = 0; i < 200; i++) csv += `Person\tNumber ${i}\tperson${i}@${i % 2 ? "example.org" : "example.com"}\tGB\n`;
   await page.fill("#roster-paste", csv);
@@ -156,7 +170,9 @@ test("a reload in the middle of a faulty batch resumes it: exactly one order per
   for (const o of orders) perEmail.set(o.email, (perEmail.get(o.email) ?? 0) + 1);
   const duplicated = [...perEmail.values()].reduce((n, c) => n + c - 1, 0);
   const lost = 200 - perEmail.size;
-  console.log(`browser reload mid-batch: rows=200 orders=${orders.length} lost=${lost} duplicated=${duplicated}`);
+  const unconfirmed = Number(await text(page, "unconfirmed"));
+  console.log(`browser reload mid-batch (sslcom): rows=200 orders=${orders.length} lost=${lost} duplicated=${duplicated} unconfirmed=${unconfirmed} preflights=${JSON.stringify(await sandbox.preflights())}`);
+  assert.equal(unconfirmed, 0);
   assert.equal(lost, 0);
   assert.equal(duplicated, 0);
   assert.equal(orders.length, 200);
@@ -175,8 +191,9 @@ test("wrong keys are explained; columns remapped, rows deleted and added; pause 
   await page.fill("#secret-key", "not-the-secret");
   await page.click("#test-connection");
   await page.waitForSelector("#connection-status .error");
-  assert.match(await page.locator("#connection-status").innerText(), /refused these keys \(401\)/);
+  assert.match(await page.locator("#connection-status").innerText(), /refused these keys/);
   await connect(page);
+  await typeDomains(page);
 
   let csv = "Mail,Nom,Pays\n";
   for (let i = 0; i < 20; i++) csv += `person${i}@example.com,Number ${i},GB\n`;
@@ -212,7 +229,7 @@ test("wrong keys are explained; columns remapped, rows deleted and added; pause 
   await page.waitForSelector("#run[data-phase=finished]", { timeout: 30000 });
   const orders = await sandbox.orders();
   assert.equal(orders.length, 20);
-  assert.ok(orders.some((o) => o.email === "added@example.org" && o.last_name === "Added"));
+  assert.ok(orders.some((o) => o.email === "added@example.org" && o.country === "FR"));
   assert.ok(!orders.some((o) => o.email === "person1@example.com"), "the deleted row was not ordered");
   await page.close();
   await server.close();

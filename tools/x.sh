@@ -78,13 +78,12 @@ cmd_dev() {
   if (exec 3<>"/dev/tcp/127.0.0.1/$ca_port") 2>/dev/null; then
     log "port $ca_port is taken: assuming a sandbox CA already runs there"
   else
-    # --profile reference for now: the page's client still speaks smime-bulk's
-    # own first protocol; switch to the default (sslcom) when it is ported.
-    target/debug/smime-bulk-sandbox --profile reference --listen "127.0.0.1:$ca_port" --cors-origin '*' &
+    # The sandbox speaks SSL.com's SWS API (its default profile), as config.json says.
+    target/debug/smime-bulk-sandbox --listen "127.0.0.1:$ca_port" &
     local sandbox_pid=$!
     trap 'kill $sandbox_pid 2>/dev/null' EXIT INT TERM
   fi
-  log "the app: http://127.0.0.1:$port/  (sandbox CA: http://127.0.0.1:$ca_port, account sandbox-account, secret sandbox-secret)"
+  log "the app: http://127.0.0.1:$port/  (sandbox CA speaking SSL.com's API: http://127.0.0.1:$ca_port, account sandbox-account, secret sandbox-secret, domains example.com and example.org)"
   trunk serve --address 127.0.0.1 --port "$port"
 }
 

@@ -1,8 +1,8 @@
 // Starts the real smime-bulk-sandbox binary on 127.0.0.1 and a free port; it
-// stops with the test process (and when stop() is called). It speaks the
-// `reference` protocol for now: the page's client still does (another change
-// moves the page and these tests to `--profile sslcom`). The admin endpoints
-// want the token the sandbox prints on its first line; admin() sends it.
+// stops with the test process (and when stop() is called). It speaks SSL.com's
+// SWS API (its default profile; pass ["--profile", "reference"] for the other).
+// The admin endpoints want the token the sandbox prints on its first line;
+// admin() sends it.
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
@@ -11,7 +11,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
 
 export async function startSandbox(args = []) {
   const bin = join(root, "target/debug/smime-bulk-sandbox");
-  const child = spawn(bin, ["--profile", "reference", "--listen", "127.0.0.1:0", "--seed", "11", ...args], {
+  const child = spawn(bin, ["--listen", "127.0.0.1:0", "--seed", "11", ...args], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   const { url, token } = await new Promise((resolve, reject) => {
@@ -35,6 +35,7 @@ export async function startSandbox(args = []) {
     admin,
     orders: async () => (await admin("/sandbox/orders")).json(),
     setFaults: async (faults) => admin("/sandbox/faults", { method: "POST", body: JSON.stringify(faults) }),
+    preflights: async () => (await admin("/sandbox/preflights")).json(),
     setStatus: async (reference, status) =>
       admin(`/sandbox/orders/${reference}/status`, { method: "POST", body: JSON.stringify({ status }) }),
     stop: () => child.kill(),

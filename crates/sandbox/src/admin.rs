@@ -78,6 +78,7 @@ pub fn router(state: Shared, token: &str) -> Router {
         .route("/sandbox/faults", get(faults).post(set_faults))
         .route("/sandbox/accounts", get(accounts))
         .route("/sandbox/enrollments", get(enrollments))
+        .route("/sandbox/preflights", get(preflights))
         .with_state(state)
         .layer(axum::middleware::from_fn_with_state(token, guard))
 }
@@ -92,6 +93,12 @@ fn storage_error(e: rusqlite::Error) -> Response {
         "server",
         &format!("storage failed: {e}"),
     )
+}
+
+/// CORS preflights received so far, by path (the sslcom profile counts them).
+async fn preflights(State(state): State<Shared>) -> Response {
+    let counts = state.preflights.lock().map(|c| c.clone()).unwrap_or_default();
+    Json(counts).into_response()
 }
 
 async fn orders(State(state): State<Shared>) -> Response {

@@ -129,6 +129,7 @@ pub async fn start(config: SandboxConfig) -> Result<Sandbox, String> {
         accounts,
         faults: FaultState::new(config.faults, config.seed),
         profile: config.profile,
+        preflights: Default::default(),
     });
     // The admin routes first: a profile's fallback (its 404) takes the rest.
     let app = admin::router(state.clone(), &admin_token).merge(profile::routes(state, &config.cors_origin)?);

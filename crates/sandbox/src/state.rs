@@ -13,6 +13,9 @@ pub struct AppState {
     pub accounts: Vec<Account>,
     pub faults: FaultState,
     pub profile: Profile,
+    /// CORS preflights received, by path: a test proves with it that the
+    /// page's orders needed none (`GET /sandbox/preflights`).
+    pub preflights: std::sync::Mutex<std::collections::BTreeMap<String, u64>>,
 }
 
 /// The state as handlers hold it.

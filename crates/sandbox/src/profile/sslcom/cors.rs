@@ -16,7 +16,8 @@
 //! rack-cors's empty one on `/certificate/…`, so `Retry-After` and the
 //! paging headers are unreadable from a page.
 
-use axum::extract::Request;
+use crate::state::Shared;
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -85,13 +86,17 @@ fn preflight(headers: &HeaderMap, covered: bool) -> Response {
 }
 
 /// The middleware: rack-cors around the app, the `after_action` inside.
-pub async fn layer(req: Request, next: Next) -> Response {
+/// Preflights are counted by path (`GET /sandbox/preflights`).
+pub async fn layer(State(state): State<Shared>, req: Request, next: Next) -> Response {
     let has_origin = req.headers().contains_key(header::ORIGIN);
     let covered = covered(req.uri().path());
     if req.method() == Method::OPTIONS
         && has_origin
         && req.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
     {
+        if let Ok(mut counts) = state.preflights.lock() {
+            *counts.entry(req.uri().path().to_owned()).or_default() += 1;
+        }
         return preflight(req.headers(), covered);
     }
     let mut r = next.run(req).await;

@@ -95,7 +95,7 @@ pub fn routes(state: Shared) -> Router {
     let api = Router::new()
         .fallback_service(endpoints)
         .layer(from_fn(routing))
-        .layer(from_fn(cors::layer));
+        .layer(axum::middleware::from_fn_with_state(state.clone(), cors::layer));
     api.merge(portal::routes(state).layer(from_fn(crate::pages::guard)))
 }
 
