@@ -309,3 +309,53 @@ fn hostile_answers_are_refused_with_a_reason_not_kept() {
         Err(CaError::Unexpected { .. })
     ));
 }
+
+/// An answer recorded in `tests/fixtures/sslcom` (the sandbox is held to the
+/// same files by `crates/sandbox/tests/fixtures.rs`).
+fn recorded(status: u16, file: &str) -> HttpResponse {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/sslcom")
+        .join(file);
+    resp(status, &std::fs::read_to_string(&path).unwrap())
+}
+
+#[test]
+fn every_recorded_sslcom_answer_means_what_the_source_says() {
+    let placed = SSL.parse_created(&recorded(200, "create_ok.json")).unwrap();
+    assert!(
+        placed.reference.starts_with("co-") && placed.external_order_number.is_some(),
+        "{placed:?}"
+    );
+    assert!(
+        matches!(SSL.parse_created(&recorded(400, "create_error_400.json")), Err(CaError::Rejected(e)) if e.contains_key("period"))
+    );
+    assert_eq!(
+        SSL.parse_created(&recorded(400, "create_login_400.json")),
+        Err(CaError::Unauthorized)
+    );
+    assert!(matches!(
+        SSL.parse_created(&recorded(200, "create_funds_200.json")),
+        Err(CaError::InsufficientFunds(_))
+    ));
+    assert!(
+        matches!(SSL.parse_created(&recorded(200, "create_contacts_200.json")), Err(CaError::Unexpected { status: 200, ref detail }) if detail.contains("may have been created"))
+    );
+    assert_eq!(
+        SSL.parse_created(&recorded(500, "server_error_500.json")),
+        Err(CaError::Server { status: 500 })
+    );
+    let shown = SSL
+        .parse_shown(&recorded(200, "show_ok.json"), "co-41f2k8q3zd")
+        .unwrap();
+    assert_eq!(shown.reference, "co-41f2k8q3zd");
+    assert!(shown.external_order_number.is_some());
+    assert_eq!(
+        SSL.parse_shown(&recorded(200, "show_missing_ref_200.json"), "co-x"),
+        Err(CaError::NotFound)
+    );
+    let listed = SSL.parse_order_list(&recorded(200, "list_page.json")).unwrap();
+    assert!(!listed.is_empty());
+    assert!(listed
+        .iter()
+        .all(|o| o.reference.starts_with("co-") && o.external_order_number.is_none()));
+}
