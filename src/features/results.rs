@@ -6,6 +6,7 @@ use crate::shared::download::save;
 use crate::shared::state::use_app;
 use futures_util::stream::{self, StreamExt};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use smime_bulk_ca::engine::RowState;
 use smime_bulk_ca::protocol;
 use smime_bulk_ca::results::results_csv;
@@ -20,6 +21,7 @@ const SHOWN: usize = 500;
 #[component]
 pub fn ResultsStep() -> impl IntoView {
     let state = use_app();
+    let refreshing = RwSignal::new(false);
 
     let export_results = move |_| {
         if let Some(run) = state.run.get_untracked() {
@@ -45,13 +47,12 @@ pub fn ResultsStep() -> impl IntoView {
             &Editor::roster_csv(rows),
         );
     };
-    // "Refresh statuses": each placed order asked for again, four at a time.
-    let refresh = Action::new_local(move |_: &()| {
-        let run = state.run.get_untracked();
+    let refresh = move |_| {
+        let Some(run) = state.run.get_untracked() else { return };
         let creds = state.credentials();
-        async move {
-            let Some(run) = run else { return };
-            let base = run.spec.ca_url.clone();
+        let base = run.spec.ca_url.clone();
+        refreshing.set(true);
+        spawn_local(async move {
             let placed: Vec<(usize, String)> = run
                 .states
                 .iter()
@@ -84,14 +85,14 @@ pub fn ResultsStep() -> impl IntoView {
                     run.states = Arc::new(states);
                 }
             });
+            refreshing.set(false);
             state.announce.set(if failed == 0 {
                 "Statuses refreshed.".into()
             } else {
                 format!("Statuses refreshed; {failed} could not be fetched.")
             });
-        }
-    });
-    let refreshing = move || refresh.pending().get();
+        });
+    };
 
     let table = move || {
         let run = state.run.get()?;
@@ -127,7 +128,7 @@ pub fn ResultsStep() -> impl IntoView {
         let more = (total > SHOWN).then(|| view! { <p class="hint">{format!("Showing the first {SHOWN} of {total} orders; the export has them all.")}</p> });
         Some(view! {
             <div class="actions">
-                <button type="button" id="refresh-statuses" disabled=refreshing on:click=move |_| { refresh.dispatch_local(()); }>{move || if refreshing() { "Refreshing…" } else { "Refresh statuses" }}</button>
+                <button type="button" id="refresh-statuses" disabled=move || refreshing.get() on:click=refresh>{move || if refreshing.get() { "Refreshing…" } else { "Refresh statuses" }}</button>
                 <button type="button" class="secondary" id="export-results" on:click=export_results>"Export results (CSV)"</button>
                 <button type="button" class="secondary" id="export-rejected" on:click=export_rejected>"Export rejected rows as a roster"</button>
             </div>
