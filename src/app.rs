@@ -59,7 +59,7 @@ pub fn App() -> impl IntoView {
             <LoadStep/>
             <MappingStep/>
             <ReviewStep/>
-            <OrderStep on_place=Callback::new(move |spec| runner.start(spec))/>
+            <OrderStep on_place=move |spec| runner.start(spec)/>
             <SubmitStep runner/>
             <ResultsStep/>
         </main>

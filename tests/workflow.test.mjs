@@ -235,3 +235,29 @@ test("wrong keys are explained; columns remapped, rows deleted and added; pause 
   await server.close();
   sandbox.stop();
 });
+
+test("the connect step checks a CA against its profile: the sslcom sandbox matches, a reference one differs", async () => {
+  for (const [args, differs] of [[[], false], [["--profile", "reference", "--cors-origin", "*"], true]]) {
+    const sandbox = await startSandbox(args);
+    const server = await site(sandbox.url);
+    const page = await browser.newPage();
+    await page.goto(server.url);
+    await page.waitForFunction((url) => document.querySelector("#ca-preset")?.value === url, sandbox.url);
+    await page.click("#use-demo-keys");
+    await page.click("#check-ca");
+    await page.waitForSelector("#ca-checks tbody tr");
+    const verdicts = await page.locator("#ca-checks tbody tr").evaluateAll((rows) => rows.map((r) => `${r.dataset.matches}: ${r.innerText}`));
+    const caption = await page.locator("#ca-checks caption").innerText();
+    if (differs) {
+      assert.ok(verdicts.some((v) => v.startsWith("differs")), verdicts.join("\n"));
+      assert.match(caption, /differ/);
+    } else {
+      assert.ok(verdicts.every((v) => v.startsWith("matches")), verdicts.join("\n"));
+      assert.match(caption, /behaves as its profile says/);
+    }
+    assert.equal((await sandbox.orders()).length, 0, "the checks order nothing");
+    await page.close();
+    await server.close();
+    sandbox.stop();
+  }
+});

@@ -1,6 +1,8 @@
 //! Step 1: choose the CA and enter the API keys; test the connection.
 
-use crate::shared::ca::{call, CallError};
+use crate::shared::ca::{call, explain_failure, send, CallError, TIMEOUT_MS};
+use smime_bulk_ca::engine::Outcome;
+use smime_bulk_ca::probe::{self, CheckId, Finding};
 use crate::shared::state::{use_app, Connection};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -91,6 +93,53 @@ pub fn ConnectStep() -> impl IntoView {
         });
     };
 
+    // "Check this CA": the read-only checks of `smime-bulk probe` from the
+    // page (the browser itself answers the CORS questions: a blocked answer
+    // is no answer).
+    let findings = RwSignal::new(None::<Vec<Finding>>);
+    let checking = RwSignal::new(false);
+    let check = move |_| {
+        let base = state.ca_url.get_untracked();
+        let creds = state.credentials();
+        let profile = state.ca_profile.get_untracked();
+        checking.set(true);
+        spawn_local(async move {
+            if let Err(e) = check_ca_url(&base) {
+                findings.set(Some(vec![no_answer("the CA URL", e)]));
+                checking.set(false);
+                return;
+            }
+            let mut out = Vec::new();
+            let mut listed = Vec::new();
+            for c in probe::checks(profile, &creds) {
+                match send(&base, &c.request, TIMEOUT_MS).await {
+                    Outcome::Response(r) => {
+                        let (finding, refs) = probe::judge(profile, c.id, &r);
+                        if c.id == CheckId::Keys {
+                            listed = refs;
+                        }
+                        out.push(finding);
+                    }
+                    other => out.push(no_answer(c.id.name(), explain_failure(&base, &other).await)),
+                }
+            }
+            if let Some(reference) = listed.first() {
+                let c = probe::show_check(profile, &creds, reference);
+                if let Outcome::Response(r) = send(&base, &c.request, TIMEOUT_MS).await {
+                    out.push(probe::judge(profile, c.id, &r).0);
+                }
+            }
+            let bad = out.iter().filter(|f| f.matches == Some(false)).count();
+            state.announce.set(if bad == 0 {
+                format!("The CA behaves as the {profile} profile says.")
+            } else {
+                format!("{bad} checks differ from the {profile} profile.")
+            });
+            findings.set(Some(out));
+            checking.set(false);
+        });
+    };
+
     view! {
         <section class="step" id="step-connect" aria-labelledby="connect-title">
             <h2 id="connect-title" tabindex="-1">"1. Connect to the CA"</h2>
@@ -172,7 +221,25 @@ pub fn ConnectStep() -> impl IntoView {
                     }>"Use the sandbox demo keys"</button>
                 })}
                 <button type="button" id="test-connection" on:click=test>"Test connection"</button>
+                <button type="button" class="secondary" id="check-ca" disabled=move || checking.get()
+                    on:click=check>"Check this CA against its profile"</button>
             </div>
+            {move || findings.get().map(|list| {
+                let bad = list.iter().filter(|f| f.matches == Some(false)).count();
+                let rows = list.into_iter().map(|f| {
+                    let mark = match f.matches { Some(true) => "matches", Some(false) => "differs", None => "not checked" };
+                    view! { <tr data-matches=mark><td>{f.check}</td><td>{f.expected}</td><td>{f.seen}</td><td>{mark}</td></tr> }
+                }).collect_view();
+                view! {
+                    <div class="table-scroll">
+                        <table class="data" id="ca-checks">
+                            <caption>{if bad == 0 { "The CA behaves as its profile says (nothing was ordered).".to_owned() } else { format!("{bad} checks differ: this CA may speak another dialect; choose another, or tell its operator what differs.") }}</caption>
+                            <thead><tr><th scope="col">"Check"</th><th scope="col">"Expected"</th><th scope="col">"Seen"</th><th scope="col">"Verdict"</th></tr></thead>
+                            <tbody>{rows}</tbody>
+                        </table>
+                    </div>
+                }
+            })}
             <div role="status" id="connection-status">
                 {move || match state.connection.get() {
                     Connection::Untested => ().into_any(),
@@ -182,5 +249,15 @@ pub fn ConnectStep() -> impl IntoView {
                 }}
             </div>
         </section>
+    }
+}
+
+/// A check that got no answer.
+fn no_answer(check: &str, why: String) -> Finding {
+    Finding {
+        check: check.into(),
+        expected: "an answer".into(),
+        seen: why,
+        matches: None,
     }
 }

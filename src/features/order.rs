@@ -21,7 +21,7 @@ fn batch_id() -> String {
 /// Product, period, count, total, confirm; "Place orders" hands the batch to
 /// `on_place` (the app passes it on to the submit step).
 #[component]
-pub fn OrderStep(#[prop(into)] on_place: Callback<Arc<BatchSpec>>) -> impl IntoView {
+pub fn OrderStep(on_place: impl Fn(Arc<BatchSpec>) + 'static) -> impl IntoView {
     let state = use_app();
     let confirmed = RwSignal::new(false);
     let message = RwSignal::new(None::<String>);
@@ -82,7 +82,7 @@ pub fn OrderStep(#[prop(into)] on_place: Callback<Arc<BatchSpec>>) -> impl IntoV
         }
     });
     let count = move || {
-        state.version.track();
+        state.track_editor();
         state.editor.with_value(|e| e.as_ref().map_or(0, |e| e.valid_count()))
     };
     let price = move || {
@@ -124,7 +124,7 @@ pub fn OrderStep(#[prop(into)] on_place: Callback<Arc<BatchSpec>>) -> impl IntoV
         };
         confirmed.set(false);
         message.set(None);
-        on_place.run(Arc::new(spec));
+        on_place(Arc::new(spec));
         crate::shared::focus::focus_soon("submit-title");
     };
     view! {

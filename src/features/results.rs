@@ -5,6 +5,7 @@ use crate::shared::ca::{call, CallError};
 use crate::shared::download::save;
 use crate::shared::state::use_app;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use smime_bulk_ca::engine::RowState;
 use smime_bulk_ca::protocol::trust::is_trusted_url;
 use smime_bulk_ca::protocol::ListQuery;
@@ -36,6 +37,7 @@ fn link(url: String, label: &'static str, hidden: String) -> AnyView {
 #[component]
 pub fn ResultsStep() -> impl IntoView {
     let state = use_app();
+    let refreshing = RwSignal::new(false);
 
     let export_results = move |_| {
         if let Some(run) = state.run.get_untracked() {
@@ -63,11 +65,11 @@ pub fn ResultsStep() -> impl IntoView {
     };
     // "Refresh statuses": the account's orders in the batch's window, a page
     // (100 orders) at a time, not one request per order.
-    let refresh = Action::new_local(move |_: &()| {
-        let run = state.run.get_untracked();
+    let refresh = move |_| {
+        let Some(run) = state.run.get_untracked() else { return };
         let creds = state.credentials();
-        async move {
-            let Some(run) = run else { return };
+        refreshing.set(true);
+        spawn_local(async move {
             let (base, profile) = (run.spec.ca_url.clone(), run.spec.profile);
             let per_page = profile.list_page_size();
             let mut statuses: HashMap<String, String> = HashMap::new();
@@ -115,14 +117,14 @@ pub fn ResultsStep() -> impl IntoView {
                     run.states = Arc::new(states);
                 }
             });
+            refreshing.set(false);
             state.announce.set(match failure {
                 Some(why) => format!("Statuses could not be refreshed: {why}"),
                 None if missing == 0 => "Statuses refreshed.".into(),
                 None => format!("Statuses refreshed; {missing} orders are no longer listed (cancelled or expired)."),
             });
-        }
-    });
-    let refreshing = move || refresh.pending().get();
+        });
+    };
 
     let table = move || {
         let run = state.run.get()?;
@@ -202,8 +204,14 @@ pub fn ResultsStep() -> impl IntoView {
                 _ => None,
             })
             .collect();
-        seen_statuses.sort();
-        seen_statuses.dedup();
+        // Each status once, in the order first seen (no sort: the page carries no sort code).
+        let mut distinct: Vec<String> = Vec::new();
+        for st in seen_statuses {
+            if !distinct.contains(&st) {
+                distinct.push(st);
+            }
+        }
+        let seen_statuses = distinct;
         let meanings = seen_statuses
             .into_iter()
             .filter_map(|st| {
@@ -212,19 +220,16 @@ pub fn ResultsStep() -> impl IntoView {
                     .map(|m| view! { <li><strong>{st}</strong>": "{m}</li> })
             })
             .collect_view();
-        let receipts: Vec<String> = {
-            let mut r: Vec<String> = run
-                .states
-                .iter()
-                .filter_map(|s| match s {
-                    RowState::Placed { order } => order.receipt_url.clone(),
-                    _ => None,
-                })
-                .collect();
-            r.sort();
-            r.dedup();
-            r
-        };
+        let mut receipts: Vec<String> = Vec::new();
+        for s in run.states.iter() {
+            if let RowState::Placed { order } = s {
+                if let Some(url) = &order.receipt_url {
+                    if !receipts.contains(url) {
+                        receipts.push(url.clone());
+                    }
+                }
+            }
+        }
         let invoice = (receipts.len() == 1).then(|| {
             let url = receipts[0].clone();
             view! { <p id="batch-invoice">"One invoice for the whole batch: "{link(url, "open the invoice", String::new())}</p> }
@@ -232,7 +237,7 @@ pub fn ResultsStep() -> impl IntoView {
         let more = (total > SHOWN).then(|| view! { <p class="hint">{format!("Showing the first {SHOWN} of {total} orders; the export has them all.")}</p> });
         Some(view! {
             <div class="actions">
-                <button type="button" id="refresh-statuses" disabled=refreshing on:click=move |_| { refresh.dispatch_local(()); }>{move || if refreshing() { "Refreshing…" } else { "Refresh statuses" }}</button>
+                <button type="button" id="refresh-statuses" disabled=move || refreshing.get() on:click=refresh>{move || if refreshing.get() { "Refreshing…" } else { "Refresh statuses" }}</button>
                 <button type="button" class="secondary" id="export-results" on:click=export_results>"Export results (CSV)"</button>
                 <button type="button" class="secondary" id="export-rejected" on:click=export_rejected>"Export rejected rows as a roster"</button>
             </div>

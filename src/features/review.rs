@@ -61,7 +61,7 @@ pub fn ReviewStep() -> impl IntoView {
         state.editor.with_value(|e| e.as_ref().map(f).unwrap_or_default())
     };
     let shown_ids = Memo::new(move |_| {
-        state.version.track();
+        state.track_editor();
         let filter = filter.get();
         state.editor.with_value(|e| match e {
             None => Vec::new(),
@@ -143,7 +143,7 @@ pub fn ReviewStep() -> impl IntoView {
     };
 
     let summary = move || {
-        state.version.track();
+        state.track_editor();
         let info = state.loaded.get()?;
         let (rows, valid, invalid, suggestions, counts, file_findings, coverage) = state.editor.with_value(|e| {
             let e = e.as_ref()?;
@@ -261,9 +261,9 @@ pub fn ReviewStep() -> impl IntoView {
         })
     };
 
-    // Row `id`'s findings as of the current version (tracks it).
+    // Row `id`'s findings as they are now (tracks the editor).
     let findings_of = move |id: usize| -> Vec<Finding> {
-        state.version.track();
+        state.track_editor();
         state
             .editor
             .with_value(|e| e.as_ref().map(|e| e.findings(id)).unwrap_or_default())
@@ -286,7 +286,7 @@ pub fn ReviewStep() -> impl IntoView {
             })
         });
         let value = move || {
-            state.version.track();
+            state.track_editor();
             state.editor.with_value(|e| {
                 e.as_ref()
                     .and_then(|e| e.row(id))

@@ -117,7 +117,7 @@ pub async fn send(base: &str, request: &HttpRequest, timeout_ms: u32) -> Outcome
 }
 
 /// Why the CA could not be asked at all, in words a user can act on.
-async fn explain_failure(base: &str, outcome: &Outcome) -> String {
+pub async fn explain_failure(base: &str, outcome: &Outcome) -> String {
     match outcome {
         Outcome::Timeout => format!(
             "The CA at {base} did not answer within {} seconds. Check the URL and your network, then try again.",

@@ -169,12 +169,12 @@ pub struct AppState {
     pub preview: RwSignal<Vec<Vec<String>>>,
     /// Bumped for each roster read and each cancel: work for an older one stops.
     pub generation: StoredValue<u64>,
-    /// The roster being fixed (not reactive itself: track `version`). Changed
-    /// only through [`AppState::edit`] and [`AppState::set_editor`].
+    /// The roster being fixed (not reactive itself: see
+    /// [`AppState::track_editor`]). Changed only through [`AppState::edit`]
+    /// and [`AppState::set_editor`].
     pub editor: StoredValue<Option<Editor>>,
     /// Bumped after every change to `editor`.
-    pub version: ReadSignal<u64>,
-    bump_version: WriteSignal<u64>,
+    version: RwSignal<u64>,
     /// A message about loading (a file that could not be read).
     pub load_error: RwSignal<Option<String>>,
     /// The CA's products.
@@ -197,7 +197,6 @@ impl AppState {
     /// roster or the mapping changes and re-check it when the domains change.
     pub fn new() -> Self {
         let domains_text = RwSignal::new(String::new());
-        let (version, bump_version) = signal(0);
         let state = AppState {
             config: RwSignal::new(AppConfig::default()),
             ca_url: RwSignal::new(AppConfig::default().cas[0].url.clone()),
@@ -216,8 +215,7 @@ impl AppState {
             preview: RwSignal::new(Vec::new()),
             generation: StoredValue::new(0),
             editor: StoredValue::new(None),
-            version,
-            bump_version,
+            version: RwSignal::new(0),
             load_error: RwSignal::new(None),
             products: RwSignal::new(Vec::new()),
             product: RwSignal::new(String::new()),
@@ -294,7 +292,7 @@ impl AppState {
         // does not carry the CSR checks); their rows stay `csr_pending` until then.
         let asked: StoredValue<std::collections::BTreeSet<String>> = StoredValue::new(Default::default());
         Effect::new(move |_| {
-            state.version.track();
+            state.track_editor();
             let pending = state
                 .editor
                 .with_value(|e| e.as_ref().map(|e| e.pending_csrs()).unwrap_or_default());
@@ -360,21 +358,27 @@ impl AppState {
         self.announce.set("Reading the roster was cancelled.".into());
     }
 
-    /// Changes the roster being fixed, if there is one, and bumps `version` so
-    /// that everything showing it looks again; `None` if there is none.
+    /// Changes the roster being fixed, if there is one, and bumps `version`:
+    /// everything that tracks the editor looks again. `None` if there is none.
     pub fn edit<R>(&self, change: impl FnOnce(&mut Editor) -> R) -> Option<R> {
         let result = self.editor.try_update_value(|e| e.as_mut().map(change)).flatten();
         if result.is_some() {
-            self.bump_version.update(|v| *v += 1);
+            self.version.update(|v| *v += 1);
         }
         result
+    }
+
+    /// Makes the effect or memo running now run again when the roster being
+    /// fixed changes.
+    pub fn track_editor(&self) {
+        self.version.track();
     }
 
     /// Puts `editor` (a roster just read, or none) in place of the one being
     /// fixed, and bumps `version`.
     pub fn set_editor(&self, editor: Option<Editor>) {
         self.editor.set_value(editor);
-        self.bump_version.update(|v| *v += 1);
+        self.version.update(|v| *v += 1);
     }
 
     /// Chooses the CA at `url`, with its preset's profile if it has one.

@@ -210,7 +210,7 @@ impl Sweep {
             .values()
             .filter(|o| o.external_order_number.as_deref() == Some(key) && !held.contains(&o.reference))
             .collect();
-        keyed.sort_by(|a, b| a.reference.cmp(&b.reference));
+        by_reference(&mut keyed);
         match keyed.as_slice() {
             [one] => return Verdict::Placed((*one).clone()),
             [] => {}
@@ -225,7 +225,7 @@ impl Sweep {
             }
         }
         let mailbox = mailbox.trim().to_lowercase();
-        let mut alike: Vec<Order> = self
+        let mut alike: Vec<&Order> = self
             .listed
             .keys()
             .filter_map(|r| known.get(r))
@@ -235,9 +235,9 @@ impl Sweep {
                     && o.email.as_deref().is_some_and(|m| m.trim().to_lowercase() == mailbox)
                     && o.product.as_deref().is_none_or(|p| p == product)
             })
-            .cloned()
             .collect();
-        alike.sort_by(|a, b| a.reference.cmp(&b.reference));
+        by_reference(&mut alike);
+        let alike: Vec<Order> = alike.into_iter().cloned().collect();
         if alike.is_empty() {
             Verdict::Absent
         } else {
@@ -246,6 +246,19 @@ impl Sweep {
                 "the CA holds an order for this mailbox and product whose key it does not show: it may be this row's"
                     .into(),
             )
+        }
+    }
+}
+
+/// Candidates in the order of their references, so the user sees them the
+/// same way each time. By insertion: the lists are a few orders long, and the
+/// page (which runs this) then carries no general sort.
+fn by_reference(orders: &mut [&Order]) {
+    for i in 1..orders.len() {
+        let mut j = i;
+        while j > 0 && orders[j - 1].reference > orders[j].reference {
+            orders.swap(j - 1, j);
+            j -= 1;
         }
     }
 }
