@@ -1,11 +1,11 @@
 //! Step 1: choose the CA and enter the API keys; test the connection.
 
 use crate::shared::ca::{call, explain_failure, send, CallError, TIMEOUT_MS};
-use smime_bulk_ca::engine::Outcome;
-use smime_bulk_ca::probe::{self, CheckId, Finding};
 use crate::shared::state::{use_app, Connection};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use smime_bulk_ca::engine::Outcome;
+use smime_bulk_ca::probe::{self, CheckId, Finding};
 use smime_bulk_ca::protocol::trust::{check_ca_url, origin_of};
 use smime_bulk_ca::protocol::{CaError, ListQuery, Profile};
 

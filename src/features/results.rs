@@ -196,7 +196,7 @@ pub fn ResultsStep() -> impl IntoView {
             })
             .collect_view();
         let profile = run.spec.profile;
-        let mut seen_statuses: Vec<String> = run
+        let seen_statuses: Vec<String> = run
             .states
             .iter()
             .filter_map(|s| match s {

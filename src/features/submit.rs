@@ -152,7 +152,14 @@ async fn drive(
     let mut waiting_for_user = false;
     state.run.set(Some(view_of(&engine, RunPhase::Engine(Phase::Running))));
     loop {
-        while let Ok(command) = commands.try_recv() {
+        loop {
+            let command = match commands.try_recv() {
+                Ok(command) => command,
+                // The channel closed: a newer batch took the buttons (this one
+                // is halted or paused and sends nothing). Its view is the newer one's.
+                Err(e) if e.is_closed() => return,
+                Err(_) => break, // nothing waiting
+            };
             match command {
                 RunCommand::Pause => engine.pause(),
                 RunCommand::Resume => {
