@@ -453,14 +453,17 @@ pub(crate) fn validate_records(
     // for the whole batch is fetched at once (see `Validator::prefetch`).
     let email_column = report.mapping.column(Field::Email);
     let mut batch: Vec<Record> = (0..PREFETCH_BATCH).map(|_| Record::default()).collect();
+    let mut hashes = Vec::with_capacity(PREFETCH_BATCH);
     loop {
         let wanted = if validator.prefetches() { PREFETCH_BATCH } else { 1 };
         let mut filled = 0;
         while filled < wanted && records.next_into(&mut batch[filled]) {
             filled += 1;
         }
+        hashes.clear();
         if let Some(c) = email_column.filter(|_| wanted > 1) {
-            validator.prefetch(batch[..filled].iter().map(|r| r.fields.get(c).map(String::as_str)));
+            let emails = batch[..filled].iter().map(|r| r.fields.get(c).map(String::as_str));
+            validator.prefetch(emails, &mut hashes);
         }
         for (in_batch, record) in batch[..filled].iter_mut().enumerate() {
             let index = count;
@@ -516,10 +519,8 @@ pub(crate) fn validate_records(
                         }
                     }
                 }
-                if wanted > 1 {
-                    validator.use_prefetched(in_batch);
-                }
-                validator.check(index, &mut row, findings);
+                let prefetched = hashes.get(in_batch).copied().flatten();
+                validator.check_prefetched(index, &mut row, prefetched, findings);
             }
             sink.push(&mut row);
             count += 1;

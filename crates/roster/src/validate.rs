@@ -9,7 +9,7 @@ use crate::finding::{Code, FindingParts, FindingSink, Severity};
 use crate::mapping::{Field, Mapping};
 use crate::name::{self, NameProblem};
 use crate::report::Row;
-use crate::seen::SeenKeys;
+use crate::seen::{KeyHash, SeenKeys};
 use rustc_hash::FxHashMap;
 use std::borrow::Cow;
 
@@ -205,16 +205,17 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
     /// look-up is a cache miss, and misses taken together overlap. Each
     /// address is taken as written, lower-cased: the key of a plain address
     /// (the others are rare and take their miss in `check`). `None` for a
-    /// record without the column.
-    pub(crate) fn prefetch<'r>(&mut self, emails: impl Iterator<Item = Option<&'r str>>) {
+    /// record without the column. `hashes` gets each address's hash, in
+    /// order, to hand to [`Validator::check_prefetched`] with its row.
+    pub(crate) fn prefetch<'r>(
+        &mut self,
+        emails: impl Iterator<Item = Option<&'r str>>,
+        hashes: &mut Vec<Option<KeyHash>>,
+    ) {
+        hashes.clear();
         if self.track_duplicates {
-            self.seen.prefetch(emails);
+            self.seen.prefetch(emails, hashes);
         }
-    }
-
-    /// The next row checked is the `index`th of the batch last prefetched.
-    pub(crate) fn use_prefetched(&mut self, index: usize) {
-        self.seen.use_prefetched(index);
     }
 
     /// Whether reading records ahead to [`Validator::prefetch`] them pays:
@@ -228,6 +229,18 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
     /// (an upper-cased country), adding its findings to `out` and setting
     /// `row.valid`.
     pub fn check<F: FindingSink + ?Sized>(&mut self, index: usize, row: &mut Row, out: &mut F) {
+        self.check_prefetched(index, row, None, out);
+    }
+
+    /// [`Validator::check`], with the hash [`Validator::prefetch`] made of
+    /// this row's address, if it did.
+    pub(crate) fn check_prefetched<F: FindingSink + ?Sized>(
+        &mut self,
+        index: usize,
+        row: &mut Row,
+        prefetched: Option<KeyHash>,
+        out: &mut F,
+    ) {
         let mut error = false;
         let columns = &self.columns;
         let line = row.line;
@@ -303,9 +316,12 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
                         }
                     }
                     if self.track_duplicates {
+                        // The prefetched hash is of the address lower-cased:
+                        // a plain address's key, no other's.
+                        let prefetched = prefetched.filter(|_| is_plain);
                         let first = self
                             .seen
-                            .first_line_or_insert(row.line, is_plain, |s| address.write_key(s));
+                            .first_line_or_insert(row.line, prefetched, |s| address.write_key(s));
                         if let Some(first) = first {
                             push(
                                 Some(Field::Email),
