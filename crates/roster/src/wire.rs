@@ -35,6 +35,7 @@ use crate::decode::TextEncoding;
 use crate::domains::{Coverage, DomainCount, ValidatedDomains};
 use crate::finding::{Code, Finding, FindingParts, FindingSink, Severity};
 use crate::mapping::{Field, Mapping};
+use crate::pass::{validate_records, Preview, RowSink};
 use crate::report::{Mode, Report, Row};
 use crate::sniff::Delimiter;
 use crate::validate::{CsrOutcome, CsrOutcomes};
@@ -169,94 +170,52 @@ pub fn check_with_progress<S: PieceStore>(
     options: &Options,
     on_progress: &mut dyn FnMut(crate::CheckProgress),
     preview_rows: usize,
-    store: S,
+    mut store: S,
 ) -> (Encoded<S::Piece>, Vec<Vec<String>>) {
-    let mut sink = EncodingSink {
-        store,
-        encoder: None,
-        preview: Vec::new(),
-        preview_rows,
-    };
-    let report = crate::read(bytes, options.mode, |parsed, records| {
-        crate::validate_records(parsed, records, options, on_progress, &mut sink)
+    let mut preview = Preview::new(preview_rows);
+    let (report, sink) = crate::read(bytes, options.mode, |parsed, records| {
+        validate_records(parsed, records, options, on_progress, &mut preview, |head| {
+            EncodingSink {
+                encoder: ReportEncoder::new(head),
+                store: &mut store,
+            }
+        })
     });
-    let mut store = sink.store;
-    let encoder = sink.encoder.unwrap_or_else(|| {
-        let mut encoder = ReportEncoder::new(&report);
-        for row in &report.rows {
-            encoder.row(row, &mut store);
-        }
-        encoder
-    });
-    (encoder.finish(&report, &mut store), sink.preview)
+    // A file that cannot be checked has no rows: its encoder starts at the end.
+    let encoder = sink.map_or_else(|| ReportEncoder::new(&report), |sink| sink.encoder);
+    (encoder.finish(&report, &mut store), preview.records)
 }
 
-/// The rows of a check going straight into an encoder.
-struct EncodingSink<S: PieceStore> {
-    store: S,
-    /// Started once the report's head is known.
-    encoder: Option<ReportEncoder<S::Piece>>,
-    preview: Vec<Vec<String>>,
-    preview_rows: usize,
+/// The rows of a check going straight into an encoder, made from the
+/// report's head before the first row.
+struct EncodingSink<'s, S: PieceStore> {
+    encoder: ReportEncoder<S::Piece>,
+    store: &'s mut S,
 }
 
-impl<S: PieceStore> crate::RowSink for EncodingSink<S> {
+impl<S: PieceStore> RowSink for EncodingSink<'_, S> {
     /// Nothing to reserve: the encoder grows a piece at a time.
     fn reserve(&mut self, _rows: usize) {}
 
-    fn begin(&mut self, head: &Report) {
-        self.encoder = Some(ReportEncoder::new(head));
-    }
-
-    fn wants_record(&self) -> bool {
-        self.preview.len() < self.preview_rows
-    }
-
-    fn record(&mut self, record: &crate::table::Record) {
-        self.preview.push(record.fields.clone());
-    }
-
     fn push(&mut self, row: &mut Row) {
-        if let Some(encoder) = &mut self.encoder {
-            encoder.row(row, &mut self.store);
-        }
+        self.encoder.row(row, self.store);
     }
 
     fn take_findings(&mut self, findings: &mut Vec<Finding>) {
-        if let Some(encoder) = &mut self.encoder {
-            for f in findings.drain(..) {
-                encoder.early_finding(Part::of(&f), &mut self.store);
-            }
+        for f in findings.drain(..) {
+            self.encoder.early_finding(Part::of(&f), self.store);
         }
     }
 
-    /// The rows' findings are encoded as they come (once the encoder is
-    /// started, which it is before the first row).
-    fn findings<'s>(&'s mut self, report: &'s mut Vec<Finding>) -> &'s mut dyn FindingSink {
-        match self.encoder {
-            Some(_) => self,
-            None => report,
-        }
+    /// The rows' findings are encoded as they come.
+    fn findings<'f>(&'f mut self, _report: &'f mut Vec<Finding>) -> &'f mut dyn FindingSink {
+        self
     }
 }
 
-impl<S: PieceStore> FindingSink for EncodingSink<S> {
-    /// Reached only through [`crate::RowSink::findings`], which hands the
-    /// sink out once its encoder is started.
+impl<S: PieceStore> FindingSink for EncodingSink<'_, S> {
     fn add(&mut self, f: FindingParts<'_>) {
-        if let Some(encoder) = &mut self.encoder {
-            let part = Part {
-                line: f.line,
-                column: f.column,
-                code: f.code,
-                severity: f.code.severity(),
-                message: &f.message,
-                suggestion: f.suggestion.as_deref(),
-                row: f.row,
-                field: f.field,
-            };
-            encoder.early_finding(part, &mut self.store);
-        }
+        self.encoder.early_finding(Part::of_parts(&f), self.store);
     }
 }
 
@@ -417,6 +376,19 @@ struct Part<'a> {
 }
 
 impl<'a> Part<'a> {
+    fn of_parts(f: &'a FindingParts<'_>) -> Self {
+        Part {
+            line: f.line,
+            column: f.column,
+            code: f.code,
+            severity: f.code.severity(),
+            message: &f.message,
+            suggestion: f.suggestion.as_deref(),
+            row: f.row,
+            field: f.field,
+        }
+    }
+
     fn of(f: &'a Finding) -> Self {
         Part {
             line: f.line,
