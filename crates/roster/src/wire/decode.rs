@@ -8,7 +8,7 @@ use crate::finding::{Code, Finding, Severity};
 use crate::mapping::{Field, Mapping};
 use crate::report::{Report, Row};
 
-/// Decodes what [`encode`] wrote.
+/// Decodes what [`encode`](super::encode) wrote.
 pub fn decode(bytes: &[u8]) -> Result<Report, WireError> {
     let mut decoder = ReportDecoder::new(bytes)?;
     while !decoder.decode_rows(usize::MAX)? {}

@@ -3,19 +3,19 @@
 //! as they are made, in pieces handed to a [`PieceStore`] as each fills.
 
 use super::bytes::Writer;
-use super::{DELIMITERS, ENCODINGS, MAGIC, MODES};
+use super::{code_number, DELIMITERS, ENCODINGS, MAGIC, MODES};
 use crate::finding::{Code, Finding, FindingParts, FindingSink, Severity};
 use crate::mapping::Field;
 use crate::pass::{validate_records, Preview, RowSink};
 use crate::report::{Report, Row};
 use crate::Options;
 
-/// The size at which [`Encoded`] starts its next piece.
-pub(super) const SEGMENT_BYTES: usize = 256 << 10;
+/// The size at which a piece is full: the next value starts the next one.
+pub(super) const PIECE_BYTES: usize = 256 << 10;
 
-/// Room past [`SEGMENT_BYTES`] for the value that crosses it (a longer one,
+/// Room past [`PIECE_BYTES`] for the value that crosses it (a longer one,
 /// a cell of many kilobytes, grows its piece).
-pub(super) const SEGMENT_SLACK: usize = 16 << 10;
+pub(super) const PIECE_SLACK: usize = 16 << 10;
 
 /// Encodes `report`.
 pub fn encode(report: &Report) -> Vec<u8> {
@@ -60,26 +60,26 @@ impl PieceStore for KeepBuffers {
 /// documentation) as its [`PieceStore`] kept them; its bytes are the pieces
 /// end to end.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Encoded<P = Vec<u8>> {
-    segments: Vec<P>,
+pub struct ReportPieces<P = Vec<u8>> {
+    pieces: Vec<P>,
 }
 
-impl<P> Encoded<P> {
+impl<P> ReportPieces<P> {
     /// The pieces, in order; none is empty.
-    pub fn segments(&self) -> &[P] {
-        &self.segments
+    pub fn pieces(&self) -> &[P] {
+        &self.pieces
     }
 
     /// The pieces, in order, to own.
-    pub fn into_segments(self) -> Vec<P> {
-        self.segments
+    pub fn into_pieces(self) -> Vec<P> {
+        self.pieces
     }
 }
 
-impl Encoded {
+impl ReportPieces {
     /// The bytes in one buffer.
     pub fn to_vec(&self) -> Vec<u8> {
-        self.segments.concat()
+        self.pieces.concat()
     }
 }
 
@@ -98,7 +98,7 @@ pub fn check_with_progress<S: PieceStore>(
     on_progress: &mut dyn FnMut(crate::CheckProgress),
     preview_rows: usize,
     mut store: S,
-) -> (Encoded<S::Piece>, Vec<Vec<String>>) {
+) -> (ReportPieces<S::Piece>, Vec<Vec<String>>) {
     let mut preview = Preview::new(preview_rows);
     let (report, sink) = crate::read(bytes, options.mode, |parsed, records| {
         validate_records(parsed, records, options, on_progress, &mut preview, |head| {
@@ -146,18 +146,18 @@ impl<S: PieceStore> FindingSink for EncodingSink<'_, S> {
     }
 }
 
-/// Bytes written in pieces of about [`SEGMENT_BYTES`], each handed to a
+/// Bytes written in pieces of about [`PIECE_BYTES`], each handed to a
 /// [`PieceStore`] once full.
-struct Pieces<P> {
+struct PieceWriter<P> {
     /// The piece being filled (no buffer until the first byte).
     w: Writer,
     /// The pieces filled before it, as kept.
     kept: Vec<P>,
 }
 
-impl<P> Pieces<P> {
+impl<P> PieceWriter<P> {
     fn new() -> Self {
-        Pieces {
+        PieceWriter {
             w: Writer(Vec::new()),
             kept: Vec::new(),
         }
@@ -165,7 +165,7 @@ impl<P> Pieces<P> {
 
     /// Hands this piece to `store` once it has its size (call between values).
     fn next_if_full<S: PieceStore<Piece = P>>(&mut self, store: &mut S) {
-        if self.w.0.len() >= SEGMENT_BYTES {
+        if self.w.0.len() >= PIECE_BYTES {
             self.kept.push(store.keep(&mut self.w.0));
         }
     }
@@ -173,7 +173,7 @@ impl<P> Pieces<P> {
     /// The writer, with room for a piece.
     fn writer(&mut self) -> &mut Writer {
         if self.w.0.capacity() == 0 {
-            self.w.0.reserve_exact(SEGMENT_BYTES + SEGMENT_SLACK);
+            self.w.0.reserve_exact(PIECE_BYTES + PIECE_SLACK);
         }
         &mut self.w
     }
@@ -194,13 +194,13 @@ impl<P> Pieces<P> {
 struct ReportEncoder<P> {
     /// Encoding, delimiter, mode, headers and mapping; the row count follows.
     head: Writer,
-    body: Pieces<P>,
+    body: PieceWriter<P>,
     rows: u32,
     /// The line of the row written last (0 before the first).
     last_line: u32,
     /// Findings encoded before the end (as many as `findings` has written
     /// until then).
-    early: Pieces<P>,
+    early: PieceWriter<P>,
     findings: FindingEncoder,
 }
 
@@ -232,10 +232,10 @@ impl<P> ReportEncoder<P> {
         }
         ReportEncoder {
             head: w,
-            body: Pieces::new(),
+            body: PieceWriter::new(),
             rows: 0,
             last_line: 0,
-            early: Pieces::new(),
+            early: PieceWriter::new(),
             findings: FindingEncoder::new(&head.headers),
         }
     }
@@ -261,16 +261,16 @@ impl<P> ReportEncoder<P> {
     /// Writes the head with the row count, and what follows the rows in
     /// `report`: the findings' count, the findings handed over early, then
     /// `report`'s, then the rest.
-    fn finish<S: PieceStore<Piece = P>>(mut self, report: &Report, store: &mut S) -> Encoded<P> {
+    fn finish<S: PieceStore<Piece = P>>(mut self, report: &Report, store: &mut S) -> ReportPieces<P> {
         self.head.u32(self.rows);
-        let mut segments = vec![store.keep(&mut self.head.0)];
+        let mut pieces = vec![store.keep(&mut self.head.0)];
         // Every finding written so far was handed over early.
         self.body
             .writer()
             .u32(self.findings.written + report.findings.len() as u32);
-        segments.extend(self.body.finish(store));
-        segments.extend(self.early.finish(store));
-        let mut rest = Pieces::new();
+        pieces.extend(self.body.finish(store));
+        pieces.extend(self.early.finish(store));
+        let mut rest = PieceWriter::new();
         for f in &report.findings {
             self.findings.write(rest.writer(), Part::of(f));
             rest.next_if_full(store);
@@ -284,8 +284,8 @@ impl<P> ReportEncoder<P> {
             }
         }
         w.csr_outcomes(&report.csr_outcomes);
-        segments.extend(rest.finish(store));
-        Encoded { segments }
+        pieces.extend(rest.finish(store));
+        ReportPieces { pieces }
     }
 }
 
@@ -366,12 +366,12 @@ impl FindingEncoder {
                 }
             },
         }
-        let code = Code::ALL.iter().position(|c| *c == f.code).unwrap_or(0);
-        w.u8(code as u8);
+        let code = code_number(f.code);
+        w.u8(code);
         w.u8(u8::from(f.severity == Severity::Warning));
         let number = self.written;
         let field = f.field.map_or(0, |f| 1 + f as usize);
-        match &mut self.last[code * (Field::ALL.len() + 1) + field] {
+        match &mut self.last[usize::from(code) * (Field::ALL.len() + 1) + field] {
             Some((before, message)) if message == f.message => {
                 w.u32(number - *before);
                 *before = number;
@@ -457,7 +457,7 @@ mod tests {
     fn a_large_report_is_written_in_pieces_that_decode_as_one() {
         let (csv, options) = roster(40_000, 9);
         let (encoded, _) = check_with_progress(csv.as_bytes(), &options, &mut |_| {}, 0, KeepBuffers);
-        let pieces = encoded.segments();
+        let pieces = encoded.pieces();
         assert!(
             pieces.len() >= 2,
             "{} bytes in {} piece(s)",
@@ -466,11 +466,11 @@ mod tests {
         );
         // The head; rows, then findings: each stops at the first value
         // boundary past its size, so at most one piece of each is short.
-        assert!(pieces.iter().filter(|p| p.len() < SEGMENT_BYTES).count() <= 4);
+        assert!(pieces.iter().filter(|p| p.len() < PIECE_BYTES).count() <= 4);
         for piece in pieces {
-            assert!(piece.len() < SEGMENT_BYTES + 4096, "{}", piece.len());
+            assert!(piece.len() < PIECE_BYTES + 4096, "{}", piece.len());
             assert!(
-                piece.capacity() <= SEGMENT_BYTES + SEGMENT_SLACK,
+                piece.capacity() <= PIECE_BYTES + PIECE_SLACK,
                 "a piece grew: {}",
                 piece.capacity()
             );
@@ -504,7 +504,7 @@ mod tests {
         let (csv, options) = roster(60_000, 3);
         let mut store = CopyOut::default();
         let (encoded, _) = check_with_progress(csv.as_bytes(), &options, &mut |_| {}, 0, &mut store);
-        let pieces = encoded.into_segments();
+        let pieces = encoded.into_pieces();
         assert!(pieces.len() >= 5, "{} pieces", pieces.len());
         assert!(pieces.iter().all(|p| !p.is_empty()));
         // Head, rows, early findings, the rest: one buffer each, reused.
