@@ -170,6 +170,7 @@ static CLASS: [u8; 256] = {
 /// domain already in lower case, valid — which nearly every roster address
 /// is; `None` sends anything else (upper case, Unicode, an error to explain)
 /// the long way. It never accepts what the long way rejects.
+#[inline]
 pub(crate) fn plain_address(raw: &str) -> Option<AddressRef<'_>> {
     let bytes = raw.as_bytes();
     let at = bytes.iter().position(|&b| CLASS[b as usize] & LOCAL == 0)?;

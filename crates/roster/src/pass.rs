@@ -246,6 +246,7 @@ impl<'t> ReadAhead<'t> {
     }
 
     /// The next record, reading the next batch when this one is done.
+    #[inline]
     fn next(&mut self, validator: &mut Validator<'_>) -> Option<Ahead<'_>> {
         if self.next == self.filled {
             if self.ended {
@@ -267,6 +268,7 @@ impl<'t> ReadAhead<'t> {
 
     /// Reads a batch (one record while reading ahead does not pay) and
     /// prefetches the duplicate set's slots of its addresses.
+    #[inline(never)]
     fn read_batch(&mut self, validator: &mut Validator<'_>) {
         let wanted = if validator.prefetches() { PREFETCH_BATCH } else { 1 };
         self.filled = 0;
