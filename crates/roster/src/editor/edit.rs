@@ -7,7 +7,7 @@ use crate::finding::{Code, Finding};
 use crate::mapping::Field;
 use crate::report::Row;
 use crate::tally::{step, Direction};
-use crate::validate::{CsrOutcome, Validator};
+use crate::validate::{CsrOutcome, CsrOutcomes, Validator};
 use std::collections::BTreeSet;
 
 impl Editor {
@@ -20,15 +20,20 @@ impl Editor {
         self.tally.clear_suggestions = 0;
         self.tally.coverage = CoverageCounter::default();
         let ids: Vec<usize> = self.ids().collect();
-        for id in ids {
-            let findings = self.check_row(id);
+        // One validator for the pass: its messages about empty cells and its
+        // nearest domains of typos serve every row.
+        let mut validator = Validator::for_editor(&self.domains, self.exact, self.columns.clone(), &self.csrs);
+        for &id in &ids {
+            let findings = own_findings(&mut validator, id, &mut self.rows[id]);
+            let own = &mut self.own[id];
             // A ragged row keeps its structural error until it is edited.
-            let ragged: Vec<Finding> = self.own[id]
-                .iter()
-                .filter(|f| f.code == Code::RaggedRow)
-                .cloned()
-                .collect();
-            self.own[id] = if ragged.is_empty() { findings } else { ragged };
+            if own.iter().any(|f| f.code == Code::RaggedRow) {
+                own.retain(|f| f.code == Code::RaggedRow);
+            } else {
+                *own = findings;
+            }
+        }
+        for id in ids {
             self.count_own(id, Direction::In);
             self.update_valid(id);
         }
@@ -89,15 +94,11 @@ impl Editor {
     /// Row `id`'s own findings (duplicates aside) as the rules see it now.
     /// Its `valid` flag is left to [`Editor::update_valid`], which counts it.
     fn check_row(&mut self, id: usize) -> Vec<Finding> {
-        let mut findings = Vec::new();
-        if self.live[id] {
-            let row = &mut self.rows[id];
-            let was_valid = row.valid;
-            let mut validator = Validator::for_editor(&self.domains, self.exact, self.columns.clone(), &self.csrs);
-            validator.check(id, row, &mut findings);
-            row.valid = was_valid;
+        if !self.live[id] {
+            return Vec::new();
         }
-        findings
+        let mut validator = Validator::for_editor(&self.domains, self.exact, self.columns.clone(), &self.csrs);
+        own_findings(&mut validator, id, &mut self.rows[id])
     }
 
     /// Sets row `id`'s `valid` flag from its findings, and the tally's count.
@@ -200,4 +201,14 @@ impl Editor {
         }
         applied
     }
+}
+
+/// Row `id`'s own findings (duplicates aside), checked by `validator`; the
+/// row's `valid` flag is left as it was (see [`Editor::update_valid`]).
+fn own_findings(validator: &mut Validator<'_, &CsrOutcomes>, id: usize, row: &mut Row) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let was_valid = row.valid;
+    validator.check(id, row, &mut findings);
+    row.valid = was_valid;
+    findings
 }
