@@ -160,7 +160,7 @@ pub(super) fn email<'r, F: FindingSink + ?Sized>(raw: &'r str, found: &mut RowFi
                 "{label} \"{raw}\" is not a valid address: {}.{hint} Correct the address.",
                 e.reason
             );
-            found.add(Field::Email, Code::EmailInvalid, message.into(), e.suggestion);
+            found.add(Field::Email, e.code(), message.into(), e.suggestion);
             None
         }
     }
@@ -332,7 +332,7 @@ pub(super) fn csr<C: CsrChecker, F: FindingSink + ?Sized>(csrs: &mut C, row: &Ro
             None,
         ),
         Some(Err(e)) => {
-            let (code, msg) = csr_problem(l, e);
+            let (code, msg) = csr_problem(l, &e);
             found.add(Field::Csr, code, msg.into(), None);
         }
         Some(Ok(info)) => {
@@ -465,29 +465,20 @@ fn name_problem(label: &str, value: &str, problem: NameProblem) -> (Code, String
 }
 
 /// The code and message of a refused CSR.
-fn csr_problem(label: &str, e: CsrError) -> (Code, String) {
-    match e {
-        CsrError::Unreadable(why) => (
-            Code::CsrInvalid,
-            format!(
-                "{label} cannot be read: {why}. Paste the whole request, from -----BEGIN CERTIFICATE REQUEST----- to \
-                 -----END CERTIFICATE REQUEST-----, or leave the cell empty to have the key generated later."
-            ),
+fn csr_problem(label: &str, e: &CsrError) -> (Code, String) {
+    let message = match e {
+        CsrError::Unreadable(why) => format!(
+            "{label} cannot be read: {why}. Paste the whole request, from -----BEGIN CERTIFICATE REQUEST----- to \
+             -----END CERTIFICATE REQUEST-----, or leave the cell empty to have the key generated later."
         ),
-        CsrError::BadSignature(why) => (
-            Code::CsrSignatureInvalid,
-            format!("{label}: the request's signature is not valid: {why}. Generate the CSR again."),
+        CsrError::BadSignature(why) => {
+            format!("{label}: the request's signature is not valid: {why}. Generate the CSR again.")
+        }
+        CsrError::WeakKey(bits) => format!(
+            "{label} has a {bits}-bit RSA key; S/MIME certificates need at least 2048 bits (S/MIME BR 6.1.5). \
+             Generate a new key of 2048 bits or more and a new CSR."
         ),
-        CsrError::WeakKey(bits) => (
-            Code::CsrWeakKey,
-            format!(
-                "{label} has a {bits}-bit RSA key; S/MIME certificates need at least 2048 bits (S/MIME BR 6.1.5). \
-                 Generate a new key of 2048 bits or more and a new CSR."
-            ),
-        ),
-        CsrError::Unsupported(why) => (
-            Code::CsrKeyUnsupported,
-            format!("{label}: {why}. Generate a new key and CSR of an allowed type."),
-        ),
-    }
+        CsrError::Unsupported(why) => format!("{label}: {why}. Generate a new key and CSR of an allowed type."),
+    };
+    (e.code(), message)
 }
