@@ -23,6 +23,7 @@ pub mod email;
 pub mod email_list;
 pub mod export;
 pub mod finding;
+mod hash;
 pub mod mapping;
 pub mod name;
 mod pass;

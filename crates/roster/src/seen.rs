@@ -52,7 +52,7 @@ pub(crate) struct SeenKeys {
     /// 64 bits wide on every target (FxHash is pointer-wide: on wasm32 its
     /// high half, the slots' tag, would always be zero and every occupied
     /// slot met would cost a comparison of keys).
-    hasher: foldhash::fast::FixedState,
+    hasher: crate::hash::Hasher,
     /// Scratch for [`SeenKeys::prefetch`]: an address lower-cased.
     key: String,
 }

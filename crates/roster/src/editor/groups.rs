@@ -4,8 +4,8 @@
 use super::Editor;
 use crate::email::parse_address_ref;
 use crate::finding::Code;
+use crate::hash::{HashMap, Hasher};
 use crate::tally::{step, Direction};
-use rustc_hash::FxHashMap;
 use std::hash::BuildHasher;
 
 impl Editor {
@@ -73,19 +73,19 @@ impl Editor {
 /// would, freezing the page); a table re-places at most its share.
 #[derive(Default)]
 pub(super) struct Groups {
-    shards: Vec<FxHashMap<String, Vec<usize>>>,
+    shards: Vec<HashMap<String, Vec<usize>>>,
 }
 
 impl Groups {
     const SHARDS: usize = 64;
 
     fn shard_of(key: &str) -> usize {
-        rustc_hash::FxBuildHasher.hash_one(key) as usize % Self::SHARDS
+        Hasher::default().hash_one(key) as usize % Self::SHARDS
     }
 
-    fn shard_mut(&mut self, key: &str) -> &mut FxHashMap<String, Vec<usize>> {
+    fn shard_mut(&mut self, key: &str) -> &mut HashMap<String, Vec<usize>> {
         if self.shards.is_empty() {
-            self.shards.resize_with(Self::SHARDS, FxHashMap::default);
+            self.shards.resize_with(Self::SHARDS, HashMap::default);
         }
         &mut self.shards[Self::shard_of(key)]
     }
@@ -94,7 +94,7 @@ impl Groups {
     /// would all double at about the same row: sized now, none does.
     pub(super) fn reserve(&mut self, keys: usize) {
         if self.shards.is_empty() {
-            self.shards.resize_with(Self::SHARDS, FxHashMap::default);
+            self.shards.resize_with(Self::SHARDS, HashMap::default);
         }
         let each = keys / Self::SHARDS;
         for shard in &mut self.shards {

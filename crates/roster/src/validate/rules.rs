@@ -11,11 +11,11 @@ use crate::csr::CsrError;
 use crate::domains::{Coverage, CoverageCounter, ValidatedDomains};
 use crate::email::{parse_address, parse_unplain_address, plain_address, AddressRef};
 use crate::finding::{Code, FindingParts, FindingSink, Severity};
+use crate::hash::HashMap;
 use crate::mapping::Field;
 use crate::name::{self, NameProblem};
 use crate::report::Row;
 use crate::seen::{KeyHash, SeenKeys};
-use rustc_hash::FxHashMap;
 use std::borrow::Cow;
 
 /// Where one row's findings go: they name the row, its line and the
@@ -177,7 +177,7 @@ pub(super) struct DomainRule<'a> {
     /// of a roster) costs one look-up in the counts, not one per row.
     covered_run: Option<(&'a str, usize)>,
     /// Uncovered domain → nearest validated domain (cached: typos repeat).
-    nearest: FxHashMap<String, Option<String>>,
+    nearest: HashMap<String, Option<String>>,
 }
 
 impl<'a> DomainRule<'a> {
@@ -187,7 +187,7 @@ impl<'a> DomainRule<'a> {
             exact,
             coverage: CoverageCounter::default(),
             covered_run: None,
-            nearest: FxHashMap::default(),
+            nearest: HashMap::default(),
         }
     }
 
