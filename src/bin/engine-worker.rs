@@ -110,7 +110,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
     );
     INPUT.with(|kept| *kept.borrow_mut() = bytes);
     let preview = serde_json::to_string(&preview).unwrap_or_else(|_| "[]".into());
-    let pieces = encoded.into_segments();
+    let pieces = encoded.into_pieces();
     let report_bytes: f64 = pieces.iter().map(|p| f64::from(p.length())).sum();
     let pieces: Array = pieces.iter().map(Uint8Array::buffer).collect();
     let elapsed = now() - started;

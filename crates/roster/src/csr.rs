@@ -10,10 +10,12 @@
 //! SHA-256/384/512 on each allowed curve, Ed25519. Ed448 and RSASSA-PSS are
 //! allowed but not verified here (the CA verifies them).
 
+use crate::finding::Code;
 use const_oid::db::{rfc5912, rfc8410};
 use const_oid::ObjectIdentifier;
 use der::{Decode, Encode};
 use sha2::{Digest, Sha256, Sha384, Sha512};
+use std::fmt;
 use x509_cert::request::CertReq;
 
 /// The public key a CSR carries, once accepted by policy.
@@ -57,6 +59,38 @@ pub enum CsrError {
     /// Any other key the policy does not allow (`csr_key_unsupported`).
     Unsupported(String),
 }
+
+impl CsrError {
+    /// The finding code a row with this CSR gets, e.g. [`Code::CsrWeakKey`].
+    ///
+    /// ```
+    /// use smime_bulk_roster::{csr::CsrError, Code};
+    /// assert_eq!(CsrError::WeakKey(1024).code(), Code::CsrWeakKey);
+    /// assert_eq!(CsrError::WeakKey(1024).to_string(), "csr_weak_key: a 1024-bit RSA key, where at least 2048 bits are needed");
+    /// ```
+    pub fn code(&self) -> Code {
+        match self {
+            CsrError::Unreadable(_) => Code::CsrInvalid,
+            CsrError::BadSignature(_) => Code::CsrSignatureInvalid,
+            CsrError::WeakKey(_) => Code::CsrWeakKey,
+            CsrError::Unsupported(_) => Code::CsrKeyUnsupported,
+        }
+    }
+}
+
+impl fmt::Display for CsrError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let code = self.code();
+        match self {
+            CsrError::Unreadable(why) => write!(f, "{code}: the request cannot be read: {why}"),
+            CsrError::BadSignature(why) => write!(f, "{code}: the request's signature is not valid: {why}"),
+            CsrError::WeakKey(bits) => write!(f, "{code}: a {bits}-bit RSA key, where at least 2048 bits are needed"),
+            CsrError::Unsupported(why) => write!(f, "{code}: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for CsrError {}
 
 const EMAIL_ADDRESS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.1");
 const EXTENSION_REQUEST: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.14");

@@ -6,7 +6,7 @@
 //! A-labels, so U-labels and A-labels of one name are the same domain.
 
 use crate::email::normalize_domain;
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use crate::hash::{HashMap, HashSet};
 use serde::Serialize;
 use std::fmt;
 

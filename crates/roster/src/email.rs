@@ -7,7 +7,9 @@
 //! at most 64 characters and the address at most 254. Internationalised domains
 //! are converted to A-labels (`xn--…`) before they are checked or compared.
 
+use crate::finding::Code;
 use std::borrow::Cow;
+use std::fmt;
 
 /// An address that passed the syntax check, in the form used for comparisons.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -80,6 +82,33 @@ pub struct EmailError {
     /// A corrected address, when one is clear.
     pub suggestion: Option<String>,
 }
+
+impl EmailError {
+    /// The finding code a row with this address gets: always
+    /// [`Code::EmailInvalid`] (the reason says what is wrong).
+    ///
+    /// ```
+    /// use smime_bulk_roster::{email::parse_address, Code};
+    /// let e = parse_address("jane.example.com").unwrap_err();
+    /// assert_eq!(e.code(), Code::EmailInvalid);
+    /// assert_eq!(e.to_string(), "email_invalid: not a valid address: it has no \"@\"");
+    /// ```
+    pub fn code(&self) -> Code {
+        Code::EmailInvalid
+    }
+}
+
+impl fmt::Display for EmailError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: not a valid address: {}", self.code(), self.reason)?;
+        match &self.suggestion {
+            Some(s) => write!(f, " (did you mean \"{s}\"?)"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl std::error::Error for EmailError {}
 
 const MAX_LOCAL: usize = 64;
 const MAX_DOMAIN: usize = 253;
@@ -170,6 +199,7 @@ static CLASS: [u8; 256] = {
 /// domain already in lower case, valid — which nearly every roster address
 /// is; `None` sends anything else (upper case, Unicode, an error to explain)
 /// the long way. It never accepts what the long way rejects.
+#[inline]
 pub(crate) fn plain_address(raw: &str) -> Option<AddressRef<'_>> {
     let bytes = raw.as_bytes();
     let at = bytes.iter().position(|&b| CLASS[b as usize] & LOCAL == 0)?;

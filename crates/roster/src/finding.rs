@@ -14,135 +14,96 @@ pub enum Severity {
     Warning,
 }
 
-/// The stable identifier of a kind of finding. Its snake_case text (see
-/// [`Code::as_str`]) is part of the public contract: the CLI's JSON, the
-/// error report and the UI filters all use it, so a code is never renamed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Code {
+/// Declares [`Code`], [`Code::ALL`] and [`Code::as_str`] from one list, so
+/// that no code is missing from either: a code's place in the list is its
+/// place in `ALL`, its order (`Ord`) and its number in the wire format.
+macro_rules! codes {
+    ($($(#[doc = $doc:literal])* $code:ident = $text:literal,)*) => {
+        /// The stable identifier of a kind of finding. Its snake_case text (see
+        /// [`Code::as_str`]) is part of the public contract: the CLI's JSON, the
+        /// error report and the UI filters all use it, so a code is never renamed.
+        /// A new code goes at the end of the list: no code's place changes.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum Code {
+            $($(#[doc = $doc])* $code,)*
+        }
+
+        impl Code {
+            /// Every code, in a stable order (file-level first, then row-level,
+            /// then any added since), the order they are declared in.
+            pub const ALL: [Code; [$($text),*].len()] = [$(Code::$code),*];
+
+            /// The stable snake_case text of the code, e.g. `"country_invalid"`.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$code => $text,)*
+                }
+            }
+        }
+    };
+}
+
+codes! {
     // File-level
     /// The bytes are not text (a binary file, a workbook, an image…).
-    NotText,
+    NotText = "not_text",
     /// Zero bytes, or only white space and a byte-order mark.
-    EmptyFile,
+    EmptyFile = "empty_file",
     /// A header but not a single data row.
-    NoRows,
+    NoRows = "no_rows",
     /// No column maps to Email.
-    MissingColumn,
+    MissingColumn = "missing_column",
     /// Two headers map to the same field.
-    DuplicateColumn,
+    DuplicateColumn = "duplicate_column",
     /// A field other than Email has no column; the CA collects it later.
-    ColumnAbsent,
+    ColumnAbsent = "column_absent",
     /// A column that maps to no field; its values are not used.
-    ColumnIgnored,
+    ColumnIgnored = "column_ignored",
     // Row-level
     /// The record has more or fewer fields than the header.
-    RaggedRow,
+    RaggedRow = "ragged_row",
     /// The Email cell is empty.
-    EmailMissing,
+    EmailMissing = "email_missing",
     /// The Email cell is not a valid address.
-    EmailInvalid,
+    EmailInvalid = "email_invalid",
     /// The address's domain is not covered by a pre-validated domain.
-    DomainNotValidated,
+    DomainNotValidated = "domain_not_validated",
     /// The same address appears on an earlier line.
-    DuplicateEmail,
+    DuplicateEmail = "duplicate_email",
     /// The Last Name cell is empty.
-    LastNameMissing,
+    LastNameMissing = "last_name_missing",
     /// The First Name cell is empty (allowed: single legal name).
-    FirstNameMissing,
+    FirstNameMissing = "first_name_missing",
     /// A name is longer than 64 characters.
-    NameTooLong,
+    NameTooLong = "name_too_long",
     /// A name holds control characters or line breaks.
-    NameInvalid,
+    NameInvalid = "name_invalid",
     /// The Country cell is empty.
-    CountryMissing,
+    CountryMissing = "country_missing",
     /// The Country cell is not an ISO 3166-1 alpha-2 code.
-    CountryInvalid,
+    CountryInvalid = "country_invalid",
     /// A lower-case country code, accepted and upper-cased.
-    CountryLowercase,
+    CountryLowercase = "country_lowercase",
     /// The CSR cannot be read as a PKCS#10 request.
-    CsrInvalid,
+    CsrInvalid = "csr_invalid",
     /// The CSR's self-signature does not verify.
-    CsrSignatureInvalid,
+    CsrSignatureInvalid = "csr_signature_invalid",
     /// The CSR's signature uses an algorithm this engine cannot check.
-    CsrSignatureUnverified,
+    CsrSignatureUnverified = "csr_signature_unverified",
     /// An RSA key shorter than 2048 bits.
-    CsrWeakKey,
+    CsrWeakKey = "csr_weak_key",
     /// A key type, curve or parameter the S/MIME BR do not allow.
-    CsrKeyUnsupported,
+    CsrKeyUnsupported = "csr_key_unsupported",
     /// The CSR names an email address other than the row's.
-    CsrEmailMismatch,
+    CsrEmailMismatch = "csr_email_mismatch",
     /// The CSR was edited and its check has not come back yet.
-    CsrPending,
+    CsrPending = "csr_pending",
     /// A cell starts with a character a spreadsheet runs as a formula.
-    FormulaInjection,
+    FormulaInjection = "formula_injection",
 }
 
 impl Code {
-    /// Every code, in a stable order (file-level first).
-    pub const ALL: [Code; 27] = [
-        Code::NotText,
-        Code::EmptyFile,
-        Code::NoRows,
-        Code::MissingColumn,
-        Code::DuplicateColumn,
-        Code::ColumnAbsent,
-        Code::ColumnIgnored,
-        Code::RaggedRow,
-        Code::EmailMissing,
-        Code::EmailInvalid,
-        Code::DomainNotValidated,
-        Code::DuplicateEmail,
-        Code::LastNameMissing,
-        Code::FirstNameMissing,
-        Code::NameTooLong,
-        Code::NameInvalid,
-        Code::CountryMissing,
-        Code::CountryInvalid,
-        Code::CountryLowercase,
-        Code::CsrInvalid,
-        Code::CsrSignatureInvalid,
-        Code::CsrSignatureUnverified,
-        Code::CsrWeakKey,
-        Code::CsrKeyUnsupported,
-        Code::CsrEmailMismatch,
-        Code::CsrPending,
-        Code::FormulaInjection,
-    ];
-
-    /// The stable snake_case text of the code, e.g. `"country_invalid"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Code::NotText => "not_text",
-            Code::EmptyFile => "empty_file",
-            Code::NoRows => "no_rows",
-            Code::MissingColumn => "missing_column",
-            Code::DuplicateColumn => "duplicate_column",
-            Code::ColumnAbsent => "column_absent",
-            Code::ColumnIgnored => "column_ignored",
-            Code::RaggedRow => "ragged_row",
-            Code::EmailMissing => "email_missing",
-            Code::EmailInvalid => "email_invalid",
-            Code::DomainNotValidated => "domain_not_validated",
-            Code::DuplicateEmail => "duplicate_email",
-            Code::LastNameMissing => "last_name_missing",
-            Code::FirstNameMissing => "first_name_missing",
-            Code::NameTooLong => "name_too_long",
-            Code::NameInvalid => "name_invalid",
-            Code::CountryMissing => "country_missing",
-            Code::CountryInvalid => "country_invalid",
-            Code::CountryLowercase => "country_lowercase",
-            Code::CsrInvalid => "csr_invalid",
-            Code::CsrSignatureInvalid => "csr_signature_invalid",
-            Code::CsrSignatureUnverified => "csr_signature_unverified",
-            Code::CsrWeakKey => "csr_weak_key",
-            Code::CsrKeyUnsupported => "csr_key_unsupported",
-            Code::CsrEmailMismatch => "csr_email_mismatch",
-            Code::CsrPending => "csr_pending",
-            Code::FormulaInjection => "formula_injection",
-        }
-    }
-
     /// The severity every finding of this code has.
     pub fn severity(self) -> Severity {
         match self {

@@ -9,6 +9,29 @@
 //! hash table (control bytes, then a bucket of offsets) made two random
 //! memory accesses of each row, and at a million rows those cache misses
 //! took more time than every other check together.
+//!
+//! # Advice for hackers
+//!
+//! - The cost here is cache misses, not instructions. A slot is 8 bytes (tag
+//!   and number, no pointer) so that a look-up touches one cache line, and
+//!   [`SeenKeys::prefetch`] exists so that a batch's misses overlap. Measure
+//!   (`cargo bench -p smime-bulk-roster`) at a million rows, where the table
+//!   no longer fits in the caches; at ten thousand nothing here shows.
+//! - `prefetch` and [`SeenKeys::first_line_or_insert`] share one value: the
+//!   hash of a plain address's key. `prefetch` hands it back (a [`KeyHash`]
+//!   for each address of the batch) and the caller passes it to the insert of
+//!   that address's row; nothing is kept here between the two calls. A hash
+//!   is right only for the text it was made from, so the caller passes it
+//!   only when the key is the address as written, lower-cased (a plain
+//!   address, `email::plain_address`), and `None` otherwise.
+//! - The tag, the hash's high 32 bits, spares nearly every comparison of
+//!   unequal keys. It needs a hash that is 64 bits wide on wasm32 too, which
+//!   is why the crate hashes with foldhash (FxHash is pointer-wide there).
+//! - Key numbers start at 1, so a zero slot is an empty one; `ends` and
+//!   `lines` are indexed by number − 1. The table grows before a key is
+//!   placed, so a probe always ends at an empty slot.
+//! - Nothing here knows rows or findings: `validate` decides what a key is
+//!   (`AddressRef::write_key`) and when a prefetched hash may be used.
 
 use std::hash::BuildHasher;
 
@@ -29,14 +52,15 @@ pub(crate) struct SeenKeys {
     /// 64 bits wide on every target (FxHash is pointer-wide: on wasm32 its
     /// high half, the slots' tag, would always be zero and every occupied
     /// slot met would cost a comparison of keys).
-    hasher: foldhash::fast::FixedState,
-    /// Scratch for [`SeenKeys::prefetch`]: a key, and the hashes of a batch.
+    hasher: crate::hash::Hasher,
+    /// Scratch for [`SeenKeys::prefetch`]: an address lower-cased.
     key: String,
-    hashes: Vec<Option<u64>>,
-    /// The prefetched hash of the next address's key, if it is plain (see
-    /// [`SeenKeys::use_prefetched`]).
-    hint: Option<u64>,
 }
+
+/// The hash of a key, made by [`SeenKeys::prefetch`] and handed back to
+/// [`SeenKeys::first_line_or_insert`] for the same key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct KeyHash(u64);
 
 impl SeenKeys {
     /// Room for about `keys` more keys, judged by the length of those so far.
@@ -49,20 +73,21 @@ impl SeenKeys {
     }
 
     /// The line `key` was first seen on; if it is new, records it at `line`.
-    /// `write` appends the key to the string it is given. `plain`: the key is
-    /// the address as written, lower-cased (then a prefetched hash is used).
+    /// `write` appends the key to the string it is given. `prefetched`: the
+    /// key's hash, if [`SeenKeys::prefetch`] made it (of this very key: see
+    /// the module's advice); else the key is hashed here.
     pub(crate) fn first_line_or_insert(
         &mut self,
         line: u32,
-        plain: bool,
+        prefetched: Option<KeyHash>,
         write: impl FnOnce(&mut String),
     ) -> Option<u32> {
         let start = self.arena.len();
         write(&mut self.arena);
         self.grow_for(self.ends.len() + 1);
-        let hash = match self.hint.take() {
-            Some(hash) if plain => hash,
-            _ => self.hasher.hash_one(&self.arena[start..]),
+        let hash = match prefetched {
+            Some(KeyHash(hash)) => hash,
+            None => self.hasher.hash_one(&self.arena[start..]),
         };
         debug_assert_eq!(
             hash,
@@ -97,15 +122,20 @@ impl SeenKeys {
     }
 
     /// Hashes the addresses of a batch of rows as written, lower-cased (the
-    /// key of a plain address), and reads the first slot of each in one
-    /// tight loop, throwing the values away: the reads' cache misses overlap
-    /// (a CPU keeps several in flight) instead of stalling the check of each
-    /// row in turn. The look-ups that follow find the slots in the cache and,
-    /// through [`SeenKeys::use_prefetched`], the hashes made.
-    pub(crate) fn prefetch<'r>(&mut self, addresses: impl Iterator<Item = Option<&'r str>>) {
-        self.hashes.clear();
+    /// key of a plain address), into `hashes` (one for each address, in
+    /// order; `None` for a missing one), and reads the first slot of each in
+    /// one tight loop, throwing the values away: the reads' cache misses
+    /// overlap (a CPU keeps several in flight) instead of stalling the check
+    /// of each row in turn. The look-ups that follow find the slots in the
+    /// cache, and take the hashes from the caller.
+    pub(crate) fn prefetch<'r>(
+        &mut self,
+        addresses: impl Iterator<Item = Option<&'r str>>,
+        hashes: &mut Vec<Option<KeyHash>>,
+    ) {
+        hashes.clear();
         for address in addresses {
-            self.hashes.push(address.map(|raw| {
+            hashes.push(address.map(|raw| {
                 // Copied to be lower-cased only if it needs to be.
                 let key = if raw.bytes().any(|b| b.is_ascii_uppercase()) {
                     self.key.clear();
@@ -115,24 +145,17 @@ impl SeenKeys {
                 } else {
                     raw
                 };
-                self.hasher.hash_one(key)
+                KeyHash(self.hasher.hash_one(key))
             }));
         }
         let Some(mask) = self.slots.len().checked_sub(1) else {
             return;
         };
-        let touched = self
-            .hashes
+        let touched = hashes
             .iter()
             .flatten()
-            .fold(0u64, |acc, &hash| acc ^ self.slots[hash as usize & mask]);
+            .fold(0u64, |acc, &KeyHash(hash)| acc ^ self.slots[hash as usize & mask]);
         std::hint::black_box(touched);
-    }
-
-    /// The next key looked up is that of the `index`th address of the batch
-    /// last prefetched: its hash is used if the key is the address lower-cased.
-    pub(crate) fn use_prefetched(&mut self, index: usize) {
-        self.hint = self.hashes.get(index).copied().flatten();
     }
 
     /// Key `number`'s text.
@@ -175,13 +198,26 @@ mod tests {
     #[test]
     fn the_first_line_of_each_key_is_kept() {
         let mut seen = SeenKeys::default();
-        let mut at = |line, key: &str| seen.first_line_or_insert(line, false, |s| s.push_str(key));
+        let mut at = |line, key: &str| seen.first_line_or_insert(line, None, |s| s.push_str(key));
         assert_eq!(at(2, "a@x.org"), None);
         assert_eq!(at(3, "b@x.org"), None);
         assert_eq!(at(4, "a@x.org"), Some(2));
         assert_eq!(at(5, "b@x.org"), Some(3));
         assert_eq!(at(6, "a@x.or"), None);
         assert_eq!(at(7, "a@x.org"), Some(2));
+    }
+
+    #[test]
+    fn a_prefetched_hash_is_the_one_of_the_address_lower_cased() {
+        let mut seen = SeenKeys::default();
+        let mut hashes = Vec::new();
+        seen.prefetch([Some("a@x.org"), None, Some("A@X.org")].into_iter(), &mut hashes);
+        assert_eq!(hashes.len(), 3);
+        assert_eq!((hashes[1], hashes[0]), (None, hashes[2]));
+        let key = |s: &mut String| s.push_str("a@x.org");
+        assert_eq!(seen.first_line_or_insert(2, hashes[0], key), None);
+        assert_eq!(seen.first_line_or_insert(3, hashes[2], key), Some(2));
+        assert_eq!(seen.first_line_or_insert(4, None, key), Some(2));
     }
 
     proptest::proptest! {
@@ -195,7 +231,7 @@ mod tests {
                 if line == 7 {
                     seen.reserve(reserve);
                 }
-                let first = seen.first_line_or_insert(line as u32, false, |s| s.push_str(key));
+                let first = seen.first_line_or_insert(line as u32, None, |s| s.push_str(key));
                 proptest::prop_assert_eq!(first, model.get(key).copied());
                 model.entry(key.clone()).or_insert(line as u32);
             }
@@ -208,12 +244,12 @@ mod tests {
         let mut seen = SeenKeys::default();
         for i in 0..100_000u32 {
             assert_eq!(
-                seen.first_line_or_insert(i, false, |s| s.push_str(&format!("p{i}@example.com"))),
+                seen.first_line_or_insert(i, None, |s| s.push_str(&format!("p{i}@example.com"))),
                 None
             );
         }
         assert_eq!(
-            seen.first_line_or_insert(0, false, |s| s.push_str("p99999@example.com")),
+            seen.first_line_or_insert(0, None, |s| s.push_str("p99999@example.com")),
             Some(99_999)
         );
         assert_eq!(seen.ends.len(), 100_000);

@@ -1,6 +1,7 @@
 //! CSR checks on requests generated with openssl (tools/gen-csr-fixtures.sh).
 
 use smime_bulk_roster::csr::{check, CsrError, KeyKind};
+use smime_bulk_roster::Code;
 
 fn fixture(name: &str) -> String {
     let path = format!("{}/tests/fixtures/csr/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -117,4 +118,27 @@ fn unreadable_input_says_why() {
     let pem = fixture("rsa2048.csr");
     let cut: String = pem.lines().take(5).collect::<Vec<_>>().join("\n") + "\n-----END CERTIFICATE REQUEST-----";
     assert!(matches!(check(&cut), Err(CsrError::Unreadable(_))));
+}
+
+#[test]
+fn each_refusal_names_its_finding_code_and_says_why() {
+    for (name, code) in [
+        ("rsa1024.csr", Code::CsrWeakKey),
+        ("secp256k1.csr", Code::CsrKeyUnsupported),
+        ("rsa2048-sha1.csr", Code::CsrSignatureInvalid),
+    ] {
+        let e = check(&fixture(name)).unwrap_err();
+        assert_eq!(e.code(), code, "{name}");
+        let shown = e.to_string();
+        assert!(
+            shown.starts_with(&format!("{code}: ")) && shown.len() > code.as_str().len() + 10,
+            "{shown}"
+        );
+    }
+    let e = check("not a csr").unwrap_err();
+    assert_eq!(e.code(), Code::CsrInvalid);
+    assert!(
+        e.to_string().starts_with("csr_invalid: the request cannot be read: "),
+        "{e}"
+    );
 }

@@ -444,6 +444,50 @@ fn every_finding_has_a_message_and_a_stable_code() {
     assert_eq!(all.len(), Code::ALL.len());
 }
 
+/// The codes are a public contract (the CLI's JSON, the error report, the
+/// UI's filters): this is the whole list, in order. A code is never renamed
+/// or moved; a new one is added at the end, here too.
+#[test]
+fn the_finding_codes_are_exactly_these() {
+    let codes = Code::ALL.map(Code::as_str);
+    assert_eq!(
+        codes,
+        [
+            "not_text",
+            "empty_file",
+            "no_rows",
+            "missing_column",
+            "duplicate_column",
+            "column_absent",
+            "column_ignored",
+            "ragged_row",
+            "email_missing",
+            "email_invalid",
+            "domain_not_validated",
+            "duplicate_email",
+            "last_name_missing",
+            "first_name_missing",
+            "name_too_long",
+            "name_invalid",
+            "country_missing",
+            "country_invalid",
+            "country_lowercase",
+            "csr_invalid",
+            "csr_signature_invalid",
+            "csr_signature_unverified",
+            "csr_weak_key",
+            "csr_key_unsupported",
+            "csr_email_mismatch",
+            "csr_pending",
+            "formula_injection",
+        ]
+    );
+    // The JSON says the same.
+    for code in Code::ALL {
+        assert_eq!(serde_json::to_value(code).unwrap(), code.as_str(), "{code:?}");
+    }
+}
+
 #[test]
 fn hostile_one_megabyte_field_is_handled() {
     let big = "x".repeat(1 << 20);

@@ -1,0 +1,269 @@
+//! Reading a report back: its head, then its rows and findings a slice at a
+//! time ([`ReportDecoder`]), then the rest.
+
+use super::bytes::Reader;
+use super::{WireError, DELIMITERS, ENCODINGS, MAGIC, MODES};
+use crate::domains::{Coverage, DomainCount};
+use crate::finding::{Code, Finding, Severity};
+use crate::mapping::{Field, Mapping};
+use crate::report::{Report, Row};
+
+/// Decodes what [`encode`](super::encode) wrote.
+pub fn decode(bytes: &[u8]) -> Result<Report, WireError> {
+    let mut decoder = ReportDecoder::new(bytes)?;
+    while !decoder.decode_rows(usize::MAX)? {}
+    decoder.finish()
+}
+
+/// Decodes a report a slice of rows at a time, so a page can decode a
+/// million rows between frames instead of in one long task.
+pub struct ReportDecoder<'a> {
+    r: Reader<'a>,
+    report: Report,
+    rows_left: usize,
+    /// Findings still to decode, once their count is read (after the rows).
+    findings_left: Option<usize>,
+}
+
+impl<'a> ReportDecoder<'a> {
+    /// Reads the head of an encoded report (everything before the rows).
+    pub fn new(bytes: &'a [u8]) -> Result<Self, WireError> {
+        if !bytes.starts_with(MAGIC) {
+            return Err(WireError::BadMagic);
+        }
+        let mut r = Reader { bytes, at: MAGIC.len() };
+        let mut report = Report {
+            encoding: r.pick_opt(&ENCODINGS)?,
+            delimiter: r.pick_opt(&DELIMITERS)?,
+            mode: r.pick(&MODES)?,
+            ..Report::default()
+        };
+        let n = r.len()?;
+        report.headers = (0..n).map(|_| r.string()).collect::<Result<_, _>>()?;
+        let mut mapping = Mapping::default();
+        for field in Field::ALL {
+            if r.flag()? {
+                let column = r.u32()? as usize;
+                mapping.set(field, column, r.string()?);
+            }
+        }
+        report.mapping = mapping;
+        let rows_left = r.len()?;
+        report.rows.reserve(rows_left);
+        Ok(ReportDecoder {
+            r,
+            report,
+            rows_left,
+            findings_left: None,
+        })
+    }
+
+    /// The rows in all.
+    pub fn rows_total(&self) -> usize {
+        self.report.rows.len() + self.rows_left
+    }
+
+    /// Rows decoded so far.
+    pub fn rows_done(&self) -> usize {
+        self.report.rows.len()
+    }
+
+    /// Decodes up to `max` more findings (the rows first, if any are left);
+    /// `true` once every finding is decoded.
+    pub fn decode_findings(&mut self, max: usize) -> Result<bool, WireError> {
+        while !self.decode_rows(usize::MAX)? {}
+        let left = match self.findings_left {
+            Some(left) => left,
+            None => {
+                let n = self.r.len()?;
+                self.report.findings.reserve(n);
+                n
+            }
+        };
+        let now = max.min(left);
+        let r = &mut self.r;
+        let findings = &mut self.report.findings;
+        for _ in 0..now {
+            let line = r.opt_u32()?;
+            let at = r.at;
+            let column = match r.u32()? {
+                0 => None,
+                1 => Some(r.string()?),
+                n => Some(
+                    self.report
+                        .headers
+                        .get(n as usize - 2)
+                        .ok_or(WireError::BadTag(at))?
+                        .clone(),
+                ),
+            };
+            let code = r.pick(&Code::ALL)?;
+            let severity = if r.flag()? { Severity::Warning } else { Severity::Error };
+            let at = r.at;
+            let message = match r.u32()? {
+                0 => r.string()?,
+                back => findings
+                    .len()
+                    .checked_sub(back as usize)
+                    .map(|i| findings[i].message.clone())
+                    .ok_or(WireError::BadTag(at))?,
+            };
+            let suggestion = r.opt_string()?;
+            let row = r.opt_u32()?.map(|x| x as usize);
+            let field = r.pick_opt(&Field::ALL)?;
+            findings.push(Finding {
+                line,
+                column,
+                code,
+                severity,
+                message,
+                suggestion,
+                row,
+                field,
+            });
+        }
+        self.findings_left = Some(left - now);
+        Ok(now == left)
+    }
+
+    /// Decodes up to `max` more rows; `true` once every row is decoded.
+    pub fn decode_rows(&mut self, max: usize) -> Result<bool, WireError> {
+        let r = &mut self.r;
+        for _ in 0..max.min(self.rows_left) {
+            let at = r.at;
+            let step_and_valid = r.u64()?;
+            let step = u32::try_from(step_and_valid >> 1).map_err(|_| WireError::BadTag(at))?;
+            let line = self.report.rows.last().map_or(0, |row| row.line).wrapping_add(step);
+            let valid = step_and_valid & 1 == 1;
+            let mut row = Row {
+                line,
+                valid,
+                ..Row::default()
+            };
+            for field in Field::ALL {
+                *row.get_mut(field) = r.string()?;
+            }
+            row.name_hint = r.opt_string()?;
+            self.report.rows.push(row);
+            self.rows_left -= 1;
+        }
+        Ok(self.rows_left == 0)
+    }
+
+    /// Decodes the rest (findings, coverage, CSR outcomes) once every row is.
+    pub fn finish(mut self) -> Result<Report, WireError> {
+        while !self.decode_findings(usize::MAX)? {}
+        let (r, mut report) = (&mut self.r, self.report);
+        let mut lists = [Vec::new(), Vec::new()];
+        for list in &mut lists {
+            let n = r.len()?;
+            for _ in 0..n {
+                let domain = r.string()?;
+                let rows = r.u32()? as usize;
+                list.push(DomainCount { domain, rows });
+            }
+        }
+        let [validated, uncovered] = lists;
+        report.coverage = Coverage { validated, uncovered };
+        report.csr_outcomes = r.csr_outcomes()?;
+        Ok(report)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::bytes::Writer;
+    use crate::wire::encode;
+    use crate::wire::tests::sample;
+
+    #[test]
+    fn decoding_in_slices_gives_the_same_report() {
+        let report = sample();
+        let bytes = encode(&report);
+        let mut decoder = ReportDecoder::new(&bytes).unwrap();
+        assert_eq!(decoder.rows_total(), 4);
+        let mut steps = 0;
+        while !decoder.decode_rows(1).unwrap() {
+            steps += 1;
+            assert_eq!(decoder.rows_done(), steps);
+        }
+        let mut slices = 0;
+        while !decoder.decode_findings(2).unwrap() {
+            slices += 1;
+        }
+        assert_eq!(slices, report.findings.len().div_ceil(2) - 1);
+        assert_eq!(decoder.finish().unwrap(), report);
+    }
+
+    /// The bytes of a report with one header (`Email`, mapped) and nothing
+    /// else, up to where its rows begin.
+    fn head(rows: u32) -> Writer {
+        let mut w = Writer(MAGIC.to_vec());
+        w.u8(1); // UTF-8
+        w.u8(1); // comma
+        w.u8(0); // table
+        w.u32(1);
+        w.str("Email");
+        for field in Field::ALL {
+            if field == Field::Email {
+                w.u8(1);
+                w.u32(0);
+                w.str("Email");
+            } else {
+                w.u8(0);
+            }
+        }
+        w.u32(rows);
+        w
+    }
+
+    #[test]
+    fn references_out_of_range_are_errors_not_panics() {
+        // A row whose line is more than 32 bits past the row before.
+        let mut w = head(1);
+        let at = w.0.len();
+        w.u64(1 << 33);
+        assert_eq!(decode(&w.0), Err(WireError::BadTag(at)));
+        // A finding: no line, then a column, code, severity and message.
+        let finding = |column: u32, message_back: u32| {
+            let mut w = head(0);
+            w.u32(1);
+            w.u8(0);
+            let column_at = w.0.len();
+            w.u32(column);
+            w.u8(0);
+            w.u8(0);
+            let message_at = w.0.len();
+            w.u32(message_back);
+            if message_back == 0 {
+                w.str("text");
+            }
+            w.u8(0);
+            w.u8(0);
+            w.u8(0);
+            (w.0, column_at, message_at)
+        };
+        // Header number 1 of a report with one header.
+        let (bytes, column_at, _) = finding(3, 0);
+        assert_eq!(decode(&bytes), Err(WireError::BadTag(column_at)));
+        // The message of a finding before the first.
+        let (bytes, _, message_at) = finding(2, 1);
+        assert_eq!(decode(&bytes), Err(WireError::BadTag(message_at)));
+        // Header number 0, a message of its own: these bytes are fine.
+        let (mut bytes, _, _) = finding(2, 0);
+        let mut w = Writer(Vec::new());
+        w.u32(0);
+        w.u32(0);
+        w.u32(0);
+        bytes.extend_from_slice(&w.0);
+        let report = decode(&bytes).unwrap();
+        assert_eq!(
+            (
+                report.findings[0].column.as_deref(),
+                report.findings[0].message.as_str()
+            ),
+            (Some("Email"), "text")
+        );
+    }
+}
