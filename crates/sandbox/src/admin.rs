@@ -232,6 +232,7 @@ mod tests {
             accounts: crate::accounts::demo(Profile::Sslcom),
             faults: FaultState::new(Faults::default(), 0),
             profile: Profile::Sslcom,
+            preflights: Default::default(),
         });
         router(state, "0123456789abcdef")
     }
