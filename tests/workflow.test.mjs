@@ -120,6 +120,7 @@ test("connect, load a 1252 export, fix it inline, order, and export the results"
   // Every order went as a CORS simple request: SSL.com answers no preflight for /certificates.
   assert.deepEqual(await sandbox.preflights(), {}, "no preflight reached the CA");
   assert.match(await page.locator("#status-meanings").innerText(), /invites the recipient by email to validate their identity/);
+  assert.match(await page.locator("#batch-total").innerText(), /6 orders placed; total \$540\.00\./);
   const results = await download(page, "#export-results");
   const lines = results.trim().split("\r\n");
   assert.equal(lines[0], "email,ref,status,order_amount,certificate_url,receipt_url,error");

@@ -7,6 +7,7 @@ use crate::shared::state::use_app;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use smime_bulk_ca::engine::RowState;
+use smime_bulk_ca::protocol::decimal::sum_amounts;
 use smime_bulk_ca::protocol::trust::is_trusted_url;
 use smime_bulk_ca::protocol::ListQuery;
 use smime_bulk_ca::results::results_csv;
@@ -230,6 +231,25 @@ pub fn ResultsStep() -> impl IntoView {
                 }
             }
         }
+        let amounts: Vec<&str> = run
+            .states
+            .iter()
+            .filter_map(|s| match s {
+                RowState::Placed { order } => order.amount.as_deref(),
+                _ => None,
+            })
+            .collect();
+        let placed = run
+            .states
+            .iter()
+            .filter(|s| matches!(s, RowState::Placed { .. }))
+            .count();
+        let batch_total = view! {
+            <p id="batch-total">{match sum_amounts(amounts.iter().copied()) {
+                Some(total) if amounts.len() == placed => format!("{placed} orders placed; total {total}."),
+                _ => format!("{placed} orders placed, billed per your agreement with the CA."),
+            }}</p>
+        };
         let invoice = (receipts.len() == 1).then(|| {
             let url = receipts[0].clone();
             view! { <p id="batch-invoice">"One invoice for the whole batch: "{link(url, "open the invoice", String::new())}</p> }
@@ -241,6 +261,7 @@ pub fn ResultsStep() -> impl IntoView {
                 <button type="button" class="secondary" id="export-results" on:click=export_results>"Export results (CSV)"</button>
                 <button type="button" class="secondary" id="export-rejected" on:click=export_rejected>"Export rejected rows as a roster"</button>
             </div>
+            {batch_total}
             {invoice}
             <ul class="hint" id="status-meanings">{meanings}</ul>
             <div class="table-scroll">

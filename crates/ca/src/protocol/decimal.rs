@@ -49,6 +49,34 @@ pub fn total(price: &str, count: u64) -> Option<String> {
     Some(format!("{}.{:02}", cents / 100, cents % 100))
 }
 
+/// The sum of amounts as a CA writes them on its orders (`"39.00"`, or
+/// SSL.com's `"$1,234.50"`), in the first one's currency sign, to the cent;
+/// `None` if there is none or one cannot be read (then no total is shown
+/// rather than a wrong one).
+///
+/// ```
+/// use smime_bulk_ca::protocol::decimal::sum_amounts;
+/// assert_eq!(sum_amounts(["$90.00", "$1,120.50"]), Some("$1210.50".into()));
+/// assert_eq!(sum_amounts(["39.00", "39.00"]), Some("78.00".into()));
+/// assert_eq!(sum_amounts(["$1.00", "€1.00"]), None, "two currencies");
+/// assert_eq!(sum_amounts(Vec::<&str>::new()), None);
+/// ```
+pub fn sum_amounts<'a>(amounts: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let mut sign: Option<&str> = None;
+    let mut milli: u64 = 0;
+    for amount in amounts {
+        let amount = amount.trim();
+        let digits_at = amount.find(|c: char| c.is_ascii_digit())?;
+        let (prefix, number) = amount.split_at(digits_at);
+        if *sign.get_or_insert(prefix) != prefix {
+            return None;
+        }
+        milli = milli.checked_add(thousandths(&number.replace(',', ""))?)?;
+    }
+    let cents = milli.checked_add(5)? / 10;
+    sign.map(|s| format!("{s}{}.{:02}", cents / 100, cents % 100))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

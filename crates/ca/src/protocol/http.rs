@@ -72,6 +72,16 @@ pub struct HttpRequest {
 }
 
 impl HttpRequest {
+    /// A GET of `path` with `query`.
+    pub fn get(path: String, query: Vec<(String, String)>) -> Self {
+        HttpRequest {
+            method: Method::Get,
+            path,
+            query,
+            body: None,
+        }
+    }
+
     /// The full URL below `base` (e.g. `https://sws-test.sslpki.com`), with the
     /// query encoded.
     pub fn url(&self, base: &str) -> String {

@@ -54,12 +54,12 @@ pub fn list_orders(creds: &Credentials, query: &ListQuery) -> HttpRequest {
     let mut q = auth_query(creds);
     q.push((wire::PAGE.into(), query.page.to_string()));
     q.push((wire::PER_PAGE.into(), query.per_page.to_string()));
-    get(wire::PATH_CERTIFICATES.into(), q)
+    HttpRequest::get(wire::PATH_CERTIFICATES.into(), q)
 }
 
 /// The request for one order's current state.
 pub fn get_order(creds: &Credentials, reference: &str) -> HttpRequest {
-    get(
+    HttpRequest::get(
         format!(
             "{}/{}",
             wire::PATH_CERTIFICATE,
@@ -71,21 +71,12 @@ pub fn get_order(creds: &Credentials, reference: &str) -> HttpRequest {
 
 /// The request for the account's pre-validated email domains.
 pub fn list_domains(creds: &Credentials) -> HttpRequest {
-    get(wire::PATH_DOMAINS.into(), auth_query(creds))
+    HttpRequest::get(wire::PATH_DOMAINS.into(), auth_query(creds))
 }
 
 /// The request for the S/MIME products on offer.
 pub fn list_products(creds: &Credentials) -> HttpRequest {
-    get(wire::PATH_PRODUCTS.into(), auth_query(creds))
-}
-
-fn get(path: String, query: Vec<(String, String)>) -> HttpRequest {
-    HttpRequest {
-        method: Method::Get,
-        path,
-        query,
-        body: None,
-    }
+    HttpRequest::get(wire::PATH_PRODUCTS.into(), auth_query(creds))
 }
 
 fn auth_query(creds: &Credentials) -> Vec<(String, String)> {

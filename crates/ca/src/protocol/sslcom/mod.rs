@@ -86,12 +86,12 @@ pub fn list_orders(creds: &Credentials, query: &ListQuery) -> HttpRequest {
             ),
         ));
     }
-    get(wire::PATH_CERTIFICATES.into(), q)
+    HttpRequest::get(wire::PATH_CERTIFICATES.into(), q)
 }
 
 /// The request for one order's current state.
 pub fn get_order(creds: &Credentials, reference: &str) -> HttpRequest {
-    get(
+    HttpRequest::get(
         format!(
             "{}/{}",
             wire::PATH_CERTIFICATE,
@@ -99,15 +99,6 @@ pub fn get_order(creds: &Credentials, reference: &str) -> HttpRequest {
         ),
         auth(creds),
     )
-}
-
-fn get(path: String, query: Vec<(String, String)>) -> HttpRequest {
-    HttpRequest {
-        method: Method::Get,
-        path,
-        query,
-        body: None,
-    }
 }
 
 fn auth(creds: &Credentials) -> Vec<(String, String)> {
@@ -254,8 +245,9 @@ fn before_create(field: &str) -> bool {
     field == wire::ERR_LOGIN || field == wire::ERR_FUNDED_ACCOUNT || wire::ERR_BEFORE_CREATE.contains(&field)
 }
 
-/// The answer to fetching order `reference` (the answer does not repeat it).
-pub fn parse_shown(resp: &HttpResponse, reference: &str) -> Result<Order, CaError> {
+/// The JSON of an answer to a read (show, list), or the error its status,
+/// a 400 or a 200 `errors` says.
+fn read_answer(resp: &HttpResponse) -> Result<Value, CaError> {
     if let Some(e) = status_error(resp) {
         return Err(e);
     }
@@ -263,9 +255,15 @@ pub fn parse_shown(resp: &HttpResponse, reference: &str) -> Result<Order, CaErro
     if resp.status == 400 {
         return Err(bad_request(resp, &value));
     }
-    if let Some(errors) = value.get(wire::ERRORS).and_then(field_errors) {
-        return Err(read_error(resp, errors));
+    match value.get(wire::ERRORS).and_then(field_errors) {
+        Some(errors) => Err(read_error(resp, errors)),
+        None => Ok(value),
     }
+}
+
+/// The answer to fetching order `reference` (the answer does not repeat it).
+pub fn parse_shown(resp: &HttpResponse, reference: &str) -> Result<Order, CaError> {
+    let value = read_answer(resp)?;
     if !value.is_object() {
         return Err(CaError::Unexpected {
             status: resp.status,
@@ -278,16 +276,7 @@ pub fn parse_shown(resp: &HttpResponse, reference: &str) -> Result<Order, CaErro
 /// The answer to listing orders: a bare JSON array, empty past the end.
 /// Items carry no `external_order_number` (the CA writes `null`).
 pub fn parse_order_list(resp: &HttpResponse) -> Result<Vec<Order>, CaError> {
-    if let Some(e) = status_error(resp) {
-        return Err(e);
-    }
-    let value = json(resp)?;
-    if resp.status == 400 {
-        return Err(bad_request(resp, &value));
-    }
-    if let Some(errors) = value.get(wire::ERRORS).and_then(field_errors) {
-        return Err(read_error(resp, errors));
-    }
+    let value = read_answer(resp)?;
     let items = value.as_array().ok_or_else(|| CaError::Unexpected {
         status: resp.status,
         detail: "the order list is not a JSON array".into(),
