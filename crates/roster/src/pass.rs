@@ -352,6 +352,7 @@ fn no_rows(mode: Mode) -> Finding {
 /// Fills `row` with `record`'s mapped cells. The cells are swapped, not
 /// copied: the row's old strings go back to the record, whose buffers the
 /// reader refills, so a sink that copies rows out allocates nothing per row.
+#[inline]
 fn fill_row(row: &mut Row, record: &mut Record, mapping: &Mapping, mode: Mode) {
     row.line = record.line;
     row.valid = true;
