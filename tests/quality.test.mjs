@@ -1,14 +1,17 @@
 // Quality bars of the page: axe-core finds no violation on any step, the
 // workflow works with the keyboard alone, the 100k-row grid stays virtual,
-// and dist/ runs under a strict Content-Security-Policy.
+// and dist/ runs under a strict Content-Security-Policy from boot to the
+// results' refresh and export.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import AxeBuilder from "@axe-core/playwright";
 import { serveStatic } from "./support/static-server.mjs";
 import { startSandbox } from "./support/sandbox.mjs";
 import { launch } from "./support/browser.mjs";
+import { openSite, connect, typeDomains } from "./support/steps.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 let browser, sandbox, server;
@@ -145,17 +148,14 @@ test("the whole workflow, order included, runs under a strict Content-Security-P
   const page = await browser.newPage();
   const violations = [];
   page.on("console", (m) => { if (/Content Security Policy/i.test(m.text())) violations.push(m.text()); });
-  await page.goto(strict.url);
-  await page.waitForFunction((url) => document.querySelector("#ca-preset")?.value === url, sandbox.url);
-  await page.evaluate(() => {
+  // Listening before the page's first script, so that the boot is watched too.
+  await page.addInitScript(() => {
     window.__csp = [];
     document.addEventListener("securitypolicyviolation", (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
   });
-  await page.click("#use-demo-keys");
-  await page.click("#test-connection");
-  await page.waitForSelector("#connection-status .ok");
-  await page.fill("#domains", "example.com, example.org");
-  await page.locator("#domains").press("Tab");
+  await openSite(page, strict.url, sandbox.url);
+  await connect(page);
+  await typeDomains(page);
   await page.click("#load-sample");
   await page.waitForSelector("#grid");
   assert.equal(await page.locator("[data-testid=rows]").innerText(), "8");
@@ -167,6 +167,12 @@ test("the whole workflow, order included, runs under a strict Content-Security-P
   await page.click("#place-orders");
   await page.waitForSelector("#run[data-phase=finished]", { timeout: 30000 });
   assert.equal(await page.locator("[data-testid=placed]").innerText(), "8");
+  // The results step's own requests (a refresh) and its export, under the same policy.
+  await sandbox.setStatus((await sandbox.orders()).at(-1).reference, "issued");
+  await page.click("#refresh-statuses");
+  await page.waitForFunction(() => /issued/.test(document.querySelector("#results")?.textContent ?? ""));
+  const [exported] = await Promise.all([page.waitForEvent("download"), page.click("#export-results")]);
+  assert.match(await readFile(await exported.path(), "utf8"), /^email,ref,status,/);
   const html = await (await fetch(strict.url)).text();
   assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/, "no inline script");
   assert.match(html, /<script type="module" src="\.\/boot-[0-9a-f]+\.js" integrity="sha384-/);

@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import { readFile, mkdir } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
-import { serveStatic } from "./support/static-server.mjs";
+import { site } from "./support/site.mjs";
+import { openSite, connect, typeDomains } from "./support/steps.mjs";
 import { startSandbox } from "./support/sandbox.mjs";
 import { launch } from "./support/browser.mjs";
 
@@ -25,32 +26,7 @@ after(async () => {
   await browser?.close();
 });
 
-/// The site with a config.json whose default CA is `caUrl` (speaking SSL.com's
-/// API), pricing the built-in product 302 as an agreement might.
-async function site(caUrl) {
-  const config = {
-    cas: [{
-      name: "Test sandbox", url: caUrl, profile: "sslcom", demo_account_key: "sandbox-account", demo_secret_key: "sandbox-secret",
-      products: [{ code: "302", name: "Personal ID + Organization (IV+OV), 302", periods: [{ days: 365, price: "39.00" }, { days: 730, price: "69.00" }] }],
-    }],
-  };
-  return serveStatic(join(root, "dist"), { files: { "config.json": JSON.stringify(config) } });
-}
-
 const text = (page, id) => page.locator(`[data-testid=${id}]`).innerText();
-
-async function connect(page) {
-  await page.click("#use-demo-keys");
-  await page.click("#test-connection");
-  await page.waitForSelector("#connection-status .ok");
-}
-
-/// SSL.com's API has no list of validated domains: they are typed.
-async function typeDomains(page) {
-  await page.fill("#domains", "example.com, example.org");
-  await page.locator("#domains").press("Tab");
-  await page.waitForFunction(() => document.querySelectorAll(".chips .chip").length === 2);
-}
 
 async function download(page, selector) {
   const [file] = await Promise.all([page.waitForEvent("download"), page.click(selector)]);
@@ -63,8 +39,7 @@ test("connect, load a 1252 export, fix it inline, order, and export the results"
   const page = await browser.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(e.message));
-  await page.goto(server.url);
-  await page.waitForFunction((url) => document.querySelector("#ca-preset")?.value === url, sandbox.url);
+  await openSite(page, server.url, sandbox.url);
 
   await connect(page);
   assert.match(await page.locator("#connection-status").innerText(), /the keys were accepted/);
@@ -142,8 +117,7 @@ test("a reload in the middle of a faulty batch resumes it: exactly one order per
   const sandbox = await startSandbox(["--fail-rate", "0.2", "--drop-rate", "0.05", "--latency-ms", "40"]);
   const server = await site(sandbox.url);
   const page = await browser.newPage();
-  await page.goto(server.url);
-  await page.waitForFunction((url) => document.querySelector("#ca-preset")?.value === url, sandbox.url);
+  await openSite(page, server.url, sandbox.url);
   await connect(page);
   await typeDomains(page);
   let csv = "First Name\tLast Name\tEmail\tCountry\n";
@@ -186,8 +160,7 @@ test("wrong keys are explained; columns remapped, rows deleted and added; pause 
   const sandbox = await startSandbox(["--latency-ms", "150"]);
   const server = await site(sandbox.url);
   const page = await browser.newPage();
-  await page.goto(server.url);
-  await page.waitForFunction((url) => document.querySelector("#ca-preset")?.value === url, sandbox.url);
+  await openSite(page, server.url, sandbox.url);
   await page.fill("#account-key", "sandbox-account");
   await page.fill("#secret-key", "not-the-secret");
   await page.click("#test-connection");
@@ -242,8 +215,7 @@ test("the connect step checks a CA against its profile: the sslcom sandbox match
     const sandbox = await startSandbox(args);
     const server = await site(sandbox.url);
     const page = await browser.newPage();
-    await page.goto(server.url);
-    await page.waitForFunction((url) => document.querySelector("#ca-preset")?.value === url, sandbox.url);
+    await openSite(page, server.url, sandbox.url);
     await page.click("#use-demo-keys");
     await page.click("#check-ca");
     await page.waitForSelector("#ca-checks tbody tr");

@@ -6,6 +6,8 @@ set -euo pipefail
 
 ROOT=$(pwd)
 TRUNK_VERSION=0.21.14
+# geckodriver (Mozilla's WebDriver server for Firefox) comes from crates.io.
+GECKODRIVER_VERSION=0.37.1
 # The wasm-bindgen pin lives in Cargo.toml; the CLI must match it exactly.
 WASM_BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)".*/\1/p' Cargo.toml)
 export PATH="$HOME/.cargo/bin:$ROOT/node_modules/.bin:$PATH"
@@ -61,13 +63,38 @@ setup_audit() {
 setup_node() {
   command -v npm >/dev/null || apt_install nodejs npm
   if [ ! -x node_modules/.bin/wasm-opt ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    log "npm ci (binaryen's wasm-opt, playwright-core)"
+    log "npm ci (binaryen's wasm-opt, playwright-core, selenium-webdriver)"
     npm ci --no-audit --no-fund --loglevel=error
   fi
 }
 
+# Chromium for Playwright; Firefox ESR and WebKitGTK for the WebDriver runs:
+# webkit2gtk-driver brings WebKitWebDriver and, through libwebkit2gtk-4.1-0,
+# MiniBrowser, which needs an X display (xvfb-run, which needs xauth).
 setup_browser() {
-  apt_install chromium chromium-driver
+  apt_install chromium chromium-driver firefox-esr webkit2gtk-driver xvfb xauth
+  if ! geckodriver --version 2>/dev/null | grep -q "^geckodriver $GECKODRIVER_VERSION\b"; then
+    log "cargo install geckodriver $GECKODRIVER_VERSION"
+    cargo install --locked --quiet geckodriver --version "$GECKODRIVER_VERSION"
+  fi
+}
+
+# counted LABEL COMMAND...: runs COMMAND (its output shown as it comes) and
+# notes in $TALLY (cmd_test's pass counts by browser engine) under LABEL the counts of cargo's "test result:" lines or node's
+# "# pass"/"# fail" lines, and the seconds it took; fails as COMMAND fails.
+counted() {
+  local label=$1 out start rc=0
+  shift
+  out=$(mktemp)
+  start=$SECONDS
+  "$@" 2>&1 | tee "$out" || rc=$?
+  awk -v label="$label" -v secs=$((SECONDS - start)) '
+    /^test result: / { for (i = 1; i <= NF; i++) { if ($(i + 1) ~ /^passed/) p += $i; if ($(i + 1) ~ /^failed/) f += $i } }
+    /^# pass [0-9]+$/ { p += $3 }
+    /^# fail [0-9]+$/ { f += $3 }
+    END { printf "%-52s %4d passed, %d failed  (%d s)\n", label, p, f, secs }' "$out" >>"$TALLY"
+  rm -f "$out"
+  return "$rc"
 }
 
 setup() {
@@ -97,6 +124,8 @@ cmd_dev() {
 
 cmd_test() {
   setup
+  TALLY=$(mktemp)
+  trap 'rm -f "$TALLY"' EXIT
   export CHROMEDRIVER=/usr/bin/chromedriver
   log "formatting: cargo fmt --all --check (rustfmt.toml)"
   cargo fmt --all --check || die "the code is not formatted: run cargo fmt --all"
@@ -117,15 +146,32 @@ cmd_test() {
   cargo test --workspace --quiet
   log "exactly-once tests: submit killed, interrupted and the sandbox restarted mid-batch"
   cargo test --quiet -p smime-bulk-cli --test chaos -- --ignored --nocapture --test-threads 1
+  # wasm-bindgen-test-runner takes the first of GECKODRIVER, SAFARIDRIVER,
+  # CHROMEDRIVER that is set. It knows no WebKitGTK, but drives
+  # WebKitWebDriver as it drives safaridriver (a W3C session with no
+  # capabilities), and WebKitWebDriver's default browser is MiniBrowser
+  # --automation, which needs the display xvfb-run gives.
   log "wasm tests in headless Chromium"
-  (cd crates/roster && cargo test --target wasm32-unknown-unknown --test wasm)
+  (cd crates/roster && counted "engine wasm tests: Chromium" cargo test --target wasm32-unknown-unknown --test wasm)
+  log "wasm tests in headless Firefox ESR (geckodriver)"
+  (cd crates/roster && counted "engine wasm tests: Firefox ESR" \
+    env GECKODRIVER="$(command -v geckodriver)" cargo test --target wasm32-unknown-unknown --test wasm)
+  log "wasm tests in WebKitGTK (WebKitWebDriver, MiniBrowser under xvfb-run)"
+  (cd crates/roster && counted "engine wasm tests: WebKitGTK" \
+    env -u CHROMEDRIVER SAFARIDRIVER=/usr/bin/WebKitWebDriver xvfb-run -a cargo test --target wasm32-unknown-unknown --test wasm)
   log "release build of the site (trunk build --release)"
   trunk build --release --quiet
   log "bundle budget: the first load must stay within 280 KB brotli"
   node tools/bundle-size.mjs --check
   log "browser tests (Playwright + Chromium against dist/ and the sandbox CA)"
   cargo build --quiet -p smime-bulk-sandbox
-  node --test --test-concurrency=1 tests/
+  counted "browser tests: Chromium (Playwright)" node --test --test-concurrency=1 tests/
+  log "workflow smoke run in Firefox ESR through WebDriver (geckodriver, headless)"
+  counted "workflow smoke: Firefox ESR (WebDriver)" env WEBDRIVER_ENGINE=firefox node --test tests/webdriver/workflow.mjs
+  log "workflow smoke run in WebKitGTK through WebDriver (WebKitWebDriver, MiniBrowser under xvfb-run -a)"
+  counted "workflow smoke: WebKitGTK (WebDriver)" env WEBDRIVER_ENGINE=webkitgtk node --test tests/webdriver/workflow.mjs
+  log "pass counts per browser engine"
+  cat "$TALLY" >&2
 }
 
 cmd_bench() {

@@ -124,6 +124,14 @@ pub async fn explain_failure(base: &str, outcome: &Outcome) -> String {
             TIMEOUT_MS / 1000
         ),
         Outcome::Network(_) => {
+            // Asked first, as it follows nothing: the "no-cors" probe below
+            // must follow redirects (the Fetch standard allows no other mode).
+            if answers_with_redirect(base).await {
+                return format!(
+                    "The CA at {base} answered with a redirect, which was not followed: every request carries the secret key. \
+                     If the CA has moved, enter its new address as the CA URL once you have checked it is the CA's."
+                );
+            }
             // An opaque ("no-cors") request succeeds when the server is reachable:
             // then the real request was blocked by CORS.
             let reachable = {
@@ -149,5 +157,22 @@ pub async fn explain_failure(base: &str, outcome: &Outcome) -> String {
             }
         }
         Outcome::Response(_) => String::new(),
+    }
+}
+
+/// Whether `base` answers with a redirect the page may see: a CORS request
+/// that does not follow it ("manual") gets an opaque redirect instead. A
+/// redirect without CORS headers is not seen here; it is a network error.
+async fn answers_with_redirect(base: &str) -> bool {
+    use wasm_bindgen::JsCast;
+    let init = web_sys::RequestInit::new();
+    init.set_mode(web_sys::RequestMode::Cors);
+    init.set_redirect(web_sys::RequestRedirect::Manual);
+    let Some(window) = web_sys::window() else { return false };
+    match wasm_bindgen_futures::JsFuture::from(window.fetch_with_str_and_init(base, &init)).await {
+        Ok(answer) => answer
+            .dyn_into::<web_sys::Response>()
+            .is_ok_and(|r| r.type_() == web_sys::ResponseType::Opaqueredirect),
+        Err(_) => false,
     }
 }

@@ -2,6 +2,7 @@
 // (accents included), mixed domains, and about 2% of rows with each kind of
 // problem (bad address, unvalidated domain, bad country, missing name,
 // duplicate). Deterministic: the same size gives the same bytes.
+import { readFile } from "node:fs/promises";
 
 const FIRST = ["Jane", "John", "Zoë", "Łukasz", "María", "Ahmed", "Mei", "Olusegun", "Siobhán", "Jörg", "Priya", "Kenji", "Amélie", "Noah"];
 const LAST = ["Doe", "Smith", "Müller", "Nowak", "García", "Haddad", "Chen", "Adeyemi", "O'Brien", "Weiß", "Sharma", "Sato", "Laurent"];
@@ -34,4 +35,21 @@ export function roster(rows) {
     out.push(`${first},${last},${email},${country},`);
   }
   return out.join("\r\n") + "\r\n";
+}
+
+/**
+ * Excel's Windows-1252 `;` export (crates/roster's fixture excel-1252-semicolon.csv:
+ * 6 rows, 2 of them invalid) grown to `rows` rows with more people of the same
+ * accented names (ü, ë, Ø, ç, è, â, ß), all valid; as bytes, in Windows-1252.
+ */
+export async function excel1252Roster(rows) {
+  const fixture = await readFile(new URL("../../crates/roster/tests/fixtures/roster/excel-1252-semicolon.csv", import.meta.url));
+  const people = [["Jürgen", "Müller"], ["Zoë", "Ørsted"], ["François", "Lefèvre"], ["Siân", "O'Brien"], ["Anna", "Weiß"]];
+  let more = "";
+  for (let i = 6; i < rows; i++) {
+    const [first, last] = people[i % people.length];
+    more += `${first};${last};person${i}@${i % 2 ? "example.org" : "example.com"};DE;\r\n`;
+  }
+  // Every character above is in Latin-1, where Windows-1252 has the same bytes.
+  return Buffer.concat([fixture, Buffer.from(more, "latin1")]);
 }
