@@ -7,16 +7,16 @@
 // the driver goes with the test process in any case).
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
-import { homedir } from "node:os";
-import { join } from "node:path";
 import { Builder } from "selenium-webdriver";
 
 /** The engines, by the name `./x test` passes in WEBDRIVER_ENGINE. */
 export const ENGINES = {
   firefox: {
     name: "Firefox ESR",
-    driver: process.env.GECKODRIVER ?? join(homedir(), ".cargo/bin/geckodriver"),
-    args: (port) => ["--host", "127.0.0.1", "--port", String(port)],
+    // `cargo install geckodriver` puts it on PATH (~/.cargo/bin).
+    driver: process.env.GECKODRIVER ?? "geckodriver",
+    // Should a session ask for BiDi, its port (9222 by default) is chosen free.
+    args: (port) => ["--host", "127.0.0.1", "--port", String(port), "--websocket-port", "0"],
     needsDisplay: false,
     capabilities: {
       browserName: "firefox",
@@ -58,10 +58,11 @@ async function freePort() {
   return port;
 }
 
-/** Waits until the driver at `url` says it is ready; its output explains a failure. */
-async function ready(url, child, output) {
+/** Waits until the driver at `url` says it is ready; `gone()` says why it never will. */
+async function ready(url, gone, output) {
   for (let attempt = 0; attempt < 300; attempt++) {
-    if (child.exitCode !== null) throw new Error(`the WebDriver server exited with ${child.exitCode}: ${output()}`);
+    const why = gone();
+    if (why) throw new Error(`the WebDriver server ${why}: ${output()}`);
     try {
       const status = await (await fetch(`${url}/status`)).json();
       if (status.value?.ready) return;
@@ -84,11 +85,16 @@ export async function session(engine) {
   const keep = (chunk) => { log = (log + chunk).slice(-4000); };
   child.stdout.on("data", keep);
   child.stderr.on("data", keep);
+  let spawnError;
+  child.on("error", (e) => { spawnError = e; });
+  const gone = () =>
+    spawnError ? `${command} could not start (${spawnError.message}; install it with ./x setup)`
+      : child.exitCode !== null ? `exited with ${child.exitCode}` : null;
   const kill = () => { try { process.kill(-child.pid, "SIGTERM"); } catch { /* already gone */ } };
   process.on("exit", kill);
   const url = `http://127.0.0.1:${port}`;
   try {
-    await ready(url, child, () => log);
+    await ready(url, gone, () => log);
     const driver = await new Builder().usingServer(url).withCapabilities(engine.capabilities).build();
     return {
       driver,
