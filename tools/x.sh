@@ -80,8 +80,9 @@ setup_browser() {
 }
 
 # counted LABEL COMMAND...: runs COMMAND (its output shown as it comes) and
-# notes in $TALLY (cmd_test's pass counts by browser engine) under LABEL the counts of cargo's "test result:" lines or node's
-# "# pass"/"# fail" lines, and the seconds it took; fails as COMMAND fails.
+# notes under LABEL, in $TALLY (cmd_test's pass counts by browser engine), the
+# counts of cargo's "test result:" lines or node's "# pass"/"# fail" lines and
+# the seconds it took; fails as COMMAND fails.
 counted() {
   local label=$1 out start rc=0
   shift
