@@ -82,6 +82,7 @@ pub fn ConnectStep() -> impl IntoView {
                 Err(CallError::Ca(CaError::Unauthorized)) => Connection::Failed(
                     "The CA refused these keys. Check the account key and the secret key in your CA account's API settings.".into(),
                 ),
+                Err(CallError::Ca(e @ CaError::Redirected(_))) => Connection::Failed(format!("Not connected to {base}: {e}.")),
                 Err(CallError::Ca(e)) => Connection::Failed(format!("The CA at {base} gave an unexpected answer: {e}. Check that the URL is the CA's API address and that it speaks the {profile} dialect.")),
                 Err(CallError::NoAnswer(why)) => Connection::Failed(why.explain().await),
             };

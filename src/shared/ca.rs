@@ -13,6 +13,16 @@ use std::rc::Rc;
 /// Default time to wait for an answer.
 pub const TIMEOUT_MS: u32 = 30_000;
 
+/// The status a redirect is handed to the dialects with. A redirect the page
+/// does not follow comes back as an "opaque redirect", whose status and
+/// `Location` the browser keeps to itself, so the generic 3xx stands for it
+/// and the dialects read it as `CaError::Redirected`: the run stops, nothing
+/// is resent. (A redirect without CORS headers stays a network error.)
+const REDIRECT_STATUS: u16 = 300;
+
+/// What the user is told of the hidden `Location`.
+const REDIRECT_LOCATION: &str = "an address the browser keeps hidden (ask your CA for its API address)";
+
 /// What a [`call`] got instead of the answer it asked for.
 #[derive(Debug)]
 pub enum CallError {
@@ -68,15 +78,15 @@ pub async fn send(base: &str, request: &HttpRequest, timeout_ms: u32) -> Outcome
     });
     let url = request.url(base);
     // Every request carries the secret key: a redirect (perhaps to another
-    // origin) fails the request instead of being followed.
+    // origin) is never followed ("manual"); see REDIRECT_STATUS.
     let built = match request.method {
         Method::Get => Request::get(&url)
             .abort_signal(signal.as_ref())
-            .redirect(web_sys::RequestRedirect::Error)
+            .redirect(web_sys::RequestRedirect::Manual)
             .build(),
         Method::Post => Request::post(&url)
             .abort_signal(signal.as_ref())
-            .redirect(web_sys::RequestRedirect::Error)
+            .redirect(web_sys::RequestRedirect::Manual)
             .header("content-type", request.content_type().unwrap_or("application/json"))
             .body(request.encoded_body()),
     };
@@ -90,6 +100,14 @@ pub async fn send(base: &str, request: &HttpRequest, timeout_ms: u32) -> Outcome
         // The browser does not say why a fetch failed (unreachable, CORS, TLS…).
         Err(_) => return Outcome::Network("the request did not reach the CA or its answer was blocked".into()),
     };
+    if response.type_() == web_sys::ResponseType::Opaqueredirect {
+        return Outcome::Response(HttpResponse {
+            status: REDIRECT_STATUS,
+            retry_after: None,
+            location: Some(REDIRECT_LOCATION.into()),
+            body: String::new(),
+        });
+    }
     let status = response.status();
     // A body the CA says is over the limit is not read at all (the parsers
     // refuse a long one without the header by its size).
@@ -124,14 +142,6 @@ pub async fn explain_failure(base: &str, outcome: &Outcome) -> String {
             TIMEOUT_MS / 1000
         ),
         Outcome::Network(_) => {
-            // Asked first, as it follows nothing: the "no-cors" probe below
-            // must follow redirects (the Fetch standard allows no other mode).
-            if answers_with_redirect(base).await {
-                return format!(
-                    "The CA at {base} answered with a redirect, which was not followed: every request carries the secret key. \
-                     If the CA has moved, enter its new address as the CA URL once you have checked it is the CA's."
-                );
-            }
             // An opaque ("no-cors") request succeeds when the server is reachable:
             // then the real request was blocked by CORS.
             let reachable = {
@@ -157,22 +167,5 @@ pub async fn explain_failure(base: &str, outcome: &Outcome) -> String {
             }
         }
         Outcome::Response(_) => String::new(),
-    }
-}
-
-/// Whether `base` answers with a redirect the page may see: a CORS request
-/// that does not follow it ("manual") gets an opaque redirect instead. A
-/// redirect without CORS headers is not seen here; it is a network error.
-async fn answers_with_redirect(base: &str) -> bool {
-    use wasm_bindgen::JsCast;
-    let init = web_sys::RequestInit::new();
-    init.set_mode(web_sys::RequestMode::Cors);
-    init.set_redirect(web_sys::RequestRedirect::Manual);
-    let Some(window) = web_sys::window() else { return false };
-    match wasm_bindgen_futures::JsFuture::from(window.fetch_with_str_and_init(base, &init)).await {
-        Ok(answer) => answer
-            .dyn_into::<web_sys::Response>()
-            .is_ok_and(|r| r.type_() == web_sys::ResponseType::Opaqueredirect),
-        Err(_) => false,
     }
 }
