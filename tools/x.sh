@@ -73,7 +73,10 @@ setup_node() {
 # MiniBrowser, which needs an X display (xvfb-run, which needs xauth).
 setup_browser() {
   apt_install chromium chromium-driver firefox-esr webkit2gtk-driver xvfb xauth
-  if ! geckodriver --version 2>/dev/null | grep -q "^geckodriver $GECKODRIVER_VERSION\b"; then
+  # Read whole: geckodriver panics when a reader such as grep -q stops early.
+  local gecko
+  gecko=$(geckodriver --version 2>/dev/null || true)
+  if [[ $gecko != "geckodriver $GECKODRIVER_VERSION"[$' \n']* ]]; then
     log "cargo install geckodriver $GECKODRIVER_VERSION"
     cargo install --locked --quiet geckodriver --version "$GECKODRIVER_VERSION"
   fi
