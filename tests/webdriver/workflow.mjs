@@ -43,7 +43,7 @@ const textIs = (selector, want, timeout) =>
 /**
  * Types `value` into the field at `selector` and leaves it the way a user
  * does, by clicking `elsewhere` (a heading): in Firefox, WebDriver's Tab key
- * in a textarea does not always move focus, so `change` would not fire.
+ * in a textarea may not move focus, and then `change` would not fire.
  */
 async function typeAndLeave(selector, value, elsewhere) {
   const field = await css(selector);
