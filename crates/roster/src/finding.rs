@@ -101,6 +101,10 @@ codes! {
     CsrPending = "csr_pending",
     /// A cell starts with a character a spreadsheet runs as a formula.
     FormulaInjection = "formula_injection",
+    // Added since: file-level, then row-level.
+    /// Text in a known encoding with bytes that break it (UTF-8 with a few
+    /// invalid bytes, UTF-16 with half a character or without its BOM).
+    EncodingInvalid = "encoding_invalid",
 }
 
 impl Code {
@@ -122,7 +126,12 @@ impl Code {
     pub fn is_file_level(self) -> bool {
         matches!(
             self,
-            Code::NotText | Code::EmptyFile | Code::NoRows | Code::MissingColumn | Code::DuplicateColumn
+            Code::NotText
+                | Code::EmptyFile
+                | Code::NoRows
+                | Code::MissingColumn
+                | Code::DuplicateColumn
+                | Code::EncodingInvalid
         )
     }
 }

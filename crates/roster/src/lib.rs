@@ -24,6 +24,7 @@ pub mod email_list;
 pub mod export;
 pub mod finding;
 mod hash;
+pub mod invisible;
 pub mod mapping;
 pub mod name;
 mod pass;

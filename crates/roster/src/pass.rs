@@ -10,6 +10,7 @@
 //! that (see `seen.rs`). After [`ESTIMATE_AFTER`] rows the rows still to come
 //! are estimated ([`rows_to_come`]) and room for them is made at once.
 
+use crate::export;
 use crate::finding::{Code, Finding, FindingParts, FindingSink};
 use crate::mapping::{self, map_headers, Field, Mapping};
 use crate::report::{Mode, Report, Row};
@@ -349,7 +350,8 @@ fn no_rows(mode: Mode) -> Finding {
     Finding::file(Code::NoRows, message)
 }
 
-/// Fills `row` with `record`'s mapped cells. The cells are swapped, not
+/// Fills `row` with `record`'s mapped cells, each without the mark an export
+/// put on a formula cell (see [`crate::export`]). The cells are swapped, not
 /// copied: the row's old strings go back to the record, whose buffers the
 /// reader refills, so a sink that copies rows out allocates nothing per row.
 #[inline]
@@ -363,6 +365,11 @@ fn fill_row(row: &mut Row, record: &mut Record, mapping: &Mapping, mode: Mode) {
             Some(source) => {
                 std::mem::swap(cell, source);
                 source.clear();
+                // A cell an export marked formula-safe loads as it was.
+                if cell.starts_with('\'') && mode == Mode::Table {
+                    let unmarked = export::undo_formula_safe(cell).len();
+                    cell.drain(..cell.len() - unmarked);
+                }
             }
             None => cell.clear(),
         }

@@ -12,6 +12,7 @@ use crate::domains::{Coverage, CoverageCounter, ValidatedDomains};
 use crate::email::{parse_address, parse_unplain_address, plain_address, AddressRef};
 use crate::finding::{Code, FindingParts, FindingSink, Severity};
 use crate::hash::HashMap;
+use crate::invisible;
 use crate::mapping::Field;
 use crate::name::{self, NameProblem};
 use crate::report::Row;
@@ -461,6 +462,34 @@ fn name_problem(label: &str, value: &str, problem: NameProblem) -> (Code, String
                 (!cleaned.is_empty() && name::check(&cleaned).is_none()).then_some(cleaned),
             )
         }
+        NameProblem::Invisible(c, at) => {
+            let cleaned: String = value.chars().filter(|&c| !invisible::is_invisible(c)).collect();
+            let what = invisible::describe(c).unwrap_or_else(|| format!("U+{:04X}", u32::from(c)));
+            (
+                Code::NameInvalid,
+                format!(
+                    "{label} contains {what} at character {at}: it cannot be seen, and the name shown would \
+                     not be the name certified. Remove it (retype the name)."
+                ),
+                (!cleaned.is_empty() && name::check(&cleaned).is_none()).then_some(cleaned),
+            )
+        }
+        NameProblem::Markup(c) => (
+            Code::NameInvalid,
+            format!(
+                "{label} contains \"{c}\", which mail programs that show the certificate's name may read as \
+                 HTML markup. Enter the name as plain text, without \"<\" or \">\"."
+            ),
+            None,
+        ),
+        NameProblem::Replacement => (
+            Code::NameInvalid,
+            format!(
+                "{label} contains U+FFFD REPLACEMENT CHARACTER (\u{FFFD}), which stands where a letter was lost \
+                 to a broken encoding. Retype the name, or save the file again as \"CSV UTF-8\" and load it again."
+            ),
+            None,
+        ),
     }
 }
 
