@@ -54,6 +54,46 @@ impl RowSink for Vec<Row> {
     }
 }
 
+/// The rows counted, not kept, and their findings (and the file's before
+/// them) handed to a [`FindingSink`]: [`crate::check_streamed`]'s sink.
+pub(crate) struct Counted<W> {
+    /// Where every finding goes.
+    pub findings: W,
+    /// Rows checked.
+    pub rows: usize,
+    /// Rows with no error.
+    pub valid: usize,
+}
+
+impl<W> Counted<W> {
+    pub(crate) fn new(findings: W) -> Self {
+        Counted {
+            findings,
+            rows: 0,
+            valid: 0,
+        }
+    }
+}
+
+impl<W: FindingSink> RowSink for Counted<W> {
+    fn reserve(&mut self, _rows: usize) {}
+
+    fn push(&mut self, row: &mut Row) {
+        self.rows += 1;
+        self.valid += usize::from(row.valid);
+    }
+
+    fn take_findings(&mut self, findings: &mut Vec<Finding>) {
+        for f in findings.drain(..) {
+            self.findings.add(FindingParts::of(&f));
+        }
+    }
+
+    fn findings<'s>(&'s mut self, _report: &'s mut Vec<Finding>) -> &'s mut dyn FindingSink {
+        &mut self.findings
+    }
+}
+
 /// The first records after the header, every column as read (what
 /// [`crate::preview`] gives), gathered in the same pass.
 #[derive(Debug, Default)]
@@ -111,7 +151,8 @@ pub(crate) fn validate_records<S: RowSink>(
     };
     let mut sink = begin(&report);
     sink.take_findings(&mut report.findings);
-    let mut validator = Validator::new(&options.domains, options.exact_domains, columns);
+    let mut validator = Validator::new(&options.domains, options.exact_domains, columns)
+        .with_max_field_chars(options.limits.max_field_chars);
     let width = report.headers.len();
     let mut read = ReadAhead::new(records, report.mapping.column(Field::Email));
     let mut row = Row::default();

@@ -1,9 +1,12 @@
 //! Properties that hold for any input: the engine never panics, every
 //! record of the file is accounted for by a row (valid, or with an error),
-//! and the compact form written while checking is exactly the report's.
+//! and the compact form written while checking — and the findings streamed
+//! while checking — are exactly the report's.
 
 use proptest::prelude::*;
-use smime_bulk_roster::{check, domains::ValidatedDomains, parse, preview, wire, Mode, Options};
+use smime_bulk_roster::{
+    check, check_streamed, domains::ValidatedDomains, parse, preview, wire, Finding, FindingParts, Mode, Options,
+};
 
 fn options(mode: Mode) -> Options {
     Options {
@@ -11,6 +14,7 @@ fn options(mode: Mode) -> Options {
         domains: ValidatedDomains::parse(["example.com"]).unwrap(),
         exact_domains: false,
         mapping: None,
+        limits: Default::default(),
     }
 }
 
@@ -64,7 +68,7 @@ proptest! {
     #[test]
     fn random_rosters_account_for_every_record(text in roster_text()) {
         let report = check(text.as_bytes(), &options(Mode::Table));
-        let parsed = parse(text.as_bytes(), Mode::Table);
+        let parsed = parse(text.as_bytes(), Mode::Table, &Default::default());
         if report.is_unusable() {
             // An unusable file reports no rows at all, never a partial table.
             prop_assert!(report.rows.is_empty());
@@ -91,6 +95,33 @@ proptest! {
                 let (streamed, shown) = wire::check_with_progress(input, &options, &mut |_| {}, n, wire::KeepBuffers);
                 prop_assert_eq!(&streamed.to_vec(), &wire::encode(&check(input, &options)));
                 prop_assert_eq!(shown, preview(input, mode, n));
+            }
+        }
+    }
+
+    #[test]
+    fn streamed_findings_are_the_reports_for_any_input(
+        text in roster_text(),
+        bytes in prop::collection::vec(any::<u8>(), 0..512),
+    ) {
+        for input in [text.as_bytes(), &bytes] {
+            for mode in [Mode::Table, Mode::List, Mode::Auto] {
+                let options = options(mode);
+                let report = check(input, &options);
+                let streamed = check_streamed(input, &options, |head| {
+                    assert_eq!((head.encoding, head.delimiter, &head.mapping), (report.encoding, report.delimiter, &report.mapping));
+                    Vec::<Finding>::new()
+                });
+                let mut findings = streamed.sink.unwrap_or_default();
+                findings.extend(streamed.report.findings.iter().cloned());
+                prop_assert_eq!(&findings, &report.findings);
+                prop_assert_eq!((streamed.rows, streamed.valid), (report.rows.len(), report.valid_count()));
+                prop_assert_eq!(&streamed.report.coverage, &report.coverage);
+                prop_assert_eq!(streamed.report.is_unusable(), report.is_unusable());
+                // A finding's parts write the JSON the finding writes.
+                for f in &report.findings {
+                    prop_assert_eq!(serde_json::to_value(FindingParts::of(f)).unwrap(), serde_json::to_value(f).unwrap());
+                }
             }
         }
     }

@@ -581,6 +581,9 @@ fn the_finding_codes_are_exactly_these() {
             "csr_pending",
             "formula_injection",
             "encoding_invalid",
+            "file_too_large",
+            "too_many_rows",
+            "field_too_long",
         ]
     );
     // The JSON says the same.
@@ -591,11 +594,19 @@ fn the_finding_codes_are_exactly_these() {
 
 #[test]
 fn hostile_one_megabyte_field_is_handled() {
+    // Over the default cell limit (64 Ki characters): said first, and the
+    // field's own rule still says what it says.
     let big = "x".repeat(1 << 20);
     let r = one_row(&format!("{big},Doe,a@example.com,GB"));
-    assert_eq!(codes(&r), vec![(Some(2), Code::NameTooLong)]);
+    assert_eq!(
+        codes(&r),
+        vec![(Some(2), Code::FieldTooLong), (Some(2), Code::NameTooLong)]
+    );
     let r = one_row(&format!("A,B,{big}@example.com,GB"));
-    assert_eq!(codes(&r), vec![(Some(2), Code::EmailInvalid)]);
+    assert_eq!(
+        codes(&r),
+        vec![(Some(2), Code::FieldTooLong), (Some(2), Code::EmailInvalid)]
+    );
 }
 
 #[test]
@@ -678,4 +689,91 @@ fn a_dot_string_local_part_is_the_mailbox_rule() {
     let rule = "has two dots in a row (the S/MIME BR Mailbox Address, RFC 5321 §4.1.2)";
     assert!(r.findings[0].message.contains(rule), "{}", r.findings[0].message);
     assert_eq!(r.findings[0].suggestion.as_deref(), Some("jane.doe@example.com"));
+}
+
+/// Asserts that `f`'s message holds `part`.
+fn says(f: &smime_bulk_roster::Finding, part: &str) {
+    assert!(f.message.contains(part), "{part:?} not in {}", f.message);
+}
+
+fn within(limits: smime_bulk_roster::limits::Limits, mode: Mode, text: &str) -> Report {
+    check(
+        text.as_bytes(),
+        &Options {
+            mode,
+            limits,
+            ..opts(&["example.com"])
+        },
+    )
+}
+
+#[test]
+fn the_row_limit_refuses_a_roster_whole_at_the_first_row_beyond_it() {
+    use smime_bulk_roster::limits::Limits;
+    let limits = Limits {
+        max_rows: 2,
+        ..Limits::default()
+    };
+    // At the limit; quoted line breaks make more lines than rows, and CR
+    // alone ends a record as LF does.
+    let at = "Email,Last Name\r\na@example.com,\"Doe\nDoe\nDoe\"\r\nb@example.com,Roe\r\n";
+    assert_eq!(within(limits, Mode::Table, at).rows.len(), 2);
+    for (mode, text, line) in [
+        (Mode::Table, "Email\ra@example.com\rb@example.com\rc@example.com\r", 4),
+        (
+            Mode::Table,
+            "Email\n\na@example.com\nb@example.com\n\nc@example.com\n",
+            6,
+        ),
+        // A table pasted without its header: every record is a row.
+        (
+            Mode::Auto,
+            "Jane,a@example.com\nBob,b@example.com\nEve,c@example.com\n",
+            3,
+        ),
+        (Mode::List, "a@example.com; b@example.com\nc@example.com\n", 2),
+    ] {
+        let r = within(limits, mode, text);
+        assert_eq!(codes(&r), vec![(Some(line), Code::TooManyRows)], "{text:?}");
+        assert!(r.rows.is_empty() && r.is_unusable());
+        says(&r.findings[0], "more than 2 rows");
+    }
+}
+
+#[test]
+fn the_file_size_limit_is_kept_to_the_byte() {
+    use smime_bulk_roster::limits::Limits;
+    let text = "Email\na@example.com\n";
+    let limits = |max_file_bytes| Limits {
+        max_file_bytes,
+        ..Limits::default()
+    };
+    assert_eq!(within(limits(text.len()), Mode::Table, text).rows.len(), 1);
+    let r = within(limits(text.len() - 1), Mode::Table, text);
+    assert_eq!(codes(&r), vec![(None, Code::FileTooLarge)]);
+    says(&r.findings[0], "--max-file-bytes");
+}
+
+#[test]
+fn the_field_limit_counts_characters_not_bytes() {
+    use smime_bulk_roster::limits::Limits;
+    let limits = Limits {
+        max_field_chars: 4,
+        ..Limits::default()
+    };
+    // "Jürg" is 4 characters in 5 bytes, "Zoë" 3 in 4: within the limit.
+    let r = within(limits, Mode::Table, &format!("{HEADER}Jürg,Zoë,a@ex.com,DE\n"));
+    let long: Vec<Option<&str>> = r
+        .findings
+        .iter()
+        .filter(|f| f.code == Code::FieldTooLong)
+        .map(|f| f.column.as_deref())
+        .collect();
+    assert_eq!(long, [Some("Email")]);
+    let r = within(limits, Mode::Table, &format!("{HEADER}Jürgé,Doe,,DE\n"));
+    let long: Vec<_> = r.findings.iter().filter(|f| f.code == Code::FieldTooLong).collect();
+    assert_eq!(long.len(), 1);
+    assert_eq!((long[0].line, long[0].column.as_deref()), (Some(2), Some("First Name")));
+    says(long[0], "5 characters long, more than the limit of 4");
+    assert!(!r.rows[0].valid);
 }

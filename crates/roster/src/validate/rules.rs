@@ -1,5 +1,5 @@
 //! The rules, one function for each field's, in the order a row's findings
-//! come: the address (syntax, then its domain, then duplicates), the last
+//! come: the cells' lengths, the address (syntax, then its domain, then duplicates), the last
 //! and first names, the country, the CSR, and cells a spreadsheet would run.
 //! Each rule adds its findings to the row's [`RowFindings`], which names the
 //! column and notes whether any was an error; the messages are here, beside
@@ -13,6 +13,7 @@ use crate::email::{parse_address, parse_unplain_address, plain_address, AddressR
 use crate::finding::{Code, FindingParts, FindingSink, Severity};
 use crate::hash::HashMap;
 use crate::invisible;
+use crate::limits;
 use crate::mapping::Field;
 use crate::name::{self, NameProblem};
 use crate::report::Row;
@@ -366,6 +367,19 @@ pub(super) fn csr<C: CsrChecker, F: FindingSink + ?Sized>(csrs: &mut C, row: &Ro
                     None,
                 );
             }
+        }
+    }
+}
+
+/// Cells longer than the limit, `max_chars` characters (`field_too_long`);
+/// the other rules still run, each on its own terms.
+pub(super) fn lengths<F: FindingSink + ?Sized>(row: &Row, max_chars: usize, found: &mut RowFindings<'_, F>) {
+    for field in Field::ALL {
+        if !found.has(field) {
+            continue;
+        }
+        if let Some(message) = limits::field_too_long(found.label(field), row.get(field), max_chars) {
+            found.add(field, Code::FieldTooLong, message.into(), None);
         }
     }
 }
