@@ -8,13 +8,13 @@ use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-/// `text` with every control character (C0, DEL, C1) and every bidirectional
-/// override or isolate written as a visible `\u{…}` escape, so that a cell
-/// cannot move the cursor, erase lines or reorder what a terminal shows.
+/// `text` with every control character (C0, DEL, C1) and every invisible or
+/// text-reordering one (bidirectional overrides and isolates, zero-width
+/// characters, the BOM: `smime_bulk_roster::invisible`) written as a
+/// visible `\u{…}` escape, so that a cell cannot move the cursor, erase
+/// lines, reorder or hide what a terminal shows.
 pub fn terminal_safe(text: &str) -> Cow<'_, str> {
-    let unsafe_char = |c: char| {
-        c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
-    };
+    let unsafe_char = |c: char| c.is_control() || smime_bulk_roster::invisible::is_invisible(c);
     if !text.chars().any(unsafe_char) {
         return Cow::Borrowed(text);
     }
@@ -264,6 +264,10 @@ mod tests {
         assert_eq!(
             terminal_safe("a\u{1b}[1A\u{1b}[2Kb\u{202e}c\u{9b}d\r"),
             "a\\u{1b}[1A\\u{1b}[2Kb\\u{202e}c\\u{9b}d\\u{d}"
+        );
+        assert_eq!(
+            terminal_safe("bob@exa\u{200b}mple.com\u{feff}"),
+            "bob@exa\\u{200b}mple.com\\u{feff}"
         );
     }
 

@@ -361,6 +361,12 @@ fn each_limit_is_kept_at_its_value_and_refused_beyond_it() {
         (1, vec!["field_too_long".into(), "field_too_long".into()])
     );
     smime_bulk()
+        .args(["parse", "--max-rows", "1", "-"])
+        .write_stdin(roster)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("[too_many_rows]"));
+    smime_bulk()
         .args(["check", "--max-rows", "many", "-"])
         .assert()
         .code(2)

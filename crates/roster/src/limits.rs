@@ -58,7 +58,7 @@ impl Limits {
             Finding::file(
                 Code::FileTooLarge,
                 format!(
-                    "The file is larger than the limit of {} bytes ({len} bytes or more were read). Split the \
+                    "The file is larger than the limit of {} bytes (it has at least {len} bytes). Split the \
                      roster into smaller files and load them one at a time, or raise the limit {HOW_TO_RAISE}.",
                     self.max_file_bytes
                 ),
