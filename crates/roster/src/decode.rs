@@ -283,6 +283,11 @@ fn broken_utf8(bytes: &[u8], evidence: &Utf8Evidence, bom: bool) -> Finding {
         .take(20)
         .collect();
     let before: String = before.chars().rev().collect();
+    let after = if before.is_empty() {
+        "at its start".to_owned()
+    } else {
+        format!("after \"{before}\"")
+    };
     let shown: Vec<String> = bytes[at..at + len].iter().map(|b| format!("0x{b:02X}")).collect();
     let why = if bom {
         "it starts with the UTF-8 byte-order mark".to_owned()
@@ -296,7 +301,7 @@ fn broken_utf8(bytes: &[u8], evidence: &Utf8Evidence, bom: bool) -> Finding {
     Finding::file(
         Code::EncodingInvalid,
         format!(
-            "The file is UTF-8 ({why}), but at line {line}, byte {} of the line (after \"{before}\"), the bytes {} \
+            "The file is UTF-8 ({why}), but at line {line}, byte {} of the line ({after}), the bytes {} \
              are not UTF-8: the file was damaged or two encodings were mixed. Reading it as Windows-1252 would \
              change its letters (\"Jürgen\" into \"JÃ¼rgen\"), so it was not read. Correct that character in a text \
              editor, or save the file again as \"CSV UTF-8\".",

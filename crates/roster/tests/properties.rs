@@ -127,6 +127,40 @@ proptest! {
     }
 
     #[test]
+    fn accents_as_single_bytes_are_windows_1252_and_utf8_with_one_such_byte_is_refused_at_its_line(
+        lines in prop::collection::vec("[a-z ,äöüßé]{0,12}", 1..8),
+        at_line in 0usize..8,
+    ) {
+        let text = format!("Email,First Name\n{}\n", lines.join("\n"));
+        // Windows-1252: every letter one byte; no pair of them is UTF-8.
+        let (cp1252, _, _) = encoding_rs::WINDOWS_1252.encode(&text);
+        let decoded = smime_bulk_roster::decode::decode(&cp1252);
+        if text.contains(['ä', 'ö', 'ü', 'ß', 'é']) {
+            let decoded = decoded.unwrap();
+            prop_assert_eq!(decoded.encoding, smime_bulk_roster::decode::TextEncoding::Windows1252);
+            prop_assert_eq!(&*decoded.text, text.as_str());
+        }
+        // The same text in UTF-8 with "é" in Windows-1252 (0xE9) at the start
+        // of one line: refused at that line if any other letter is UTF-8.
+        let at_line = at_line % lines.len();
+        let mut utf8 = b"Email,First Name\n".to_vec();
+        for (i, line) in lines.iter().enumerate() {
+            if i == at_line {
+                utf8.push(0xE9);
+            }
+            utf8.extend(line.as_bytes());
+            utf8.push(b'\n');
+        }
+        if text.contains(['ä', 'ö', 'ü', 'ß', 'é']) {
+            let finding = smime_bulk_roster::decode::decode(&utf8).unwrap_err();
+            prop_assert_eq!(finding.code, smime_bulk_roster::Code::EncodingInvalid);
+            prop_assert_eq!(finding.line, Some(at_line as u32 + 2));
+            let place = "byte 1 of the line (at its start), the bytes 0xE9";
+            prop_assert!(finding.message.contains(place), "{}", finding.message);
+        }
+    }
+
+    #[test]
     fn random_email_lists_never_panic(text in "[a-z@.,;<>\" \n\r\t\u{e9}]{0,200}") {
         let report = check(text.as_bytes(), &options(Mode::List));
         prop_assert!(report.rows.iter().all(|r| r.line >= 1));
