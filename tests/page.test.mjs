@@ -181,3 +181,25 @@ test("hostile input is explained on the page: damaged UTF-8, a spoofed name, a f
     await small.close();
   }
 });
+
+test("the fixed roster download runs no formula in a spreadsheet and loads back as it was", async () => {
+  const { page, errors } = await openPage();
+  await setDomains(page, "example.com");
+  const hostile = 'First Name,Last Name,Email,Country\n"=HYPERLINK(""http://evil.example"")",+1,jane@example.com,GB\n@SUM(A1),-2,bob@example.com,GB\n';
+  await page.fill("#roster-paste", hostile);
+  await page.click("#check-paste");
+  await page.waitForSelector("#summary");
+  const [file] = await Promise.all([page.waitForEvent("download"), page.click("#download-roster")]);
+  const csv = await readFile(await file.path(), "utf8");
+  const lines = csv.split("\r\n");
+  assert.equal(lines[1], `"'=HYPERLINK(""http://evil.example"")",'+1,jane@example.com,GB,`);
+  assert.equal(lines[2], "'@SUM(A1),'-2,bob@example.com,GB,");
+  // Loaded again, the cells are what they were: the same warnings, on the same values.
+  await page.fill("#roster-paste", csv);
+  await page.click("#check-paste");
+  await page.waitForFunction(() => document.querySelector("[data-testid=rows]")?.textContent === "2");
+  assert.equal(await page.getByLabel("First Name, line 2").inputValue(), '=HYPERLINK("http://evil.example")');
+  assert.equal(await page.getByLabel("Last Name, line 3").inputValue(), "-2");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
