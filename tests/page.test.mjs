@@ -138,3 +138,68 @@ test("the page works from a sub-path of a static host", async () => {
   await page.close();
   await sub.close();
 });
+
+test("hostile input is explained on the page: damaged UTF-8, a spoofed name, a file over the size limit", async () => {
+  const { page, errors } = await openPage();
+  // UTF-8 with one Windows-1252 byte: refused with its line and byte, not read as 1252.
+  const mixed = Buffer.concat([
+    Buffer.from("First Name,Last Name,Email,Country\nJürgen,Müller,j@example.com,DE\nJ"),
+    Buffer.from([0xfc]),
+    Buffer.from("rgen,Weber,w@example.com,DE\n"),
+  ]);
+  await page.setInputFiles("#roster-file", { name: "mixed.csv", mimeType: "text/csv", buffer: mixed });
+  await page.waitForSelector("#summary");
+  const review = await page.locator("#step-review").textContent();
+  assert.match(review, /at line 3, byte 2 of the line \(after "J"\), the bytes 0xFC are not UTF-8/);
+  assert.match(review, /encoding_invalid/);
+  // A right-to-left override in a name: named, placed, with the fix.
+  await page.fill("#roster-paste", "Email,Last Name,First Name,Country\njane@example.com,Doe\u202EeoD,Jane,GB\n");
+  await page.click("#check-paste");
+  await page.waitForFunction(() => document.querySelector("#step-review")?.textContent.includes("U+202E RIGHT-TO-LEFT OVERRIDE"));
+  const spoofed = await page.locator("#step-review").textContent();
+  assert.match(spoofed, /Last Name contains U\+202E RIGHT-TO-LEFT OVERRIDE at character 4/);
+  assert.match(spoofed, /name_invalid/);
+  assert.equal(await text(page, "invalid"), "1");
+  assert.deepEqual(errors, []);
+  await page.close();
+
+  // config.json's limits: a file over the size limit is refused before it is read.
+  const config = JSON.parse(await readFile(join(root, "dist/config.json"), "utf8"));
+  config.cas[0].name = "Sandbox with small limits";
+  config.limits = { max_file_bytes: 64 };
+  const small = await serveStatic(join(root, "dist"), { files: { "config.json": JSON.stringify(config) } });
+  const limited = await browser.newPage();
+  try {
+    await limited.goto(small.url);
+    await limited.waitForSelector("#ca-preset option:has-text('Sandbox with small limits')", { state: "attached" });
+    const roster = "Email\n" + "jane@example.com\n".repeat(4);
+    await limited.setInputFiles("#roster-file", { name: "big.csv", mimeType: "text/csv", buffer: Buffer.from(roster) });
+    const alert = await limited.locator("#step-load .error[role=alert]").innerText();
+    assert.match(alert, /"big\.csv": The file is larger than the limit of 64 bytes \(it has at least 74 bytes\)/);
+  } finally {
+    await limited.close();
+    await small.close();
+  }
+});
+
+test("the fixed roster download runs no formula in a spreadsheet and loads back as it was", async () => {
+  const { page, errors } = await openPage();
+  await setDomains(page, "example.com");
+  const hostile = 'First Name,Last Name,Email,Country\n"=HYPERLINK(""http://evil.example"")",+1,jane@example.com,GB\n@SUM(A1),-2,bob@example.com,GB\n';
+  await page.fill("#roster-paste", hostile);
+  await page.click("#check-paste");
+  await page.waitForSelector("#summary");
+  const [file] = await Promise.all([page.waitForEvent("download"), page.click("#download-roster")]);
+  const csv = await readFile(await file.path(), "utf8");
+  const lines = csv.split("\r\n");
+  assert.equal(lines[1], `"'=HYPERLINK(""http://evil.example"")",'+1,jane@example.com,GB,`);
+  assert.equal(lines[2], "'@SUM(A1),'-2,bob@example.com,GB,");
+  // Loaded again, the cells are what they were: the same warnings, on the same values.
+  await page.fill("#roster-paste", csv);
+  await page.click("#check-paste");
+  await page.waitForFunction(() => document.querySelector("[data-testid=rows]")?.textContent === "2");
+  assert.equal(await page.getByLabel("First Name, line 2").inputValue(), '=HYPERLINK("http://evil.example")');
+  assert.equal(await page.getByLabel("Last Name, line 3").inputValue(), "-2");
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -8,8 +8,18 @@ use leptos::task::spawn_local;
 use smime_bulk_roster::template::{TEMPLATE_CSV, TEMPLATE_FILE_NAME};
 use smime_bulk_roster::Mode;
 
-/// Loads `file` into the state, or reports why it could not be read.
+/// Loads `file` into the state, or reports why it could not be read: a
+/// file over the size limit is refused before its bytes are read into the
+/// tab, with the engine's `file_too_large` message.
 fn load_file(state: AppState, file: web_sys::File) {
+    let limits = state.config.get_untracked().limits.into();
+    let size = usize::try_from(file.size() as u64).unwrap_or(usize::MAX);
+    if let Some(too_large) = smime_bulk_roster::limits::Limits::file_size(&limits, size) {
+        state
+            .load_error
+            .set(Some(format!("\"{}\": {}", file.name(), too_large.message)));
+        return;
+    }
     spawn_local(async move {
         match read_bytes(&file).await {
             Ok(bytes) => {

@@ -1,7 +1,9 @@
-//! `config.json`, read at run time from beside `index.html`: the CA presets.
+//! `config.json`, read at run time from beside `index.html`: the CA presets
+//! and the roster limits.
 
 use serde::Deserialize;
 use smime_bulk_ca::protocol::{Product, Profile};
+use smime_bulk_roster::limits::Limits;
 
 /// A CA the user can pick.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -40,11 +42,52 @@ impl CaPreset {
     }
 }
 
+/// The roster limits (`"limits": {"max_file_bytes", "max_rows",
+/// "max_field_chars"}`), each the engine's default when left out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LimitsConfig {
+    /// The largest file, in bytes.
+    pub max_file_bytes: usize,
+    /// The most rows.
+    pub max_rows: usize,
+    /// The longest cell, in characters.
+    pub max_field_chars: usize,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        let Limits {
+            max_file_bytes,
+            max_rows,
+            max_field_chars,
+        } = Limits::default();
+        LimitsConfig {
+            max_file_bytes,
+            max_rows,
+            max_field_chars,
+        }
+    }
+}
+
+impl From<LimitsConfig> for Limits {
+    fn from(c: LimitsConfig) -> Self {
+        Limits {
+            max_file_bytes: c.max_file_bytes,
+            max_rows: c.max_rows,
+            max_field_chars: c.max_field_chars,
+        }
+    }
+}
+
 /// The app's run-time configuration.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct AppConfig {
     /// CA presets; the first is the default.
     pub cas: Vec<CaPreset>,
+    /// How much of a roster the page takes.
+    #[serde(default)]
+    pub limits: LimitsConfig,
 }
 
 impl Default for AppConfig {
@@ -77,6 +120,7 @@ impl Default for AppConfig {
                     products: Vec::new(),
                 },
             ],
+            limits: LimitsConfig::default(),
         }
     }
 }

@@ -11,13 +11,19 @@ function varint(n) {
   return Buffer.from(out);
 }
 
-/** Check options in `wire::encode_options` form: table mode, `domains`, not exact, no mapping. */
+/** The engine's default limits (`limits::Limits::default()`): file bytes, rows, cell characters. */
+const DEFAULT_LIMITS = [256 * 1024 * 1024, 2_000_000, 64 * 1024];
+
+/** Check options in `wire::encode_options` form: table mode, `domains`, not exact, no mapping, default limits. */
 export function encodeOptions(domains) {
-  const parts = [Buffer.from("SBR4"), Buffer.from([0 /* table */, 0 /* not exact */])];
+  const parts = [Buffer.from("SBR5"), Buffer.from([0 /* table */, 0 /* not exact */])];
   parts.push(varint(domains.length));
   for (const d of domains) {
     parts.push(varint(Buffer.byteLength(d)), Buffer.from(d));
   }
   parts.push(Buffer.from([0 /* no mapping */]));
+  for (const limit of DEFAULT_LIMITS) {
+    parts.push(varint(limit));
+  }
   return Buffer.concat(parts);
 }

@@ -12,6 +12,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use smime_bulk_ca::engine::MAX_PERIOD_DAYS;
 use smime_bulk_ca::protocol::Profile;
 use smime_bulk_roster::domains::ValidatedDomains;
+use smime_bulk_roster::limits;
 use smime_bulk_roster::{Mode, Options};
 use std::io::Read;
 use std::path::PathBuf;
@@ -130,9 +131,35 @@ struct SubmitArgs {
     /// order it again (repeatable; on a resumed batch).
     #[arg(long, value_name = "EMAIL")]
     resend: Vec<String>,
+    #[command(flatten)]
+    limits: LimitArgs,
     /// The roster file, or - for standard input.
     #[arg(value_name = "ROSTER")]
     roster: String,
+}
+
+/// The limits a roster is checked within (see `smime_bulk_roster::limits`).
+#[derive(Args)]
+struct LimitArgs {
+    /// The largest roster file, in bytes (no more is read).
+    #[arg(long, value_name = "BYTES", default_value_t = limits::DEFAULT_MAX_FILE_BYTES)]
+    max_file_bytes: usize,
+    /// The most rows a roster may have.
+    #[arg(long, value_name = "ROWS", default_value_t = limits::DEFAULT_MAX_ROWS)]
+    max_rows: usize,
+    /// The longest cell of a mapped column, in characters.
+    #[arg(long, value_name = "CHARS", default_value_t = limits::DEFAULT_MAX_FIELD_CHARS)]
+    max_field_chars: usize,
+}
+
+impl LimitArgs {
+    fn limits(&self) -> limits::Limits {
+        limits::Limits {
+            max_file_bytes: self.max_file_bytes,
+            max_rows: self.max_rows,
+            max_field_chars: self.max_field_chars,
+        }
+    }
 }
 
 #[derive(Args)]
@@ -152,6 +179,8 @@ struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    #[command(flatten)]
+    limits: LimitArgs,
     /// The roster file, or - for standard input.
     #[arg(value_name = "FILE|-")]
     file: String,
@@ -162,6 +191,8 @@ struct ParseArgs {
     /// Read the input as a list of addresses instead of a table.
     #[arg(long)]
     list: bool,
+    #[command(flatten)]
+    limits: LimitArgs,
     /// The roster file, or - for standard input.
     #[arg(value_name = "FILE|-")]
     file: String,
@@ -203,8 +234,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Parse(args) => {
-            let bytes = read_input(&args.file)?;
-            let parsed = smime_bulk_roster::parse(&bytes, if args.list { Mode::List } else { Mode::Table });
+            let limits = args.limits.limits();
+            let bytes = read_input(&args.file, &limits)?;
+            let parsed = smime_bulk_roster::parse(&bytes, if args.list { Mode::List } else { Mode::Table }, &limits);
             if let Some(f) = parsed.findings.first() {
                 return Err(format!("{}: {} [{}]", display_name(&args.file), f.message, f.code));
             }
@@ -213,7 +245,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::Submit(args) => {
             let secret_key = secret_key(&args.ca)?;
-            let roster_bytes = read_input(&args.roster)?;
+            let limits = args.limits.limits();
+            let roster_bytes = read_input(&args.roster, &limits)?;
             let opts = submit::SubmitOptions {
                 ca: args.ca.ca,
                 profile: args.ca.ca_profile,
@@ -231,6 +264,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 timeout: std::time::Duration::from_secs(args.ca.timeout_secs.max(1)),
                 roster: display_name(&args.roster),
                 roster_bytes,
+                limits,
             };
             runtime()?.block_on(submit::run(opts))
         }
@@ -254,36 +288,60 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     "smime-bulk: note: no --domains given, so domains are not checked against the validated list"
                 );
             }
-            let bytes = read_input(&args.file)?;
+            let limits = args.limits.limits();
+            let bytes = read_input(&args.file, &limits)?;
             let options = Options {
                 mode: if args.list { Mode::List } else { Mode::Table },
                 domains,
                 exact_domains: args.exact_domains,
                 mapping: None,
+                limits,
             };
-            let report = smime_bulk_roster::check(&bytes, &options);
-            match args.format {
-                Format::Json => println!(
-                    "{}",
-                    serde_json::to_string_pretty(&report.summary()).map_err(|e| e.to_string())?
-                ),
-                Format::Text => print!("{}", output::text(&report, &display_name(&args.file))),
+            let (unusable, invalid) = match args.format {
+                Format::Json => check_streamed(&bytes, &options, |head| {
+                    output::JsonFindings::begin(std::io::BufWriter::new(std::io::stdout()), head)
+                })?,
+                Format::Text => {
+                    let file = display_name(&args.file);
+                    check_streamed(&bytes, &options, |_| {
+                        output::TextFindings::new(std::io::BufWriter::new(std::io::stdout()), &file)
+                    })?
+                }
                 Format::Wire => {
                     use std::io::Write;
+                    let report = smime_bulk_roster::check(&bytes, &options);
                     std::io::stdout()
                         .write_all(&smime_bulk_roster::wire::encode(&report))
                         .map_err(|e| e.to_string())?;
+                    (report.is_unusable(), report.invalid_count())
                 }
-            }
-            Ok(ExitCode::from(if report.is_unusable() {
+            };
+            Ok(ExitCode::from(if unusable {
                 EXIT_UNUSABLE
-            } else if report.invalid_count() > 0 {
+            } else if invalid > 0 {
                 1
             } else {
                 0
             }))
         }
     }
+}
+
+/// Checks `bytes`, the report written to standard output as the rows are
+/// checked by the writer `begin` makes of the report's head; whether the
+/// file was unusable, and how many rows are invalid.
+fn check_streamed<W: output::ReportWriter>(
+    bytes: &[u8],
+    options: &Options,
+    begin: impl Fn(&smime_bulk_roster::Report) -> W,
+) -> Result<(bool, usize), String> {
+    let streamed = smime_bulk_roster::check_streamed(bytes, options, &begin);
+    // A file that could not be checked gets its writer at the end.
+    let writer = streamed.sink.unwrap_or_else(|| begin(&streamed.report));
+    writer
+        .finish(&streamed.report, streamed.rows, streamed.valid)
+        .map_err(|e| format!("cannot write the report: {e}"))?;
+    Ok((streamed.report.is_unusable(), streamed.rows - streamed.valid))
 }
 
 fn read_domains(list: &Option<String>, file: &Option<String>) -> Result<Option<ValidatedDomains>, String> {
@@ -385,16 +443,25 @@ fn parse_profile(name: &str) -> Result<Profile, String> {
     Profile::parse(name)
 }
 
-fn read_input(file: &str) -> Result<Vec<u8>, String> {
+/// The bytes of `file` (or standard input for `-`), at most one more than
+/// the file-size limit: enough for the engine to say the file is too large
+/// without reading all of it.
+fn read_input(file: &str, limits: &smime_bulk_roster::limits::Limits) -> Result<Vec<u8>, String> {
+    let most = u64::try_from(limits.max_file_bytes)
+        .unwrap_or(u64::MAX)
+        .saturating_add(1);
+    let mut bytes = Vec::new();
     if file == "-" {
-        let mut bytes = Vec::new();
         std::io::stdin()
+            .take(most)
             .read_to_end(&mut bytes)
             .map_err(|e| format!("cannot read standard input: {e}"))?;
-        Ok(bytes)
     } else {
-        std::fs::read(file).map_err(|e| format!("cannot read {file}: {e}"))
+        std::fs::File::open(file)
+            .and_then(|f| f.take(most).read_to_end(&mut bytes))
+            .map_err(|e| format!("cannot read {file}: {e}"))?;
     }
+    Ok(bytes)
 }
 
 fn display_name(file: &str) -> String {

@@ -1,18 +1,20 @@
-//! How reports are printed: compiler-style text, and JSON for `parse`.
+//! How reports are printed: compiler-style text and JSON, both written as
+//! the findings come (never a whole report in memory), and JSON for `parse`.
 
 use serde_json::{Map, Value};
-use smime_bulk_roster::{Parsed, Report, Severity};
+use smime_bulk_roster::{FindingParts, FindingSink, Parsed, Report, Severity};
 use std::borrow::Cow;
 use std::collections::HashSet;
-use std::fmt::Write;
+use std::fmt::Write as _;
+use std::io::{self, Write};
 
-/// `text` with every control character (C0, DEL, C1) and every bidirectional
-/// override or isolate written as a visible `\u{…}` escape, so that a cell
-/// cannot move the cursor, erase lines or reorder what a terminal shows.
+/// `text` with every control character (C0, DEL, C1) and every invisible or
+/// text-reordering one (bidirectional overrides and isolates, zero-width
+/// characters, the BOM: `smime_bulk_roster::invisible`) written as a
+/// visible `\u{…}` escape, so that a cell cannot move the cursor, erase
+/// lines, reorder or hide what a terminal shows.
 pub fn terminal_safe(text: &str) -> Cow<'_, str> {
-    let unsafe_char = |c: char| {
-        c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
-    };
+    let unsafe_char = |c: char| c.is_control() || smime_bulk_roster::invisible::is_invisible(c);
     if !text.chars().any(unsafe_char) {
         return Cow::Borrowed(text);
     }
@@ -29,42 +31,177 @@ pub fn terminal_safe(text: &str) -> Cow<'_, str> {
 
 /// `file:line: message [code]` per finding (warnings marked), then a summary line.
 pub fn text(report: &Report, file: &str) -> String {
-    let file = &*terminal_safe(file);
-    let mut out = String::new();
+    let mut out = TextFindings::new(Vec::new(), file);
     for f in &report.findings {
-        let place = match f.line {
-            Some(line) => format!("{file}:{line}"),
-            None => file.to_owned(),
+        out.add(FindingParts::of(f));
+    }
+    match ReportWriter::finish(out, report, report.rows.len(), report.valid_count()) {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(e) => format!("{e}\n"),
+    }
+}
+
+/// A report written as the findings come: fed each finding, then finished
+/// with the findings left in the report, the counts and the summary.
+pub trait ReportWriter: FindingSink {
+    /// What the writer gives back once finished.
+    type Out;
+
+    /// Writes `report`'s own findings, then the end of the report for `rows`
+    /// rows of which `valid` are valid; the first write error, if any.
+    fn finish(self, report: &Report, rows: usize, valid: usize) -> io::Result<Self::Out>;
+}
+
+/// The text report written as the findings come (`check_streamed`'s sink):
+/// a line per finding, then [`TextFindings::finish`]'s summary line.
+pub struct TextFindings<W: Write> {
+    out: W,
+    /// The file's name, terminal-safe.
+    file: String,
+    warnings: usize,
+    /// The first write that failed; nothing is written after it.
+    error: Option<io::Error>,
+}
+
+impl<W: Write> TextFindings<W> {
+    /// Lines about `file` into `out`.
+    pub fn new(out: W, file: &str) -> Self {
+        TextFindings {
+            out,
+            file: terminal_safe(file).into_owned(),
+            warnings: 0,
+            error: None,
+        }
+    }
+}
+
+/// Its end is the summary line.
+impl<W: Write> ReportWriter for TextFindings<W> {
+    type Out = W;
+
+    fn finish(mut self, report: &Report, rows: usize, valid: usize) -> io::Result<W> {
+        for f in &report.findings {
+            self.add(FindingParts::of(f));
+        }
+        let file = &self.file;
+        let how = match (report.encoding, report.delimiter) {
+            (Some(e), Some(d)) => format!(" ({e}, delimiter {d})"),
+            (Some(e), None) => format!(" ({e}, email list)"),
+            _ => String::new(),
         };
-        let level = if f.severity == Severity::Warning {
+        let written = if report.is_unusable() {
+            writeln!(self.out, "{file}: unusable, nothing was checked{how}")
+        } else {
+            let warnings = self.warnings;
+            let invalid = rows - valid;
+            writeln!(
+                self.out,
+                "{file}: {rows} rows, {valid} valid, {invalid} invalid, {warnings} warnings{how}"
+            )
+        };
+        match self.error.take() {
+            Some(e) => Err(e),
+            None => written.and_then(|()| self.out.flush()).map(|()| self.out),
+        }
+    }
+}
+
+impl<W: Write> FindingSink for TextFindings<W> {
+    fn add(&mut self, f: FindingParts<'_>) {
+        if self.error.is_some() {
+            return;
+        }
+        let level = if f.code.severity() == Severity::Warning {
+            self.warnings += 1;
             "warning: "
         } else {
             ""
         };
-        let _ = writeln!(out, "{place}: {level}{} [{}]", terminal_safe(&f.message), f.code);
+        let file = &self.file;
+        let written = match f.line {
+            Some(line) => writeln!(
+                self.out,
+                "{file}:{line}: {level}{} [{}]",
+                terminal_safe(&f.message),
+                f.code
+            ),
+            None => writeln!(self.out, "{file}: {level}{} [{}]", terminal_safe(&f.message), f.code),
+        };
+        self.error = written.err();
     }
-    let how = match (report.encoding, report.delimiter) {
-        (Some(e), Some(d)) => format!(" ({e}, delimiter {d})"),
-        (Some(e), None) => format!(" ({e}, email list)"),
-        _ => String::new(),
-    };
-    if report.is_unusable() {
-        let _ = writeln!(out, "{file}: unusable, nothing was checked{how}");
-    } else {
-        let warnings = report
-            .findings
-            .iter()
-            .filter(|f| f.severity == Severity::Warning)
-            .count();
-        let _ = writeln!(
+}
+
+/// The JSON report written as the findings come (`check_streamed`'s sink),
+/// never held whole: `{"encoding","delimiter","mapping","findings":[…]`,
+/// one finding a line, then `"rows","valid","invalid","coverage"}` once the
+/// rows are counted. Its content is the report's summary, key for key.
+pub struct JsonFindings<W: Write> {
+    out: W,
+    /// Findings written so far.
+    count: usize,
+    /// The first write that failed; nothing is written after it.
+    error: Option<io::Error>,
+}
+
+impl<W: Write> JsonFindings<W> {
+    /// Starts the document with the head of `report`.
+    pub fn begin(out: W, head: &Report) -> Self {
+        let mut json = JsonFindings {
             out,
-            "{file}: {} rows, {} valid, {} invalid, {warnings} warnings{how}",
-            report.rows.len(),
-            report.valid_count(),
-            report.invalid_count()
-        );
+            count: 0,
+            error: None,
+        };
+        json.error = json.head(head).err();
+        json
     }
-    out
+
+    fn head(&mut self, head: &Report) -> io::Result<()> {
+        self.out.write_all(b"{\"encoding\":")?;
+        serde_json::to_writer(&mut self.out, &head.encoding)?;
+        self.out.write_all(b",\"delimiter\":")?;
+        serde_json::to_writer(&mut self.out, &head.delimiter)?;
+        self.out.write_all(b",\"mapping\":")?;
+        serde_json::to_writer(&mut self.out, &head.mapping)?;
+        self.out.write_all(b",\"findings\":[")
+    }
+}
+
+/// Its end is the counts and the coverage.
+impl<W: Write> ReportWriter for JsonFindings<W> {
+    type Out = W;
+
+    fn finish(mut self, report: &Report, rows: usize, valid: usize) -> io::Result<W> {
+        for f in &report.findings {
+            self.add(FindingParts::of(f));
+        }
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        write!(
+            self.out,
+            "\n],\"rows\":{rows},\"valid\":{valid},\"invalid\":{},\"coverage\":",
+            rows - valid
+        )?;
+        serde_json::to_writer(&mut self.out, &report.coverage)?;
+        self.out.write_all(b"}\n")?;
+        self.out.flush()?;
+        Ok(self.out)
+    }
+}
+
+impl<W: Write> FindingSink for JsonFindings<W> {
+    fn add(&mut self, f: FindingParts<'_>) {
+        if self.error.is_some() {
+            return;
+        }
+        let separator: &[u8] = if self.count == 0 { b"\n" } else { b",\n" };
+        self.count += 1;
+        let written = self
+            .out
+            .write_all(separator)
+            .and_then(|()| serde_json::to_writer(&mut self.out, &f).map_err(io::Error::from));
+        self.error = written.err();
+    }
 }
 
 /// The records as a JSON array of objects keyed by the header as written.
@@ -127,6 +264,10 @@ mod tests {
         assert_eq!(
             terminal_safe("a\u{1b}[1A\u{1b}[2Kb\u{202e}c\u{9b}d\r"),
             "a\\u{1b}[1A\\u{1b}[2Kb\\u{202e}c\\u{9b}d\\u{d}"
+        );
+        assert_eq!(
+            terminal_safe("bob@exa\u{200b}mple.com\u{feff}"),
+            "bob@exa\\u{200b}mple.com\\u{feff}"
         );
     }
 

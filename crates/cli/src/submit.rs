@@ -37,6 +37,8 @@ pub struct SubmitOptions {
     pub timeout: Duration,
     pub roster: String,
     pub roster_bytes: Vec<u8>,
+    /// The file size, rows and cell length the roster may have.
+    pub limits: smime_bulk_roster::limits::Limits,
 }
 
 /// Exit status when the user stopped the run (resumable).
@@ -288,6 +290,7 @@ async fn new_batch(client: &CaClient, creds: &Credentials, opts: &SubmitOptions)
             domains,
             exact_domains: false,
             mapping: None,
+            limits: opts.limits,
         },
     );
     if report.is_unusable() {

@@ -102,17 +102,18 @@ fn json_has_the_documented_shape() {
         .clone();
     let v: Value = serde_json::from_slice(&out).unwrap();
     let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    // Written as the rows are checked: the head, the findings, then the totals.
     assert_eq!(
         keys,
         [
-            "rows",
-            "valid",
-            "invalid",
             "encoding",
             "delimiter",
             "mapping",
-            "coverage",
-            "findings"
+            "findings",
+            "rows",
+            "valid",
+            "invalid",
+            "coverage"
         ]
     );
     assert_eq!(v["rows"], 23);
@@ -214,4 +215,160 @@ fn help_has_examples() {
             .code(0)
             .stdout(predicate::str::contains("Example"));
     }
+}
+
+/// `check --format json` on `bytes` with `args` before the file: its exit
+/// code and its JSON.
+fn check_json(args: &[&str], bytes: &[u8]) -> (i32, Value) {
+    let out = smime_bulk()
+        .arg("check")
+        .args(args)
+        .args(["--format", "json", "-"])
+        .write_stdin(bytes.to_vec())
+        .output()
+        .unwrap();
+    let json =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
+    (out.status.code().unwrap_or(-1), json)
+}
+
+#[test]
+fn the_streamed_json_report_is_the_reports_summary_key_for_key() {
+    use smime_bulk_roster::{check, domains::ValidatedDomains, Mode, Options};
+    let all_rules = std::fs::read(fixture("all-rules.csv")).unwrap();
+    let excel = std::fs::read(fixture("excel-1252-semicolon.csv")).unwrap();
+    let inputs: [(&[u8], bool); 6] = [
+        (&all_rules, false),
+        (&excel, false),
+        (b"", false),
+        (b"PK\x03\x04\0\0binary", false),
+        (b"Email,Country\n", false),
+        (b"Doe, Jane <jane@example.com>; bob@example", true),
+    ];
+    for (bytes, list) in inputs {
+        let options = Options {
+            mode: if list { Mode::List } else { Mode::Table },
+            domains: ValidatedDomains::parse(["example.com", "example.org"]).unwrap(),
+            ..Options::default()
+        };
+        let report = check(bytes, &options);
+        let mut args = vec!["--domains", "example.com,example.org"];
+        if list {
+            args.push("--list");
+        }
+        let (code, streamed) = check_json(&args, bytes);
+        assert_eq!(
+            streamed,
+            serde_json::to_value(report.summary()).unwrap(),
+            "{}",
+            String::from_utf8_lossy(bytes)
+        );
+        let want = if report.is_unusable() {
+            2
+        } else {
+            i32::from(report.invalid_count() > 0)
+        };
+        assert_eq!(code, want);
+    }
+}
+
+#[test]
+fn a_hundred_thousand_columns_give_one_ignored_column_finding() {
+    let mut header = String::from("Email");
+    let mut row = String::from("jane@example.com");
+    for i in 0..100_000 {
+        header.push_str(&format!(",Extra {i}"));
+        row.push(',');
+    }
+    let (code, v) = check_json(&[], format!("{header}\n{row}\n").as_bytes());
+    assert_eq!(code, 0);
+    let ignored: Vec<&Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "column_ignored")
+        .collect();
+    assert_eq!(ignored.len(), 1);
+    assert!(ignored[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("and 99997 more (100000 in all)"));
+    // parse keeps all 100,001 columns, repeated names apart, in linear time.
+    let out = smime_bulk()
+        .args(["parse", "-"])
+        .write_stdin(format!("{}\n{row}\n", vec!["x"; 100_001].join(",")))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let rows: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows[0].as_object().unwrap().len(), 100_001);
+    assert_eq!(rows[0]["x (100001)"], "");
+}
+
+#[test]
+fn one_bad_byte_in_a_utf8_roster_exits_2_naming_its_line_and_byte() {
+    let roster = b"First Name,Last Name,Email,Country\nJ\xC3\xBCrgen,M\xC3\xBCller,j@example.com,DE\nJ\xFCrgen,Weber,w@example.com,DE\n";
+    smime_bulk()
+        .args(["check", "--domains", "example.com", "-"])
+        .write_stdin(&roster[..])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains("<stdin>:3: The file is UTF-8"))
+        .stdout(predicate::str::contains(
+            "at line 3, byte 2 of the line (after \"J\"), the bytes 0xFC",
+        ))
+        .stdout(predicate::str::contains("[encoding_invalid]"))
+        .stdout(predicate::str::contains("<stdin>: unusable, nothing was checked (").not())
+        .stdout(predicate::str::contains("<stdin>: unusable, nothing was checked"));
+}
+
+/// The codes of `check`'s findings on `bytes` with the limit flags `args`.
+fn codes_within(args: &[&str], bytes: &str) -> (i32, Vec<String>) {
+    let (code, v) = check_json(args, bytes.as_bytes());
+    let codes = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_owned())
+        .collect();
+    (code, codes)
+}
+
+#[test]
+fn each_limit_is_kept_at_its_value_and_refused_beyond_it() {
+    let roster = "First Name,Last Name,Email,Country\nJane,Doe,a@example.com,DE\nBob,Roe,b@example.com,DE\n";
+    let size = roster.len().to_string();
+    let one_less = (roster.len() - 1).to_string();
+    assert_eq!(codes_within(&["--max-file-bytes", &size], roster), (0, vec![]));
+    assert_eq!(
+        codes_within(&["--max-file-bytes", &one_less], roster),
+        (2, vec!["file_too_large".into()])
+    );
+    assert_eq!(codes_within(&["--max-rows", "2"], roster), (0, vec![]));
+    let (code, v) = check_json(&["--max-rows", "1"], roster.as_bytes());
+    assert!(v["findings"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("more than 1 rows (the first beyond the limit is on line 3)"));
+    assert_eq!(
+        (code, &v["findings"][0]["code"], &v["findings"][0]["line"]),
+        (2, &Value::from("too_many_rows"), &Value::from(3))
+    );
+    assert_eq!(v["rows"], 0, "a roster over the limit is refused whole, not cut short");
+    assert_eq!(codes_within(&["--max-field-chars", "13"], roster), (0, vec![]));
+    assert_eq!(
+        codes_within(&["--max-field-chars", "12"], roster),
+        (1, vec!["field_too_long".into(), "field_too_long".into()])
+    );
+    smime_bulk()
+        .args(["parse", "--max-rows", "1", "-"])
+        .write_stdin(roster)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("[too_many_rows]"));
+    smime_bulk()
+        .args(["check", "--max-rows", "many", "-"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--max-rows"));
 }

@@ -1,13 +1,31 @@
 //! Email address syntax and normalisation.
 //!
-//! The rule is the HTML standard's "valid e-mail address", tightened to what a
-//! CA will issue for: the domain is a fully-qualified name of at least two
-//! labels, each 1–63 letters, digits or hyphens, not starting or ending with a
-//! hyphen, at most 253 characters in all with no trailing dot; the local part is
-//! at most 64 characters and the address at most 254. Internationalised domains
-//! are converted to A-labels (`xn--…`) before they are checked or compared.
+//! The rule is the S/MIME Baseline Requirements' Mailbox Address (RFC 5321
+//! §4.1.2 `Mailbox`, with RFC 6532's internationalised domains) where it is
+//! stricter than the HTML standard's "valid e-mail address", and the HTML
+//! rule where that is the stricter one, so that an address the page accepts
+//! is one every mail system and the CA accept:
+//!
+//! - the local part is a `Dot-string`: atoms of the HTML rule's characters
+//!   joined by single dots — no leading, trailing or consecutive dot;
+//! - a `Quoted-string` local part (`"jane doe"@example.com`), which RFC 5321
+//!   allows, is refused, as the HTML rule refuses it: CAs and mail systems
+//!   treat it unevenly and a roster address never needs it (the message says
+//!   so);
+//! - the domain is a fully-qualified name of at least two labels, each 1–63
+//!   letters, digits or hyphens, not starting or ending with a hyphen, at most
+//!   253 characters in all with no trailing dot; an address literal
+//!   (`[192.0.2.1]`) is refused;
+//! - the local part is at most 64 characters and the address at most 254.
+//!
+//! Internationalised domains are converted to A-labels (`xn--…`) before they
+//! are checked or compared; characters that are invisible or reorder text
+//! (zero-width, bidirectional controls, byte-order marks) are refused first,
+//! by name and position, since the IDNA mapping would drop some of them
+//! silently and the address as written would reach the CA.
 
 use crate::finding::Code;
+use crate::invisible;
 use std::borrow::Cow;
 use std::fmt;
 
@@ -115,6 +133,23 @@ const MAX_DOMAIN: usize = 253;
 const MAX_ADDRESS: usize = 254;
 const MAX_LABEL: usize = 63;
 
+/// How messages name the rule a local part's dots break.
+const MAILBOX_RULE: &str = "the S/MIME BR Mailbox Address, RFC 5321 §4.1.2";
+
+/// What keeps a local part of [`is_local_char`]s from being an RFC 5321
+/// `Dot-string`, if anything: a dot at its start or end, or two in a row.
+fn dot_string_problem(local: &str) -> Option<&'static str> {
+    if local.starts_with('.') {
+        Some("starts with a dot")
+    } else if local.ends_with('.') {
+        Some("ends with a dot")
+    } else if local.contains("..") {
+        Some("has two dots in a row")
+    } else {
+        None
+    }
+}
+
 fn is_local_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || ".!#$%&'*+/=?^_`{|}~-".contains(c)
 }
@@ -151,8 +186,21 @@ pub(crate) fn parse_unplain_address(raw: &str) -> Result<AddressRef<'_>, EmailEr
     if local.contains('@') {
         return Err(fail("it has more than one \"@\"".into()));
     }
-    if let Some(c) = local.chars().find(|&c| !is_local_char(c)) {
-        return Err(fail(format!("the part before \"@\" contains {}", describe_char(c))));
+    if local.len() >= 2 && local.starts_with('"') && local.ends_with('"') {
+        return Err(fail(format!(
+            "the part before \"@\" is in quotes; {MAILBOX_RULE} allows a quoted local part, but it is refused here, as \
+             the HTML rule refuses it, because CAs and mail systems treat it unevenly: use an address without quotes"
+        )));
+    }
+    if let Some((at, c)) = local.chars().enumerate().find(|&(_, c)| !is_local_char(c)) {
+        return Err(fail(format!(
+            "the part before \"@\" contains {} at character {}",
+            describe_char(c),
+            at + 1
+        )));
+    }
+    if let Some(problem) = dot_string_problem(local) {
+        return Err(fail(format!("the part before \"@\" {problem} ({MAILBOX_RULE})")));
     }
     // Only ASCII is left, so bytes are characters.
     if local.len() > MAX_LOCAL {
@@ -206,6 +254,10 @@ pub(crate) fn plain_address(raw: &str) -> Option<AddressRef<'_>> {
     if at == 0 || at > MAX_LOCAL || bytes[at] != b'@' {
         return None;
     }
+    let local = &bytes[..at];
+    if local[0] == b'.' || local[at - 1] == b'.' || local.windows(2).any(|w| w == b"..") {
+        return None;
+    }
     let domain = &bytes[at + 1..];
     if domain.is_empty() || domain.len() > MAX_DOMAIN || bytes.len() > MAX_ADDRESS {
         return None;
@@ -252,15 +304,51 @@ pub fn normalize_domain(domain: &str) -> Result<String, String> {
 
 /// [`normalize_domain`], borrowing a domain already in normal form.
 fn normalized_domain(domain: &str) -> Result<Cow<'_, str>, String> {
+    normalized_domain_with(domain, idn_to_ascii)
+}
+
+/// [`normalize_domain`] with the IDNA conversion given: the browser's URL
+/// parser and Rust's `idna` must give the same answers (a wasm test holds
+/// them to it). Invisible characters are refused before either sees them.
+///
+/// ```
+/// use smime_bulk_roster::email::normalize_domain_with;
+/// let e = normalize_domain_with("exa\u{200B}mple.com", |_| None).unwrap_err();
+/// assert_eq!(e, "the domain contains U+200B ZERO WIDTH SPACE at character 4, which cannot be seen; retype the domain");
+/// ```
+pub fn normalize_domain_with(domain: &str, to_ascii: IdnToAscii) -> Result<String, String> {
+    normalized_domain_with(domain, to_ascii).map(Cow::into_owned)
+}
+
+fn normalized_domain_with(domain: &str, to_ascii: IdnToAscii) -> Result<Cow<'_, str>, String> {
     if domain.is_empty() {
         return Err("nothing comes after the \"@\"".into());
     }
     if domain.ends_with('.') {
         return Err("the domain ends with a dot".into());
     }
+    if !domain.is_ascii() {
+        if let Some((at, c)) = invisible::find(domain) {
+            return Err(format!(
+                "the domain contains {} at character {at}, which cannot be seen; retype the domain",
+                describe_char(c)
+            ));
+        }
+        // What no domain holds is refused here, in the same words whichever
+        // conversion would have come next (the browser's refuses a ":" or a
+        // "/" itself, Rust's passes it on to the label check).
+        let foreign = |c: char| {
+            c.is_whitespace()
+                || c.is_control()
+                || (c.is_ascii() && !(c.is_ascii_alphanumeric() || matches!(c, '-' | '.')))
+        };
+        if let Some(c) = domain.chars().find(|&c| foreign(c)) {
+            return Err(format!("the domain contains {}", describe_char(c)));
+        }
+    }
     let ascii: Cow<'_, str> = if !domain.is_ascii() {
         Cow::Owned(
-            idn_to_ascii(domain)
+            to_ascii(domain)
                 .ok_or_else(|| format!("the domain \"{domain}\" is not a valid internationalised domain name"))?,
         )
     } else if domain.bytes().any(|b| b.is_ascii_uppercase()) {
@@ -318,6 +406,9 @@ fn idn_to_ascii(domain: &str) -> Option<String> {
 }
 
 fn describe_char(c: char) -> String {
+    if let Some(named) = invisible::describe(c) {
+        return named;
+    }
     match c {
         ' ' => "a space".into(),
         '\t' => "a tab".into(),
@@ -340,7 +431,13 @@ fn suggest(raw: &str) -> Option<String> {
         .to_owned();
     s.retain(|c| !c.is_whitespace());
     s = s.replace('＠', "@");
+    s.retain(|c| !invisible::is_invisible(c));
     if let Some((local, domain)) = s.rsplit_once('@') {
+        let mut local = local.to_owned();
+        while local.contains("..") {
+            local = local.replace("..", ".");
+        }
+        let local = local.trim_matches('.');
         let mut domain = domain.replace(',', ".");
         while domain.contains("..") {
             domain = domain.replace("..", ".");
@@ -359,6 +456,7 @@ fn parse_address_strict(s: &str) -> bool {
     !local.is_empty()
         && local.chars().count() <= MAX_LOCAL
         && local.chars().all(is_local_char)
+        && dot_string_problem(local).is_none()
         && normalize_domain(domain).is_ok_and(|d| local.len() + 1 + d.len() <= MAX_ADDRESS)
 }
 
@@ -375,7 +473,7 @@ mod tests {
         fn the_plain_path_agrees_with_the_full_check(raw in "[a-zA-Z0-9.@+_'-]{0,12}(@[a-z0-9.-]{0,20})?|[a-z.]{60,70}@[a-z]{1,3}\\.[a-z-]{1,70}|[a-z]{1,3}@[a-z0-9-]{0,66}\\.[a-z]{2}") {
             let full = || {
                 let (local, domain) = raw.rsplit_once('@')?;
-                let ok = !local.is_empty() && local.len() <= MAX_LOCAL && !local.contains('@') && local.chars().all(is_local_char);
+                let ok = !local.is_empty() && local.len() <= MAX_LOCAL && !local.contains('@') && local.chars().all(is_local_char) && dot_string_problem(local).is_none();
                 let domain = normalized_domain(domain).ok().filter(|_| ok)?;
                 (local.len() + 1 + domain.len() <= MAX_ADDRESS).then_some(AddressRef { local, domain })
             };
@@ -418,9 +516,60 @@ mod tests {
             "jane doe@example.com",
             "\"jane\"@example.com",
             "jane@[127.0.0.1]",
+            ".jane@example.com",
+            "jane.@example.com",
+            "ja..ne@example.com",
+            "\"jane doe\"@example.com",
+            "jane@exa\u{200B}mple.com",
+            "jane@\u{FEFF}example.com",
+            "jane@b\u{00FC}\u{200D}cher.example",
+            "ja\u{202E}ne@example.com",
         ] {
             assert!(parse_address(a).is_err(), "{a}");
         }
+    }
+
+    #[test]
+    fn the_local_part_is_an_rfc_5321_dot_string_and_the_message_names_the_rule() {
+        for (raw, problem) in [
+            (".jane@example.com", "starts with a dot"),
+            ("jane.@example.com", "ends with a dot"),
+            ("jane..doe@example.com", "has two dots in a row"),
+        ] {
+            let e = parse_address(raw).unwrap_err();
+            assert_eq!(
+                e.reason,
+                format!("the part before \"@\" {problem} (the S/MIME BR Mailbox Address, RFC 5321 §4.1.2)"),
+                "{raw}"
+            );
+        }
+        assert_eq!(
+            parse_address("jane..doe@example.com")
+                .unwrap_err()
+                .suggestion
+                .as_deref(),
+            Some("jane.doe@example.com")
+        );
+        let quoted = parse_address("\"jane doe\"@example.com").unwrap_err();
+        assert!(quoted.reason.contains("is in quotes"), "{}", quoted.reason);
+        assert!(parse_address("jane.doe.x@example.com").is_ok());
+    }
+
+    #[test]
+    fn invisible_characters_are_named_with_their_place() {
+        let e = parse_address("jane@exa\u{200B}mple.com").unwrap_err();
+        assert_eq!(
+            e.reason,
+            "the domain contains U+200B ZERO WIDTH SPACE at character 4, which cannot be seen; retype the domain"
+        );
+        assert_eq!(e.suggestion.as_deref(), Some("jane@example.com"));
+        let e = parse_address("ja\u{202E}ne@example.com").unwrap_err();
+        assert_eq!(
+            e.reason,
+            "the part before \"@\" contains U+202E RIGHT-TO-LEFT OVERRIDE at character 3"
+        );
+        // The validated domain list refuses them too.
+        assert!(normalize_domain("\u{FEFF}example.com").unwrap_err().contains("U+FEFF"));
     }
 
     #[test]

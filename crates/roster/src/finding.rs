@@ -101,6 +101,16 @@ codes! {
     CsrPending = "csr_pending",
     /// A cell starts with a character a spreadsheet runs as a formula.
     FormulaInjection = "formula_injection",
+    // Added since: file-level, then row-level.
+    /// Text in a known encoding with bytes that break it (UTF-8 with a few
+    /// invalid bytes, UTF-16 with half a character or without its BOM).
+    EncodingInvalid = "encoding_invalid",
+    /// The file is larger than the file-size limit.
+    FileTooLarge = "file_too_large",
+    /// The roster has more rows than the row limit.
+    TooManyRows = "too_many_rows",
+    /// A mapped cell is longer than the field-length limit.
+    FieldTooLong = "field_too_long",
 }
 
 impl Code {
@@ -122,7 +132,14 @@ impl Code {
     pub fn is_file_level(self) -> bool {
         matches!(
             self,
-            Code::NotText | Code::EmptyFile | Code::NoRows | Code::MissingColumn | Code::DuplicateColumn
+            Code::NotText
+                | Code::EmptyFile
+                | Code::NoRows
+                | Code::MissingColumn
+                | Code::DuplicateColumn
+                | Code::EncodingInvalid
+                | Code::FileTooLarge
+                | Code::TooManyRows
         )
     }
 }
@@ -215,7 +232,20 @@ pub struct FindingParts<'a> {
     pub field: Option<crate::mapping::Field>,
 }
 
-impl FindingParts<'_> {
+impl<'a> FindingParts<'a> {
+    /// The parts of `finding`, borrowed.
+    pub fn of(finding: &'a Finding) -> Self {
+        FindingParts {
+            line: finding.line,
+            column: finding.column.as_deref(),
+            code: finding.code,
+            message: Cow::Borrowed(&finding.message),
+            suggestion: finding.suggestion.clone(),
+            row: finding.row,
+            field: finding.field,
+        }
+    }
+
     /// The finding, owning its parts.
     pub fn into_finding(self) -> Finding {
         Finding {
@@ -228,6 +258,22 @@ impl FindingParts<'_> {
             row: self.row,
             field: self.field,
         }
+    }
+}
+
+/// The JSON of the finding the parts make, without making it: the same
+/// keys and values as [`Finding`]'s.
+impl Serialize for FindingParts<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut f = s.serialize_struct("Finding", 6)?;
+        f.serialize_field("line", &self.line)?;
+        f.serialize_field("column", &self.column)?;
+        f.serialize_field("code", &self.code)?;
+        f.serialize_field("severity", &self.code.severity())?;
+        f.serialize_field("message", &self.message)?;
+        f.serialize_field("suggestion", &self.suggestion)?;
+        f.end()
     }
 }
 

@@ -24,6 +24,8 @@ pub mod email_list;
 pub mod export;
 pub mod finding;
 mod hash;
+pub mod invisible;
+pub mod limits;
 pub mod mapping;
 pub mod name;
 mod pass;
@@ -59,6 +61,8 @@ pub struct Options {
     /// The user's own mapping of a table's columns (by index) to fields,
     /// replacing the automatic one; `None` maps by header.
     pub mapping: Option<Vec<Option<Field>>>,
+    /// The file size, rows and cell length the check takes.
+    pub limits: limits::Limits,
 }
 
 /// Checks a roster: decodes `bytes`, reads them as `options.mode` says, and
@@ -85,13 +89,64 @@ pub const PROGRESS_EVERY: usize = 16_384;
 /// the end, with growing counts. The rows stream from the reader into the
 /// validator: a table's records are never all held at once.
 pub fn check_with_progress(bytes: &[u8], options: &Options, on_progress: &mut dyn FnMut(CheckProgress)) -> Report {
-    read(bytes, options.mode, |parsed, records| {
+    read(bytes, options.mode, &options.limits, |parsed, records| {
         let (mut report, rows) =
             pass::validate_records(parsed, records, options, on_progress, &mut Preview::default(), |_| {
                 Vec::new()
             });
         report.rows = rows.unwrap_or_default();
         report
+    })
+}
+
+/// What [`check_streamed`] leaves once every finding went to its sink.
+#[derive(Debug)]
+pub struct StreamedCheck<W> {
+    /// The report without its rows, holding only the findings the sink did
+    /// not get: all of them when the file could not be checked (then
+    /// `sink` is `None`), else at most the file's `no_rows`, which comes
+    /// after every finding the sink got.
+    pub report: Report,
+    /// The sink `begin` made, after the last finding.
+    pub sink: Option<W>,
+    /// Rows read.
+    pub rows: usize,
+    /// Rows with no error.
+    pub valid: usize,
+}
+
+/// [`check`] for a report too large to hold: every finding goes to the sink
+/// `begin` makes of the report's head (encoding, delimiter, mode, headers,
+/// mapping, before any finding), in the report's order, as it is made, and
+/// no row is kept — only the counts. The findings the sink gets, then those
+/// left in the returned report, are exactly `check`'s findings.
+///
+/// ```
+/// use smime_bulk_roster::{check, check_streamed, Finding, Options};
+/// let csv = b"Email,Country\njane@example.com,UK\nbob@example,DE\n";
+/// let streamed = check_streamed(csv, &Options::default(), |_head| Vec::<Finding>::new());
+/// let mut findings = streamed.sink.unwrap();
+/// findings.extend(streamed.report.findings);
+/// assert_eq!(findings, check(csv, &Options::default()).findings);
+/// assert_eq!((streamed.rows, streamed.valid), (2, 0));
+/// ```
+pub fn check_streamed<W: FindingSink>(
+    bytes: &[u8],
+    options: &Options,
+    begin: impl FnOnce(&Report) -> W,
+) -> StreamedCheck<W> {
+    read(bytes, options.mode, &options.limits, |parsed, records| {
+        let (report, sink) =
+            pass::validate_records(parsed, records, options, &mut |_| {}, &mut Preview::default(), |head| {
+                pass::Counted::new(begin(head))
+            });
+        let (rows, valid) = sink.as_ref().map_or((0, 0), |s| (s.rows, s.valid));
+        StreamedCheck {
+            report,
+            sink: sink.map(|s| s.findings),
+            rows,
+            valid,
+        }
     })
 }
 
@@ -117,9 +172,9 @@ pub struct Parsed {
     pub guessed: Option<Vec<Option<Field>>>,
 }
 
-/// Reads `bytes` into records without validating them.
-pub fn parse(bytes: &[u8], mode: Mode) -> Parsed {
-    read(bytes, mode, |mut parsed, records| {
+/// Reads `bytes` into records without validating them, within `limits`.
+pub fn parse(bytes: &[u8], mode: Mode, limits: &limits::Limits) -> Parsed {
+    read(bytes, mode, limits, |mut parsed, records| {
         parsed.records = records.collect();
         parsed
     })
@@ -128,7 +183,9 @@ pub fn parse(bytes: &[u8], mode: Mode) -> Parsed {
 /// The first `n` records after the header, every column as read: the
 /// preview beside the column mapping. Reads no further than it needs.
 pub fn preview(bytes: &[u8], mode: Mode, n: usize) -> Vec<Vec<String>> {
-    read(bytes, mode, |_, records| records.take(n).map(|r| r.fields).collect())
+    read(bytes, mode, &limits::Limits::default(), |_, records| {
+        records.take(n).map(|r| r.fields).collect()
+    })
 }
 
 /// The records after the header, as they are read. One exists per check, so
@@ -206,9 +263,19 @@ impl Iterator for RecordStream<'_> {
 }
 
 /// Decodes `bytes` and reads the header (or guesses it), then hands what it
-/// found and the stream of the remaining records to `then`.
-pub(crate) fn read<T>(bytes: &[u8], mode: Mode, then: impl FnOnce(Parsed, RecordStream<'_>) -> T) -> T {
-    let Decoded { text, encoding } = match decode(bytes) {
+/// found and the stream of the remaining records to `then`. A file over a
+/// limit of its size or rows gets only its finding and no record.
+pub(crate) fn read<T>(
+    bytes: &[u8],
+    mode: Mode,
+    limits: &limits::Limits,
+    then: impl FnOnce(Parsed, RecordStream<'_>) -> T,
+) -> T {
+    let decoded = match limits.file_size(bytes.len()) {
+        Some(too_large) => Err(too_large),
+        None => decode(bytes),
+    };
+    let Decoded { text, encoding } = match decoded {
         Ok(d) => d,
         Err(finding) => {
             return then(
@@ -242,6 +309,10 @@ pub(crate) fn read<T>(bytes: &[u8], mode: Mode, then: impl FnOnce(Parsed, Record
             })
             .collect();
         let count = entries.len();
+        if let Some(over) = entries.get(limits.max_rows).and_then(|e| limits.rows(count, e.line)) {
+            parsed.findings.push(over);
+            return then(parsed, RecordStream::Empty);
+        }
         return then(
             parsed,
             RecordStream::List {
@@ -260,8 +331,16 @@ pub(crate) fn read<T>(bytes: &[u8], mode: Mode, then: impl FnOnce(Parsed, Record
             parsed.headers = (1..=guess.len()).map(|i| format!("Column {i}")).collect();
             parsed.header_line = 0;
             parsed.guessed = Some(guess);
+            if let Some(over) = rows_over_limit(&text, delimiter, limits, 0) {
+                parsed.findings.push(over);
+                return then(parsed, RecordStream::Empty);
+            }
             return then(parsed, RecordStream::Table { first, records });
         }
+    }
+    if let Some(over) = rows_over_limit(&text, delimiter, limits, 1) {
+        parsed.findings.push(over);
+        return then(parsed, RecordStream::Empty);
     }
     match first {
         Some(header) => {
@@ -273,6 +352,32 @@ pub(crate) fn read<T>(bytes: &[u8], mode: Mode, then: impl FnOnce(Parsed, Record
             .push(Finding::file(Code::EmptyFile, "The file has no header and no rows.")),
     }
     then(parsed, RecordStream::Table { first: None, records })
+}
+
+/// `too_many_rows` when the table's records after its `header_records`
+/// (1, or 0 for a table without a header) are more than the limit: the
+/// line count settles nearly every file; a file with more lines than that is
+/// counted record by record, up to the first beyond the limit.
+fn rows_over_limit(
+    text: &str,
+    delimiter: sniff::Delimiter,
+    limits: &limits::Limits,
+    header_records: usize,
+) -> Option<Finding> {
+    if !limits.may_exceed_rows(text) {
+        return None;
+    }
+    let allowed = limits.max_rows.saturating_add(header_records);
+    let mut records = table::Records::new(text, delimiter);
+    let mut record = Record::default();
+    let mut count = 0;
+    while records.next_into(&mut record) {
+        count += 1;
+        if count > allowed {
+            return limits.rows(count - header_records, record.line);
+        }
+    }
+    None
 }
 
 /// A table if the first record maps a column to Email, or looks like a data

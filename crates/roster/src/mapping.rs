@@ -149,43 +149,26 @@ pub fn map_chosen(headers: &[String], chosen: &[Option<Field>], line: u32) -> (M
 fn assign(headers: &[String], fields: &[Option<Field>], line: u32, warn_ignored: bool) -> (Mapping, Vec<Finding>) {
     let mut mapping = Mapping::default();
     let mut findings = Vec::new();
+    // The columns after the first of each field, and the unmapped ones:
+    // one finding for each kind, however many columns (a header of 100,000
+    // columns made as many findings, 30 MB of JSON).
+    let mut repeats: [Vec<&str>; 5] = Default::default();
+    let mut ignored: Vec<(usize, &str)> = Vec::new();
     for (index, (header, field)) in headers.iter().zip(fields).enumerate() {
         match field {
-            Some(field) => match mapping.header(*field) {
-                Some(first) => findings.push(
-                    Finding::file(
-                        Code::DuplicateColumn,
-                        format!(
-                            "Columns \"{first}\" and \"{header}\" both hold {field}. Delete or rename one of \
-                             them so that each field has exactly one column."
-                        ),
-                    )
-                    .at_line(line)
-                    .in_column(Some(header)),
-                ),
-                None => mapping.set(*field, index, header.clone()),
-            },
-            None if warn_ignored => {
-                let message = if header.is_empty() {
-                    format!(
-                        "Column {} has no header; its values are ignored. Give it one of the headers \
-                         First Name, Last Name, Email, Country, Csr if it holds one of those.",
-                        index + 1
-                    )
-                } else {
-                    format!(
-                        "Column \"{header}\" is not one of First Name, Last Name, Email, Country, Csr; its \
-                         values are ignored. Rename it if it holds one of those."
-                    )
-                };
-                findings.push(
-                    Finding::file(Code::ColumnIgnored, message)
-                        .at_line(line)
-                        .in_column(Some(header)),
-                );
-            }
+            Some(field) if mapping.has(*field) => repeats[field.index()].push(header),
+            Some(field) => mapping.set(*field, index, header.clone()),
+            None if warn_ignored => ignored.push((index, header)),
             None => {}
         }
+    }
+    for field in Field::ALL {
+        if let (Some(first), [second, ..]) = (mapping.header(field), repeats[field.index()].as_slice()) {
+            findings.push(duplicate_column(field, first, &repeats[field.index()], line).in_column(Some(second)));
+        }
+    }
+    if let Some(&(_, first)) = ignored.first() {
+        findings.push(ignored_columns(&ignored, line).in_column(Some(first)));
     }
     if !mapping.has(Field::Email) {
         let seen = headers
@@ -218,6 +201,65 @@ fn assign(headers: &[String], fields: &[Option<Field>], line: u32, warn_ignored:
         }
     }
     (mapping, findings)
+}
+
+/// How many names a message lists before "and N more".
+const LISTED: usize = 3;
+
+/// `"A", "B", "C" and 7 more` of `names`.
+fn listed(names: impl ExactSizeIterator<Item = String>) -> String {
+    let total = names.len();
+    let shown: Vec<String> = names.take(LISTED).collect();
+    match total.checked_sub(LISTED) {
+        Some(more) if more > 0 => format!("{} and {more} more ({total} in all)", shown.join(", ")),
+        _ => shown.join(", "),
+    }
+}
+
+/// The `duplicate_column` finding of `field`, held first by the column
+/// `first` and then by the `repeats`.
+fn duplicate_column(field: Field, first: &str, repeats: &[&str], line: u32) -> Finding {
+    let message = match repeats {
+        [second] => format!(
+            "Columns \"{first}\" and \"{second}\" both hold {field}. Delete or rename one of them so that each \
+             field has exactly one column."
+        ),
+        _ => format!(
+            "Columns \"{first}\" and {} all hold {field}. Keep one and delete or rename the others so that each \
+             field has exactly one column.",
+            listed(repeats.iter().map(|h| format!("\"{h}\"")))
+        ),
+    };
+    Finding::file(Code::DuplicateColumn, message).at_line(line)
+}
+
+/// The one `column_ignored` finding of every column that maps to no field
+/// (`(index, header)`).
+fn ignored_columns(ignored: &[(usize, &str)], line: u32) -> Finding {
+    let name = |&(index, header): &(usize, &str)| {
+        if header.is_empty() {
+            format!("column {} (no header)", index + 1)
+        } else {
+            format!("\"{header}\"")
+        }
+    };
+    let message = match ignored {
+        [(index, "")] => format!(
+            "Column {} has no header; its values are ignored. Give it one of the headers \
+             First Name, Last Name, Email, Country, Csr if it holds one of those.",
+            index + 1
+        ),
+        [(_, header)] => format!(
+            "Column \"{header}\" is not one of First Name, Last Name, Email, Country, Csr; its \
+             values are ignored. Rename it if it holds one of those."
+        ),
+        _ => format!(
+            "Columns {} are not one of First Name, Last Name, Email, Country, Csr; their values are ignored. \
+             Rename any that holds one of those.",
+            listed(ignored.iter().map(name))
+        ),
+    };
+    Finding::file(Code::ColumnIgnored, message).at_line(line)
 }
 
 #[cfg(test)]
@@ -311,6 +353,44 @@ mod tests {
         assert!(f.iter().all(|f| f.code == Code::ColumnAbsent), "{f:?}");
         let (_, f) = map_chosen(&headers, &[Some(Field::Email), Some(Field::Email)], 1);
         assert!(f.iter().any(|f| f.code == Code::DuplicateColumn));
+    }
+
+    #[test]
+    fn a_hundred_thousand_columns_make_one_finding_of_each_kind_with_a_count() {
+        let mut headers = h(&["Email", "Department"]);
+        headers.extend((0..99_998).map(|i| {
+            if i % 2 == 0 {
+                format!("Extra {i}")
+            } else {
+                "E-mail".into()
+            }
+        }));
+        let (m, f) = map_headers(&headers, 1);
+        assert_eq!(m.column(Field::Email), Some(0));
+        let kinds: Vec<Code> = f.iter().map(|f| f.code).collect();
+        assert_eq!(
+            kinds,
+            [
+                Code::DuplicateColumn,
+                Code::ColumnIgnored,
+                Code::ColumnAbsent,
+                Code::ColumnAbsent,
+                Code::ColumnAbsent
+            ]
+        );
+        assert_eq!(
+            f[0].message,
+            "Columns \"Email\" and \"E-mail\", \"E-mail\", \"E-mail\" and 49996 more (49999 in all) all hold Email. \
+             Keep one and delete or rename the others so that each field has exactly one column."
+        );
+        assert_eq!(f[0].column.as_deref(), Some("E-mail"));
+        assert!(
+            f[1].message
+                .starts_with("Columns \"Department\", \"Extra 0\", \"Extra 2\" and 49997 more (50000 in all) are"),
+            "{}",
+            f[1].message
+        );
+        assert_eq!((f[1].line, f[1].column.as_deref()), (Some(1), Some("Department")));
     }
 
     #[test]

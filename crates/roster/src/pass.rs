@@ -10,6 +10,7 @@
 //! that (see `seen.rs`). After [`ESTIMATE_AFTER`] rows the rows still to come
 //! are estimated ([`rows_to_come`]) and room for them is made at once.
 
+use crate::export;
 use crate::finding::{Code, Finding, FindingParts, FindingSink};
 use crate::mapping::{self, map_headers, Field, Mapping};
 use crate::report::{Mode, Report, Row};
@@ -50,6 +51,46 @@ impl RowSink for Vec<Row> {
 
     fn push(&mut self, row: &mut Row) {
         Vec::push(self, std::mem::take(row));
+    }
+}
+
+/// The rows counted, not kept, and their findings (and the file's before
+/// them) handed to a [`FindingSink`]: [`crate::check_streamed`]'s sink.
+pub(crate) struct Counted<W> {
+    /// Where every finding goes.
+    pub findings: W,
+    /// Rows checked.
+    pub rows: usize,
+    /// Rows with no error.
+    pub valid: usize,
+}
+
+impl<W> Counted<W> {
+    pub(crate) fn new(findings: W) -> Self {
+        Counted {
+            findings,
+            rows: 0,
+            valid: 0,
+        }
+    }
+}
+
+impl<W: FindingSink> RowSink for Counted<W> {
+    fn reserve(&mut self, _rows: usize) {}
+
+    fn push(&mut self, row: &mut Row) {
+        self.rows += 1;
+        self.valid += usize::from(row.valid);
+    }
+
+    fn take_findings(&mut self, findings: &mut Vec<Finding>) {
+        for f in findings.drain(..) {
+            self.findings.add(FindingParts::of(&f));
+        }
+    }
+
+    fn findings<'s>(&'s mut self, _report: &'s mut Vec<Finding>) -> &'s mut dyn FindingSink {
+        &mut self.findings
     }
 }
 
@@ -110,7 +151,8 @@ pub(crate) fn validate_records<S: RowSink>(
     };
     let mut sink = begin(&report);
     sink.take_findings(&mut report.findings);
-    let mut validator = Validator::new(&options.domains, options.exact_domains, columns);
+    let mut validator = Validator::new(&options.domains, options.exact_domains, columns)
+        .with_max_field_chars(options.limits.max_field_chars);
     let width = report.headers.len();
     let mut read = ReadAhead::new(records, report.mapping.column(Field::Email));
     let mut row = Row::default();
@@ -349,7 +391,8 @@ fn no_rows(mode: Mode) -> Finding {
     Finding::file(Code::NoRows, message)
 }
 
-/// Fills `row` with `record`'s mapped cells. The cells are swapped, not
+/// Fills `row` with `record`'s mapped cells, each without the mark an export
+/// put on a formula cell (see [`crate::export`]). The cells are swapped, not
 /// copied: the row's old strings go back to the record, whose buffers the
 /// reader refills, so a sink that copies rows out allocates nothing per row.
 #[inline]
@@ -363,6 +406,11 @@ fn fill_row(row: &mut Row, record: &mut Record, mapping: &Mapping, mode: Mode) {
             Some(source) => {
                 std::mem::swap(cell, source);
                 source.clear();
+                // A cell an export marked formula-safe loads as it was.
+                if cell.starts_with('\'') && mode == Mode::Table {
+                    let unmarked = export::undo_formula_safe(cell).len();
+                    cell.drain(..cell.len() - unmarked);
+                }
             }
             None => cell.clear(),
         }

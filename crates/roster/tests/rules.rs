@@ -83,7 +83,6 @@ fn binary_files_are_not_text() {
     for bytes in [
         &b"PK\x03\x04\x14\x00\x06\x00"[..],
         b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR",
-        b"Email\njane@example.com\0\n",
         &[1u8, 2, 3, 4, 5, 6, 7, 8][..],
     ] {
         let r = check(bytes, &Options::default());
@@ -93,6 +92,107 @@ fn binary_files_are_not_text() {
     }
     let r = check(b"PK\x03\x04\x14\x00", &Options::default());
     assert!(r.findings[0].message.contains("Excel workbook"));
+}
+
+/// The file-level finding of `bytes`, which must be its only one, of
+/// `code`, on `line`, its message saying each of `says`.
+fn only_finding(bytes: &[u8], code: Code, line: Option<u32>, says: &[&str]) {
+    let r = check(bytes, &Options::default());
+    assert!(r.is_unusable() && r.rows.is_empty(), "{r:?}");
+    assert_eq!(r.findings.len(), 1, "{:?}", r.findings);
+    let f = &r.findings[0];
+    assert_eq!((f.code, f.line), (code, line), "{}", f.message);
+    for part in says {
+        assert!(f.message.contains(part), "{part:?} not in {}", f.message);
+    }
+}
+
+#[test]
+fn a_nul_byte_in_text_is_reported_at_its_line_and_byte() {
+    only_finding(
+        b"Email\njane@example.com\nbob@exa\0mple.com\n",
+        Code::NotText,
+        Some(3),
+        &["NUL byte (0x00) at line 3, byte 8 of the line"],
+    );
+}
+
+#[test]
+fn utf8_with_one_bad_byte_is_refused_at_its_line_and_byte_not_read_as_1252() {
+    // "Jürgen" twice in UTF-8, then once in Windows-1252: mixed, not 1252.
+    only_finding(
+        b"First Name,Last Name,Email,Country\nJ\xC3\xBCrgen,M\xC3\xBCller,j@example.com,DE\nJ\xFCrgen,Weber,w@example.com,DE\n",
+        Code::EncodingInvalid,
+        Some(3),
+        &[
+            "at line 3, byte 2 of the line (after \"J\"), the bytes 0xFC",
+            "2 of its characters are UTF-8 and only 1 sequence(s) are not",
+        ],
+    );
+    // A sequence cut short at the end of the file is found too.
+    only_finding(
+        b"Email,First Name\nj@example.com,J\xC3\xBCrgen\nk@example.com,\xC3",
+        Code::EncodingInvalid,
+        Some(3),
+        &["byte 15 of the line"],
+    );
+}
+
+#[test]
+fn a_utf8_bom_file_with_a_bad_byte_is_refused() {
+    only_finding(
+        b"\xEF\xBB\xBFEmail,First Name\nj@example.com,J\xFCrgen\n",
+        Code::EncodingInvalid,
+        Some(2),
+        &["starts with the UTF-8 byte-order mark"],
+    );
+}
+
+#[test]
+fn single_byte_accents_without_any_utf8_are_windows_1252() {
+    let r = check(
+        b"First Name,Last Name,Email,Country\nJ\xFCrgen,Wei\xDF,j@example.com,DE\n",
+        &opts(&["example.com"]),
+    );
+    assert_eq!(r.encoding, Some(TextEncoding::Windows1252));
+    assert_eq!(
+        (r.rows[0].first_name.as_str(), r.rows[0].last_name.as_str()),
+        ("Jürgen", "Weiß")
+    );
+}
+
+#[test]
+fn utf16_without_a_bom_is_named_not_called_binary() {
+    let text = "Email\r\njane@example.com\r\n";
+    let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    for (bytes, name) in [(le, "UTF-16LE"), (be, "UTF-16BE")] {
+        let says = format!("looks like {name} text without a byte-order mark");
+        only_finding(&bytes, Code::EncodingInvalid, Some(1), &[&says]);
+    }
+}
+
+#[test]
+fn utf16_with_half_a_character_is_refused_at_its_line() {
+    let mut bytes = vec![0xFF, 0xFE];
+    for unit in "Email\njane@example.com\n".encode_utf16() {
+        bytes.extend(unit.to_le_bytes());
+    }
+    let mut odd = bytes.clone();
+    odd.push(b'x');
+    bytes.extend(0xD83Du16.to_le_bytes()); // a high surrogate, then "x"
+    bytes.extend(u16::from(b'x').to_le_bytes());
+    let says = [
+        "at line 3 (byte 49 of the file)",
+        "the surrogate 0xD83D without its pair",
+    ];
+    only_finding(&bytes, Code::EncodingInvalid, Some(3), &says);
+    only_finding(
+        &odd,
+        Code::EncodingInvalid,
+        Some(3),
+        &["ends in the middle of a character"],
+    );
 }
 
 #[test]
@@ -480,6 +580,10 @@ fn the_finding_codes_are_exactly_these() {
             "csr_email_mismatch",
             "csr_pending",
             "formula_injection",
+            "encoding_invalid",
+            "file_too_large",
+            "too_many_rows",
+            "field_too_long",
         ]
     );
     // The JSON says the same.
@@ -490,11 +594,19 @@ fn the_finding_codes_are_exactly_these() {
 
 #[test]
 fn hostile_one_megabyte_field_is_handled() {
+    // Over the default cell limit (64 Ki characters): said first, and the
+    // field's own rule still says what it says.
     let big = "x".repeat(1 << 20);
     let r = one_row(&format!("{big},Doe,a@example.com,GB"));
-    assert_eq!(codes(&r), vec![(Some(2), Code::NameTooLong)]);
+    assert_eq!(
+        codes(&r),
+        vec![(Some(2), Code::FieldTooLong), (Some(2), Code::NameTooLong)]
+    );
     let r = one_row(&format!("A,B,{big}@example.com,GB"));
-    assert_eq!(codes(&r), vec![(Some(2), Code::EmailInvalid)]);
+    assert_eq!(
+        codes(&r),
+        vec![(Some(2), Code::FieldTooLong), (Some(2), Code::EmailInvalid)]
+    );
 }
 
 #[test]
@@ -514,9 +626,13 @@ fn hostile_ten_thousand_columns_are_handled() {
     let r = run(&format!("{}\n{}\n", header.join(","), row.join(",")));
     assert_eq!(r.rows.len(), 1);
     assert_eq!(r.rows[0].email, "a@example.com");
-    assert_eq!(
-        r.findings.iter().filter(|f| f.code == Code::ColumnIgnored).count(),
-        9_999
+    // One finding for the 9,999 ignored columns, with the count.
+    let ignored: Vec<_> = r.findings.iter().filter(|f| f.code == Code::ColumnIgnored).collect();
+    assert_eq!(ignored.len(), 1);
+    assert!(
+        ignored[0].message.contains("and 9996 more (9999 in all)"),
+        "{}",
+        ignored[0].message
     );
 }
 
@@ -529,4 +645,135 @@ fn hostile_unbalanced_quote_does_not_lose_the_report() {
         1
     );
     assert!(!r.findings.is_empty());
+}
+
+#[test]
+fn spoofing_characters_in_names_and_domains_are_refused_by_name_and_place() {
+    let r = run(&format!(
+        "{HEADER}Jane,Doe\u{202E}eoD,jane@example.com,GB\n\u{200B}Bob,Roe,bob@exa\u{FEFF}mple.com,GB\n<b>Eve</b>,Poe,eve@example.com,GB\n"
+    ));
+    let found: Vec<(Option<u32>, Code, Option<&str>)> = r
+        .findings
+        .iter()
+        .map(|f| (f.line, f.code, f.column.as_deref()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (Some(2), Code::NameInvalid, Some("Last Name")),
+            (Some(3), Code::EmailInvalid, Some("Email")),
+            (Some(3), Code::NameInvalid, Some("First Name")),
+            (Some(4), Code::NameInvalid, Some("First Name")),
+        ]
+    );
+    let says = [
+        ("U+202E RIGHT-TO-LEFT OVERRIDE at character 4", Some("DoeeoD")),
+        (
+            "U+FEFF ZERO WIDTH NO-BREAK SPACE (byte-order mark) at character 4",
+            Some("bob@example.com"),
+        ),
+        ("U+200B ZERO WIDTH SPACE at character 1", Some("Bob")),
+        ("HTML markup", None),
+    ];
+    for (f, (part, suggestion)) in r.findings.iter().zip(says) {
+        assert!(f.message.contains(part), "{part:?} not in {}", f.message);
+        assert_eq!(f.suggestion.as_deref(), suggestion, "{}", f.message);
+    }
+    assert_eq!(r.valid_count(), 0);
+}
+
+#[test]
+fn a_dot_string_local_part_is_the_mailbox_rule() {
+    let r = one_row("Jane,Doe,jane..doe@example.com,GB");
+    assert_eq!(codes(&r), vec![(Some(2), Code::EmailInvalid)]);
+    let rule = "has two dots in a row (the S/MIME BR Mailbox Address, RFC 5321 §4.1.2)";
+    assert!(r.findings[0].message.contains(rule), "{}", r.findings[0].message);
+    assert_eq!(r.findings[0].suggestion.as_deref(), Some("jane.doe@example.com"));
+}
+
+/// Asserts that `f`'s message holds `part`.
+fn says(f: &smime_bulk_roster::Finding, part: &str) {
+    assert!(f.message.contains(part), "{part:?} not in {}", f.message);
+}
+
+fn within(limits: smime_bulk_roster::limits::Limits, mode: Mode, text: &str) -> Report {
+    check(
+        text.as_bytes(),
+        &Options {
+            mode,
+            limits,
+            ..opts(&["example.com"])
+        },
+    )
+}
+
+#[test]
+fn the_row_limit_refuses_a_roster_whole_at_the_first_row_beyond_it() {
+    use smime_bulk_roster::limits::Limits;
+    let limits = Limits {
+        max_rows: 2,
+        ..Limits::default()
+    };
+    // At the limit; quoted line breaks make more lines than rows, and CR
+    // alone ends a record as LF does.
+    let at = "Email,Last Name\r\na@example.com,\"Doe\nDoe\nDoe\"\r\nb@example.com,Roe\r\n";
+    assert_eq!(within(limits, Mode::Table, at).rows.len(), 2);
+    for (mode, text, line) in [
+        (Mode::Table, "Email\ra@example.com\rb@example.com\rc@example.com\r", 4),
+        (
+            Mode::Table,
+            "Email\n\na@example.com\nb@example.com\n\nc@example.com\n",
+            6,
+        ),
+        // A table pasted without its header: every record is a row.
+        (
+            Mode::Auto,
+            "Jane,a@example.com\nBob,b@example.com\nEve,c@example.com\n",
+            3,
+        ),
+        (Mode::List, "a@example.com; b@example.com\nc@example.com\n", 2),
+    ] {
+        let r = within(limits, mode, text);
+        assert_eq!(codes(&r), vec![(Some(line), Code::TooManyRows)], "{text:?}");
+        assert!(r.rows.is_empty() && r.is_unusable());
+        says(&r.findings[0], "more than 2 rows");
+    }
+}
+
+#[test]
+fn the_file_size_limit_is_kept_to_the_byte() {
+    use smime_bulk_roster::limits::Limits;
+    let text = "Email\na@example.com\n";
+    let limits = |max_file_bytes| Limits {
+        max_file_bytes,
+        ..Limits::default()
+    };
+    assert_eq!(within(limits(text.len()), Mode::Table, text).rows.len(), 1);
+    let r = within(limits(text.len() - 1), Mode::Table, text);
+    assert_eq!(codes(&r), vec![(None, Code::FileTooLarge)]);
+    says(&r.findings[0], "--max-file-bytes");
+}
+
+#[test]
+fn the_field_limit_counts_characters_not_bytes() {
+    use smime_bulk_roster::limits::Limits;
+    let limits = Limits {
+        max_field_chars: 4,
+        ..Limits::default()
+    };
+    // "Jürg" is 4 characters in 5 bytes, "Zoë" 3 in 4: within the limit.
+    let r = within(limits, Mode::Table, &format!("{HEADER}Jürg,Zoë,a@ex.com,DE\n"));
+    let long: Vec<Option<&str>> = r
+        .findings
+        .iter()
+        .filter(|f| f.code == Code::FieldTooLong)
+        .map(|f| f.column.as_deref())
+        .collect();
+    assert_eq!(long, [Some("Email")]);
+    let r = within(limits, Mode::Table, &format!("{HEADER}Jürgé,Doe,,DE\n"));
+    let long: Vec<_> = r.findings.iter().filter(|f| f.code == Code::FieldTooLong).collect();
+    assert_eq!(long.len(), 1);
+    assert_eq!((long[0].line, long[0].column.as_deref()), (Some(2), Some("First Name")));
+    says(long[0], "5 characters long, more than the limit of 4");
+    assert!(!r.rows[0].valid);
 }

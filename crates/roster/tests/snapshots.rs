@@ -15,6 +15,7 @@ fn snapshot(name: &str, file: &str, mode: Mode, domains: &[&str], exact: bool) {
         domains: ValidatedDomains::parse(domains).unwrap(),
         exact_domains: exact,
         mapping: None,
+        limits: Default::default(),
     };
     let report = check(&bytes, &options);
     // The worker's path, rows encoded as they are checked, gives the same bytes.

@@ -1,8 +1,9 @@
-//! The roster as CSV: the error report (every finding, formula-safe) and
-//! the rows in the template's columns, to load again.
+//! The roster as CSV: the error report (every finding) and the rows in the
+//! template's columns, to load again. Both are formula-safe; the roster's
+//! marks are taken off again when it is loaded (see [`crate::export`]).
 
 use super::Editor;
-use crate::export::{csv_line, csv_line_verbatim};
+use crate::export::csv_line;
 use crate::finding::Finding;
 use crate::report::Row;
 
@@ -45,17 +46,12 @@ impl Editor {
         out
     }
 
-    /// The given rows as a roster CSV in the template's columns, to load again.
+    /// The given rows as a roster CSV in the template's columns, formula-safe
+    /// (a PEM CSR's leading dashes too), to load again as they were.
     pub fn roster_csv(rows: impl IntoIterator<Item = Row>) -> String {
-        let mut out = csv_line_verbatim(&["First Name", "Last Name", "Email", "Country", "Csr"]);
+        let mut out = csv_line(&["First Name", "Last Name", "Email", "Country", "Csr"]);
         for r in rows {
-            out.push_str(&csv_line_verbatim(&[
-                r.first_name,
-                r.last_name,
-                r.email,
-                r.country,
-                r.csr,
-            ]));
+            out.push_str(&csv_line(&[r.first_name, r.last_name, r.email, r.country, r.csr]));
         }
         out
     }

@@ -22,7 +22,8 @@ impl Editor {
         let ids: Vec<usize> = self.ids().collect();
         // One validator for the pass: its messages about empty cells and its
         // nearest domains of typos serve every row.
-        let mut validator = Validator::for_editor(&self.domains, self.exact, self.columns.clone(), &self.csrs);
+        let mut validator = Validator::for_editor(&self.domains, self.exact, self.columns.clone(), &self.csrs)
+            .with_max_field_chars(self.max_field_chars);
         for &id in &ids {
             let findings = own_findings(&mut validator, id, &mut self.rows[id]);
             let own = &mut self.own[id];
@@ -97,7 +98,8 @@ impl Editor {
         if !self.live[id] {
             return Vec::new();
         }
-        let mut validator = Validator::for_editor(&self.domains, self.exact, self.columns.clone(), &self.csrs);
+        let mut validator = Validator::for_editor(&self.domains, self.exact, self.columns.clone(), &self.csrs)
+            .with_max_field_chars(self.max_field_chars);
         own_findings(&mut validator, id, &mut self.rows[id])
     }
 

@@ -39,6 +39,8 @@ pub const CLEAR_SUGGESTIONS: [Code; 4] = [
 pub struct Editor {
     domains: ValidatedDomains,
     exact: bool,
+    /// The longest cell the check took (see [`crate::limits`]).
+    max_field_chars: usize,
     columns: Columns,
     /// Rows by id (emptied once deleted). Ids never change.
     rows: Vec<Row>,
@@ -102,6 +104,7 @@ impl Editor {
         Editor {
             domains: options.domains.clone(),
             exact: options.exact_domains,
+            max_field_chars: options.limits.max_field_chars,
             columns,
             keys: Vec::new(),
             later_duplicate: vec![false; n],

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::email::parse_address_ref;
+use crate::export;
 use crate::{check, Mode};
 
 fn editor(csv: &str) -> Editor {
@@ -343,5 +344,60 @@ fn error_report_and_roster_exports() {
     let csv = Editor::roster_csv(e.valid_rows());
     assert_eq!(csv, "First Name,Last Name,Email,Country,Csr\r\n");
     let again = Editor::roster_csv(vec![e.row(0).unwrap().clone()]);
-    assert_eq!(again.lines().nth(1), Some("=cmd,B,a@example.com,UK,"));
+    assert_eq!(again.lines().nth(1), Some("'=cmd,B,a@example.com,UK,"));
+}
+
+/// Every cell of the fixed roster, read as a spreadsheet reads a CSV.
+fn cells(csv: &str) -> Vec<Vec<String>> {
+    ::csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(csv.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect()
+}
+
+#[test]
+fn the_fixed_roster_runs_no_formula_in_a_spreadsheet_and_loads_back_identically() {
+    let pem = fixture_csr("p256.csr");
+    let hostile = [
+        "=HYPERLINK(\"http://evil.example\",\"x\")",
+        "+1+1",
+        "-2+3",
+        "@SUM(A1)",
+        "'=already marked",
+        "''-twice",
+        "O'Brien",
+        "'quoted'",
+    ];
+    let mut csv = String::from("First Name,Last Name,Email,Country,Csr\n");
+    for (i, h) in hostile.iter().enumerate() {
+        let cell = export::quote(h);
+        csv.push_str(&format!("{cell},{cell},p{i}@example.com,DE,\"{pem}\"\n"));
+    }
+    let e = editor(&csv);
+    let exported = Editor::roster_csv(e.all_rows());
+    for row in cells(&exported) {
+        for cell in row {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "a live formula cell: {cell:?}"
+            );
+        }
+    }
+    let again = editor(&exported);
+    assert_eq!(again.all_rows().len(), hostile.len());
+    for (a, b) in e.all_rows().iter().zip(again.all_rows()) {
+        assert_eq!(
+            (&a.first_name, &a.last_name, &a.email, &a.csr),
+            (&b.first_name, &b.last_name, &b.email, &b.csr)
+        );
+    }
+    assert_eq!(again.all_rows()[0].first_name, hostile[0]);
+    // A file's own marks are read off like ours, and ours round-trip.
+    assert_eq!(e.all_rows()[4].first_name, "=already marked");
+    assert_eq!(e.all_rows()[5].first_name, "'-twice");
+    assert_eq!(again.all_rows()[6].first_name, "O'Brien");
+    assert_eq!(again.all_rows()[0].csr, pem);
+    assert_eq!(e.counts_by_code(), again.counts_by_code());
 }

@@ -34,6 +34,8 @@ pub struct Validator<'a, C: CsrChecker = VerifyCsrs> {
     seen: Option<SeenKeys>,
     /// The source of CSR outcomes.
     csrs: C,
+    /// The longest cell checked, in characters (see [`crate::limits`]).
+    max_field_chars: usize,
 }
 
 impl<'a> Validator<'a, VerifyCsrs> {
@@ -45,6 +47,7 @@ impl<'a> Validator<'a, VerifyCsrs> {
             domains: DomainRule::new(domains, exact),
             seen: Some(SeenKeys::default()),
             csrs: VerifyCsrs::default(),
+            max_field_chars: crate::limits::DEFAULT_MAX_FIELD_CHARS,
         }
     }
 }
@@ -59,7 +62,15 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
             domains: DomainRule::new(domains, exact),
             seen: None,
             csrs,
+            max_field_chars: crate::limits::DEFAULT_MAX_FIELD_CHARS,
         }
+    }
+
+    /// This validator with the cell-length limit `max_chars`
+    /// ([`crate::limits::Limits::max_field_chars`]).
+    pub fn with_max_field_chars(mut self, max_chars: usize) -> Self {
+        self.max_field_chars = max_chars;
+        self
     }
 
     /// Room for about `rows` more rows in the duplicate set.
@@ -112,6 +123,7 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
         out: &mut F,
     ) {
         let mut found = RowFindings::new(&self.columns, &mut self.empty, out, row, index);
+        rules::lengths(row, self.max_field_chars, &mut found);
         if let Some(email) = rules::email(&row.email, &mut found) {
             self.domains.check(&row.email, &email.address, &mut found);
             if let Some(seen) = &mut self.seen {

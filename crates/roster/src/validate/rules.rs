@@ -1,5 +1,5 @@
 //! The rules, one function for each field's, in the order a row's findings
-//! come: the address (syntax, then its domain, then duplicates), the last
+//! come: the cells' lengths, the address (syntax, then its domain, then duplicates), the last
 //! and first names, the country, the CSR, and cells a spreadsheet would run.
 //! Each rule adds its findings to the row's [`RowFindings`], which names the
 //! column and notes whether any was an error; the messages are here, beside
@@ -12,6 +12,8 @@ use crate::domains::{Coverage, CoverageCounter, ValidatedDomains};
 use crate::email::{parse_address, parse_unplain_address, plain_address, AddressRef};
 use crate::finding::{Code, FindingParts, FindingSink, Severity};
 use crate::hash::HashMap;
+use crate::invisible;
+use crate::limits;
 use crate::mapping::Field;
 use crate::name::{self, NameProblem};
 use crate::report::Row;
@@ -369,6 +371,19 @@ pub(super) fn csr<C: CsrChecker, F: FindingSink + ?Sized>(csrs: &mut C, row: &Ro
     }
 }
 
+/// Cells longer than the limit, `max_chars` characters (`field_too_long`);
+/// the other rules still run, each on its own terms.
+pub(super) fn lengths<F: FindingSink + ?Sized>(row: &Row, max_chars: usize, found: &mut RowFindings<'_, F>) {
+    for field in Field::ALL {
+        if !found.has(field) {
+            continue;
+        }
+        if let Some(message) = limits::field_too_long(found.label(field), row.get(field), max_chars) {
+            found.add(field, Code::FieldTooLong, message.into(), None);
+        }
+    }
+}
+
 /// Cells a spreadsheet would run as formulas (a PEM's leading dashes aside).
 pub(super) fn formulas<F: FindingSink + ?Sized>(row: &Row, found: &mut RowFindings<'_, F>) {
     for field in Field::ALL {
@@ -461,6 +476,34 @@ fn name_problem(label: &str, value: &str, problem: NameProblem) -> (Code, String
                 (!cleaned.is_empty() && name::check(&cleaned).is_none()).then_some(cleaned),
             )
         }
+        NameProblem::Invisible(c, at) => {
+            let cleaned: String = value.chars().filter(|&c| !invisible::is_invisible(c)).collect();
+            let what = invisible::describe(c).unwrap_or_else(|| format!("U+{:04X}", u32::from(c)));
+            (
+                Code::NameInvalid,
+                format!(
+                    "{label} contains {what} at character {at}: it cannot be seen, and the name shown would \
+                     not be the name certified. Remove it (retype the name)."
+                ),
+                (!cleaned.is_empty() && name::check(&cleaned).is_none()).then_some(cleaned),
+            )
+        }
+        NameProblem::Markup(c) => (
+            Code::NameInvalid,
+            format!(
+                "{label} contains \"{c}\", which mail programs that show the certificate's name may read as \
+                 HTML markup. Enter the name as plain text, without \"<\" or \">\"."
+            ),
+            None,
+        ),
+        NameProblem::Replacement => (
+            Code::NameInvalid,
+            format!(
+                "{label} contains U+FFFD REPLACEMENT CHARACTER (\u{FFFD}), which stands where a letter was lost \
+                 to a broken encoding. Retype the name, or save the file again as \"CSV UTF-8\" and load it again."
+            ),
+            None,
+        ),
     }
 }
 

@@ -100,7 +100,7 @@ pub fn check_with_progress<S: PieceStore>(
     mut store: S,
 ) -> (ReportPieces<S::Piece>, Vec<Vec<String>>) {
     let mut preview = Preview::new(preview_rows);
-    let (report, sink) = crate::read(bytes, options.mode, |parsed, records| {
+    let (report, sink) = crate::read(bytes, options.mode, &options.limits, |parsed, records| {
         validate_records(parsed, records, options, on_progress, &mut preview, |head| {
             EncodingSink {
                 encoder: ReportEncoder::new(head),

@@ -1,9 +1,11 @@
 //! What to check a roster against (the page's request to the worker): the
-//! mode, exact matching, the validated domains and the user's own mapping.
+//! mode, exact matching, the validated domains, the user's own mapping and
+//! the limits.
 
 use super::bytes::{Reader, Writer};
 use super::{WireError, MAGIC, MODES};
 use crate::domains::ValidatedDomains;
+use crate::limits::Limits;
 use crate::mapping::Field;
 use crate::Options;
 
@@ -28,6 +30,10 @@ pub fn encode_options(options: &Options) -> Vec<u8> {
             }
         }
     }
+    let limits = &options.limits;
+    for limit in [limits.max_file_bytes, limits.max_rows, limits.max_field_chars] {
+        w.u64(limit as u64);
+    }
     w.0
 }
 
@@ -51,11 +57,18 @@ pub fn decode_options(bytes: &[u8]) -> Result<Options, WireError> {
     } else {
         None
     };
+    let mut limit = || r.u64().map(|v| usize::try_from(v).unwrap_or(usize::MAX));
+    let limits = Limits {
+        max_file_bytes: limit()?,
+        max_rows: limit()?,
+        max_field_chars: limit()?,
+    };
     Ok(Options {
         mode,
         domains,
         exact_domains,
         mapping,
+        limits,
     })
 }
 
@@ -71,11 +84,16 @@ mod tests {
             domains: ValidatedDomains::parse(["example.com", "bücher.example"]).unwrap(),
             exact_domains: true,
             mapping: Some(vec![Some(Field::Email), None, Some(Field::Country)]),
+            limits: Limits {
+                max_file_bytes: 1 << 40,
+                max_rows: 7,
+                max_field_chars: 300,
+            },
         };
         let back = decode_options(&encode_options(&options)).unwrap();
         assert_eq!(
-            (back.mode, back.exact_domains, &back.mapping),
-            (options.mode, true, &options.mapping)
+            (back.mode, back.exact_domains, &back.mapping, back.limits),
+            (options.mode, true, &options.mapping, options.limits)
         );
         assert_eq!(
             back.domains.iter().collect::<Vec<_>>(),
