@@ -56,6 +56,58 @@ impl From<BatchRow> for Row {
     }
 }
 
+/// Addresses per bulk enrollment unless the user says otherwise: a lost
+/// answer then leaves at most this many addresses to settle, and the form
+/// body stays a few kilobytes.
+pub const DEFAULT_CHUNK: usize = 50;
+/// Addresses per bulk enrollment at most.
+pub const MAX_CHUNK: usize = 500;
+
+/// How a batch is ordered.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum OrderMode {
+    /// One order per row, charged to the funded account, with the row's CSR
+    /// (a journal from before modes is per-row).
+    #[default]
+    PerRow,
+    /// Bulk enrollment: the rows in chunks, one invoiced order per chunk; no
+    /// CSR is sent (the recipients are invited and make their own keys).
+    Enrollment(Enrollment),
+}
+
+/// The settings of a bulk enrollment, which the CA has no API to list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Enrollment {
+    /// The CA's numeric id of the product.
+    pub certificate_id: u64,
+    /// The id of the user who approves the enrollments.
+    pub approver_id: u64,
+    /// Addresses per enrollment (1 to [`MAX_CHUNK`]).
+    pub chunk: usize,
+}
+
+impl Enrollment {
+    /// Checks the chunk size and that `period_days` is whole years (1–3),
+    /// the only validities an enrollment takes; gives the years.
+    pub fn years(&self, period_days: u32) -> Result<u32, String> {
+        if !(1..=MAX_CHUNK).contains(&self.chunk) {
+            return Err(format!(
+                "addresses per enrollment must be between 1 and {MAX_CHUNK}, not {}",
+                self.chunk
+            ));
+        }
+        match period_days {
+            365 => Ok(1),
+            730 => Ok(2),
+            1095 => Ok(3),
+            days => Err(format!(
+                "a bulk enrollment takes whole years of validity (365 or 730 days), not {days} days"
+            )),
+        }
+    }
+}
+
 /// Everything needed to (re)start a batch, minus the secret key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BatchSpec {
@@ -77,6 +129,9 @@ pub struct BatchSpec {
     pub product: String,
     /// Validity in days (at most [`MAX_PERIOD_DAYS`]).
     pub period: u32,
+    /// Per-row orders or bulk enrollment.
+    #[serde(default)]
+    pub mode: OrderMode,
     /// The rows, in roster order.
     pub rows: Vec<BatchRow>,
 }
