@@ -72,6 +72,15 @@ impl Profile {
         }
     }
 
+    /// Where the invoice of a bulk enrollment is found, where the CA's answer
+    /// names none (`None`: no enrollment in this dialect).
+    pub fn enrollment_invoice(self) -> Option<&'static str> {
+        match self {
+            Profile::Sslcom => Some(sslcom::ENROLLMENT_INVOICE),
+            Profile::Reference => None,
+        }
+    }
+
     /// What the answer to [`Profile::enroll`] means.
     pub fn parse_enrolled(self, resp: &HttpResponse) -> Result<Enrolled, CaError> {
         match self {

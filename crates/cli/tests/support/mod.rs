@@ -60,8 +60,23 @@ pub fn write_roster(path: &Path, rows: usize) -> Vec<String> {
     emails
 }
 
-/// Starts `smime-bulk submit` against `ca`.
+/// Starts `smime-bulk submit` against `ca`, one order per row.
 pub fn submit(ca: &str, roster: &Path, journal: &Path, out: &Path, concurrency: u32) -> Child {
+    submit_with(ca, roster, journal, out, concurrency, &[])
+}
+
+/// The flags of a bulk enrollment of the sandbox's demo product 302 (its
+/// `certificate_id` is 417), `chunk` addresses at a time.
+pub fn enrollment_flags(chunk: usize) -> Vec<String> {
+    ["--mode", "enrollment", "--certificate-id", "417", "--approver-id", "1", "--chunk"]
+        .map(str::to_owned)
+        .into_iter()
+        .chain([chunk.to_string()])
+        .collect()
+}
+
+/// Starts `smime-bulk submit` against `ca` with `extra` flags.
+pub fn submit_with(ca: &str, roster: &Path, journal: &Path, out: &Path, concurrency: u32, extra: &[String]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_smime-bulk"))
         .args([
             "submit",
@@ -81,6 +96,7 @@ pub fn submit(ca: &str, roster: &Path, journal: &Path, out: &Path, concurrency: 
         .arg("--out")
         .arg(out)
         .args(["--concurrency", &concurrency.to_string(), "--timeout-secs", "10"])
+        .args(extra)
         .arg(roster)
         .env("SMIME_BULK_SECRET_KEY", "sandbox-secret")
         .stdin(Stdio::null())
@@ -95,6 +111,20 @@ pub fn submit(ca: &str, roster: &Path, journal: &Path, out: &Path, concurrency: 
 pub async fn orders(ca: &str) -> Vec<Value> {
     let v: Value = reqwest::Client::new()
         .get(format!("{ca}/sandbox/orders"))
+        .header(ADMIN_TOKEN_HEADER, ADMIN_TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    v.as_array().cloned().unwrap_or_default()
+}
+
+/// Every bulk enrollment the sandbox holds (admin endpoint).
+pub async fn enrollments(ca: &str) -> Vec<Value> {
+    let v: Value = reqwest::Client::new()
+        .get(format!("{ca}/sandbox/enrollments"))
         .header(ADMIN_TOKEN_HEADER, ADMIN_TOKEN)
         .send()
         .await

@@ -8,6 +8,12 @@ use super::super::types::{CaError, Credentials, Enrolled, EnrollmentRequest};
 use super::{auth, bad_request, describe, refusal, status_error, wire};
 use serde_json::Value;
 
+/// Where an enrollment's invoice is: SSL.com's answer links none, and its
+/// orders' reads and listings carry no `receipt_url` (§5, §6, §7).
+pub const ENROLLMENT_INVOICE: &str = "SSL.com's answer to an enrollment links no invoice: each enrollment (one per chunk) \
+     is one invoiced order, \"Certificate enrollment for N emails.\", on your team's invoice in the SSL.com portal \
+     (Orders, and Billing's invoices), billed under your EPKI agreement";
+
 /// The request that enrolls a chunk: a form-encoded POST (a CORS simple
 /// request, as an order is), the mailboxes comma-joined as SSL.com's portal
 /// sends them, the validity as a 1-based index of years.
