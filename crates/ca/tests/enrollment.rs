@@ -5,8 +5,7 @@
 
 use smime_bulk_ca::engine::journal::{self, JournalEntry};
 use smime_bulk_ca::engine::{
-    BatchRow, BatchSpec, Engine, EngineConfig, Enrollment, OrderMode, Outcome, Phase, RequestKind, RowState,
-    Transmit,
+    BatchRow, BatchSpec, Engine, EngineConfig, Enrollment, OrderMode, Outcome, Phase, RequestKind, RowState, Transmit,
 };
 use smime_bulk_ca::protocol::{Credentials, HttpResponse, Method, Profile};
 use std::collections::HashMap;
@@ -204,12 +203,23 @@ fn addresses_go_in_chunks_of_form_posts_and_each_is_placed_with_the_order_the_li
     let f = form(&first);
     assert_eq!(f["domains"], "user0@example.com,user1@example.com");
     assert_eq!(
-        (f["certificate_id"].as_str(), f["duration"].as_str(), f["approver_id"].as_str()),
+        (
+            f["certificate_id"].as_str(),
+            f["duration"].as_str(),
+            f["approver_id"].as_str()
+        ),
         ("417", "1", "7")
     );
-    assert!(!f.contains_key("csr"), "an enrollment sends no CSR: the recipients make their keys");
+    assert!(
+        !f.contains_key("csr"),
+        "an enrollment sends no CSR: the recipients make their keys"
+    );
     let names: Vec<(usize, &str)> = log.iter().map(|j| (j.row, j.state.name())).collect();
-    assert_eq!(names, [(0, "sending"), (1, "sending")], "the chunk's intent is journaled first");
+    assert_eq!(
+        names,
+        [(0, "sending"), (1, "sending")],
+        "the chunk's intent is journaled first"
+    );
 
     let mut ca = Ca::default();
     ca.enroll(&first);
@@ -269,10 +279,18 @@ fn lost_answers_kills_and_resumes_never_give_an_address_two_orders() {
                     // The user checks the portal: the CA's order for the
                     // address, if there is one, is accepted; else it is resent.
                     let mailbox = e.spec().rows[row].email.clone();
-                    match ca.orders.iter().find(|(r, m)| *m == mailbox && candidates.iter().any(|c| c.reference == *r)) {
+                    match ca
+                        .orders
+                        .iter()
+                        .find(|(r, m)| *m == mailbox && candidates.iter().any(|c| c.reference == *r))
+                    {
                         Some((r, _)) => e.accept_candidate(row, &r.clone()).unwrap(),
                         None => {
-                            assert_eq!(ca.orders_of(&mailbox), 0, "seed {seed}: resend offered while the CA holds one");
+                            assert_eq!(
+                                ca.orders_of(&mailbox),
+                                0,
+                                "seed {seed}: resend offered while the CA holds one"
+                            );
                             resent += 1;
                             e.resend(row).unwrap();
                         }
@@ -324,7 +342,11 @@ fn lost_answers_kills_and_resumes_never_give_an_address_two_orders() {
         }
         text.push_str(&journal::lines(&e.take_journal()));
         for row in &e.spec().rows {
-            assert!(ca.orders_of(&row.email) <= 1, "seed {seed}: {} ordered twice", row.email);
+            assert!(
+                ca.orders_of(&row.email) <= 1,
+                "seed {seed}: {} ordered twice",
+                row.email
+            );
         }
         for (row, state) in e.states().enumerate() {
             match state {
@@ -384,13 +406,20 @@ fn a_refused_enrollment_rejects_its_chunk_and_wrong_keys_stop_the_batch_with_not
     assert_eq!(t.chunk, [2]);
     e.handle(
         t.id,
-        answer(200, r#"{"errors":{"login":["account_key not found or wrong secret_key"]}}"#),
+        answer(
+            200,
+            r#"{"errors":{"login":["account_key not found or wrong secret_key"]}}"#,
+        ),
         0,
     );
     assert!(matches!(e.phase(), Phase::Halted(why) if why.contains("secret key")));
     assert!(matches!(e.state(2), Some(RowState::Pending { attempts: 0, .. })));
     e.resume_sending();
-    assert_eq!(next(&mut e, 0, &mut log).unwrap().chunk, [2], "sent again once the keys are fixed");
+    assert_eq!(
+        next(&mut e, 0, &mut log).unwrap().chunk,
+        [2],
+        "sent again once the keys are fixed"
+    );
 
     // Errors on other fields: the orders may exist, so they are looked up.
     let mut e = Engine::new(spec(1, 2), Credentials::new("acct", "k"), config(), 0);
@@ -406,7 +435,11 @@ fn a_dialect_without_enrollment_stops_before_sending_and_says_so() {
     assert!(!Profile::Reference.supports_enrollment() && Profile::Sslcom.supports_enrollment());
     let mut e = Engine::new(batch, Credentials::new("acct", "k"), config(), 0);
     assert!(e.poll_transmit(0).is_none());
-    assert!(matches!(e.phase(), Phase::Halted(why) if why.contains("bulk enrollment")), "{:?}", e.phase());
+    assert!(
+        matches!(e.phase(), Phase::Halted(why) if why.contains("bulk enrollment")),
+        "{:?}",
+        e.phase()
+    );
     assert!(e.take_journal().is_empty(), "nothing was marked as sending");
 }
 

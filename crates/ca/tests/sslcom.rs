@@ -388,7 +388,9 @@ fn an_enrollment_is_a_form_encoded_post_of_comma_joined_mailboxes_in_years() {
         Err(CaError::Unsupported("bulk enrollment".into()))
     );
     assert_eq!(
-        Profile::Reference.parse_enrolled(&recorded(200, "enrollment_ok.json")).map_err(|e| e.code()),
+        Profile::Reference
+            .parse_enrolled(&recorded(200, "enrollment_ok.json"))
+            .map_err(|e| e.code()),
         Err("unsupported")
     );
 }
@@ -423,7 +425,11 @@ fn an_enrollment_answer_of_another_shape_leaves_its_orders_unknown_with_a_clear_
         (200, r#"{"is_ordered":true}"#, "\"id\""),
         (200, r#"{"id":4821,"is_ordered":"yes"}"#, "true/false"),
         (200, r#"[]"#, "may have been created"),
-        (200, r#"{"errors":{"registrant":["is invalid"]}}"#, "registrant: is invalid"),
+        (
+            200,
+            r#"{"errors":{"registrant":["is invalid"]}}"#,
+            "registrant: is invalid",
+        ),
         (200, "<html>", "not JSON"),
     ] {
         match SSL.parse_enrolled(&resp(status, body)) {

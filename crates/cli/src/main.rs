@@ -45,7 +45,7 @@ enum Command {
     #[command(
         after_help = "Examples:\n  export SMIME_BULK_SECRET_KEY=sandbox-secret\n  smime-bulk submit --ca http://127.0.0.1:8787 --account-key sandbox-account \\\n      --product 302 --period 365 --journal batch.journal --out results.csv roster.csv\n  smime-bulk submit --mode enrollment --certificate-id 417 --approver-id 1 --chunk 50 \\\n      --ca http://127.0.0.1:8787 --account-key sandbox-account --product 302 --period 365 \\\n      --journal batch.journal --out results.csv roster.csv\n\nWhat each mode costs: per-row charges each order to the account's funds at the product's price and sends\nthe row's CSR; enrollment puts each chunk of addresses on one invoice to your team under its EPKI agreement,\nwith no funds check, sends no CSR (the recipients are invited and make their own keys), and needs the\nproduct's certificate id and an approver's user id, which the CA has no API to list: ask the CA for them.\n\nThe secret key comes from SMIME_BULK_SECRET_KEY or --secret-key-file, never from the command line.\nCtrl-C stops cleanly; running the same command again resumes the batch without ordering anything twice.\nExit status: 0 every order placed, 1 some row rejected, failed or not confirmed, 2 unusable input or stopped by the CA, 130 interrupted."
     )]
-    Submit(SubmitArgs),
+    Submit(Box<SubmitArgs>),
     /// Check, without ordering anything, that the CA behaves as its profile says.
     #[command(
         after_help = "Example:\n  SMIME_BULK_SECRET_KEY=… smime-bulk probe --ca https://sws-test.sslpki.com --ca-profile sslcom --account-key KEY\n\nIt lists orders, reads one, and sends an order with a deliberately wrong secret key (refused, so nothing is ordered),\nthen asks the CA the CORS questions a browser would. Exit status: 0 all match, 1 something differs, 2 no answer."
@@ -269,6 +269,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Submit(args) => {
+            let args = *args;
             let mode = args.order_mode()?;
             let secret_key = secret_key(&args.ca)?;
             let roster_bytes = read_input(&args.roster)?;

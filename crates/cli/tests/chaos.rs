@@ -266,7 +266,9 @@ async fn a_bulk_enrollment_killed_twice_under_faults_gives_every_address_one_ord
     assert_eq!(codes.last(), Some(&0), "the resumed run completes: {codes:?}");
     assert_eq!((lost, unconfirmed, orders.len()), (0, 0, 400));
     assert!(
-        orders.iter().all(|o| o["enrollment_id"].is_i64() && o["charged_cents"] == 0),
+        orders
+            .iter()
+            .all(|o| o["enrollment_id"].is_i64() && o["charged_cents"] == 0),
         "every order is enrolled and invoiced, none charged"
     );
     sb.shutdown().await;

@@ -34,7 +34,10 @@ async fn a_roster_is_enrolled_in_chunks_and_every_address_gets_its_own_order_ref
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
     assert!(stderr.contains("7 addresses to enroll, 3 a time"), "{stderr}");
-    assert!(stderr.contains("invoices: SSL.com's answer to an enrollment links no invoice"), "{stderr}");
+    assert!(
+        stderr.contains("invoices: SSL.com's answer to an enrollment links no invoice"),
+        "{stderr}"
+    );
     assert!(stdout.contains("placed 7, rejected 0"), "{stdout}");
 
     let enrollments = enrollments(&ca).await;
@@ -56,7 +59,10 @@ async fn a_roster_is_enrolled_in_chunks_and_every_address_gets_its_own_order_ref
         let line = results.lines().find(|l| l.starts_with(&format!("{email},"))).unwrap();
         let reference = line.split(',').nth(1).unwrap();
         assert_eq!(reference, by_email[email.as_str()], "{line}");
-        assert!(line.contains("unused. waiting on certificate signing request (csr)"), "{line}");
+        assert!(
+            line.contains("unused. waiting on certificate signing request (csr)"),
+            "{line}"
+        );
     }
     let journal = std::fs::read_to_string(dir.path("batch.journal")).unwrap();
     assert!(journal.contains(r#""mode":{"kind":"enrollment","certificate_id":417,"approver_id":1,"chunk":3}"#));
@@ -109,7 +115,17 @@ async fn refused(args: &[&str]) -> String {
 async fn enrollment_flags_that_do_not_fit_are_refused_before_anything_is_sent() {
     let e = refused(&["--period", "365", "--mode", "enrollment", "--approver-id", "1"]).await;
     assert!(e.contains("--certificate-id"), "{e}");
-    let e = refused(&["--period", "400", "--mode", "enrollment", "--certificate-id", "417", "--approver-id", "1"]).await;
+    let e = refused(&[
+        "--period",
+        "400",
+        "--mode",
+        "enrollment",
+        "--certificate-id",
+        "417",
+        "--approver-id",
+        "1",
+    ])
+    .await;
     assert!(e.contains("--period 400: a bulk enrollment takes whole years"), "{e}");
     let e = refused(&[
         "--period",
@@ -124,9 +140,24 @@ async fn enrollment_flags_that_do_not_fit_are_refused_before_anything_is_sent() 
         "reference",
     ])
     .await;
-    assert!(e.contains("profile reference takes no bulk enrollment; use --mode per-row"), "{e}");
+    assert!(
+        e.contains("profile reference takes no bulk enrollment; use --mode per-row"),
+        "{e}"
+    );
     let e = refused(&["--period", "365", "--certificate-id", "417"]).await;
     assert!(e.contains("are for --mode enrollment"), "{e}");
-    let e = refused(&["--period", "365", "--mode", "enrollment", "--certificate-id", "417", "--approver-id", "1", "--chunk", "0"]).await;
+    let e = refused(&[
+        "--period",
+        "365",
+        "--mode",
+        "enrollment",
+        "--certificate-id",
+        "417",
+        "--approver-id",
+        "1",
+        "--chunk",
+        "0",
+    ])
+    .await;
     assert!(e.contains("--chunk"), "{e}");
 }

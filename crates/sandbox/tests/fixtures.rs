@@ -212,7 +212,16 @@ async fn the_sandbox_answers_in_the_shapes_of_the_recorded_sslcom_answers() {
     let (name, record) = fixture!("enrollment_login_200.json");
     let wrong: Vec<(&str, String)> = enrollment
         .iter()
-        .map(|(k, v)| (*k, if *k == "secret_key" { "wrong".to_owned() } else { v.clone() }))
+        .map(|(k, v)| {
+            (
+                *k,
+                if *k == "secret_key" {
+                    "wrong".to_owned()
+                } else {
+                    v.clone()
+                },
+            )
+        })
         .collect();
     let (status, a) = post(&sb, "/certificate_enrollment", &wrong).await;
     assert_shape(name, record, status, 200, &a);

@@ -88,6 +88,24 @@ pub struct Enrollment {
 }
 
 impl Enrollment {
+    /// The settings as a user typed them: the ids must be whole numbers.
+    /// Errors say which field and how to fix it.
+    pub fn from_form(certificate_id: &str, approver_id: &str, chunk: usize) -> Result<Enrollment, String> {
+        let id = |text: &str, what: &str| {
+            let text = text.trim();
+            match text.parse::<u64>() {
+                Ok(n) if n > 0 => Ok(n),
+                _ if text.is_empty() => Err(format!("enter the {what}: the CA gives it to you")),
+                _ => Err(format!("the {what} is a whole number such as 417, not {text:?}")),
+            }
+        };
+        Ok(Enrollment {
+            certificate_id: id(certificate_id, "product's certificate id")?,
+            approver_id: id(approver_id, "approver's user id")?,
+            chunk,
+        })
+    }
+
     /// Checks the chunk size and that `period_days` is whole years (1–3),
     /// the only validities an enrollment takes; gives the years.
     pub fn years(&self, period_days: u32) -> Result<u32, String> {
@@ -185,6 +203,30 @@ mod tests {
         };
         let back = Row::from(BatchRow::from(row.clone()));
         assert_eq!(back, Row { valid: false, ..row });
+    }
+
+    #[test]
+    fn typed_enrollment_ids_are_whole_numbers_and_the_errors_say_which() {
+        assert_eq!(
+            Enrollment::from_form(" 417 ", "12", 50),
+            Ok(Enrollment {
+                certificate_id: 417,
+                approver_id: 12,
+                chunk: 50
+            })
+        );
+        let e = Enrollment::from_form("", "12", 50).unwrap_err();
+        assert!(e.contains("enter the product's certificate id"), "{e}");
+        let e = Enrollment::from_form("417", "12a", 50).unwrap_err();
+        assert!(
+            e.contains("approver's user id is a whole number") && e.contains("\"12a\""),
+            "{e}"
+        );
+        assert!(Enrollment::from_form("0", "1", 50).is_err());
+        let ok = Enrollment::from_form("417", "1", 50).unwrap();
+        assert_eq!((ok.years(365), ok.years(730)), (Ok(1), Ok(2)));
+        assert!(ok.years(825).unwrap_err().contains("whole years"));
+        assert!(Enrollment { chunk: 0, ..ok }.years(365).is_err());
     }
 
     #[test]

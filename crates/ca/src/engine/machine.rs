@@ -465,7 +465,10 @@ impl Engine {
             approver_id: enrollment.approver_id,
             emails: rows.iter().map(|&r| self.spec.rows[r].email.clone()).collect(),
         };
-        self.spec.profile.enroll(&self.creds, &request).map_err(|e| e.to_string())
+        self.spec
+            .profile
+            .enroll(&self.creds, &request)
+            .map_err(|e| e.to_string())
     }
 
     fn hand_out(
@@ -597,8 +600,7 @@ impl Engine {
                 self.ready.push_back(row);
             }
             Err(
-                e
-                @ (CaError::Unauthorized
+                e @ (CaError::Unauthorized
                 | CaError::NotFound
                 | CaError::InsufficientFunds(_)
                 | CaError::Redirected(_)
@@ -755,6 +757,7 @@ impl Engine {
     /// Applies a finished sweep's verdicts to the rows it covered.
     fn settle(&mut self, sweep: &Sweep, now: u64) {
         let held = self.held();
+        let mut shared_delay = None;
         for &row in &sweep.covers {
             let RowState::Unknown { attempts, reason } = self.slots[row].state.clone() else {
                 continue;
@@ -786,7 +789,13 @@ impl Engine {
                             last_error: Some(reason),
                         },
                     );
-                    let delay = self.backoff(attempts);
+                    // Enrolled rows proven absent together go again together
+                    // (one chunk, one invoice), not each after its own jitter.
+                    let delay = match (&self.spec.mode, shared_delay) {
+                        (OrderMode::Enrollment(_), Some(d)) => d,
+                        _ => self.backoff(attempts),
+                    };
+                    shared_delay = Some(delay);
                     self.waiting.push(Reverse((now + delay, row)));
                 }
             }

@@ -262,7 +262,12 @@ impl Sweep {
                 && !held.contains(&o.reference)
                 && o.product.as_deref().is_none_or(|p| p == product)
         };
-        let listed: Vec<&Order> = self.listed.keys().filter_map(|r| known.get(r)).filter(keyless).collect();
+        let listed: Vec<&Order> = self
+            .listed
+            .keys()
+            .filter_map(|r| known.get(r))
+            .filter(keyless)
+            .collect();
         let mut alike: Vec<&Order> = listed
             .iter()
             .copied()

@@ -60,7 +60,8 @@ impl Profile {
 
     /// Whether the CA takes bulk enrollments ([`Profile::enroll`]).
     pub fn supports_enrollment(self) -> bool {
-        self.enroll(&Credentials::new("", ""), &EnrollmentRequest::default()).is_ok()
+        self.enroll(&Credentials::new("", ""), &EnrollmentRequest::default())
+            .is_ok()
     }
 
     /// The request that enrolls a chunk of mailboxes in one invoiced order,
@@ -69,6 +70,15 @@ impl Profile {
         match self {
             Profile::Sslcom => Ok(sslcom::enroll(creds, request)),
             Profile::Reference => Err(CaError::Unsupported("bulk enrollment".into())),
+        }
+    }
+
+    /// What a bulk enrollment costs and needs with this CA (`None`: no
+    /// enrollment in this dialect).
+    pub fn enrollment_terms(self) -> Option<&'static str> {
+        match self {
+            Profile::Sslcom => Some(sslcom::ENROLLMENT_TERMS),
+            Profile::Reference => None,
         }
     }
 

@@ -68,11 +68,19 @@ pub fn submit(ca: &str, roster: &Path, journal: &Path, out: &Path, concurrency: 
 /// The flags of a bulk enrollment of the sandbox's demo product 302 (its
 /// `certificate_id` is 417), `chunk` addresses at a time.
 pub fn enrollment_flags(chunk: usize) -> Vec<String> {
-    ["--mode", "enrollment", "--certificate-id", "417", "--approver-id", "1", "--chunk"]
-        .map(str::to_owned)
-        .into_iter()
-        .chain([chunk.to_string()])
-        .collect()
+    [
+        "--mode",
+        "enrollment",
+        "--certificate-id",
+        "417",
+        "--approver-id",
+        "1",
+        "--chunk",
+    ]
+    .map(str::to_owned)
+    .into_iter()
+    .chain([chunk.to_string()])
+    .collect()
 }
 
 /// Starts `smime-bulk submit` against `ca` with `extra` flags.

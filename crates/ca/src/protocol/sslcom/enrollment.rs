@@ -10,9 +10,16 @@ use serde_json::Value;
 
 /// Where an enrollment's invoice is: SSL.com's answer links none, and its
 /// orders' reads and listings carry no `receipt_url` (§5, §6, §7).
-pub const ENROLLMENT_INVOICE: &str = "SSL.com's answer to an enrollment links no invoice: each enrollment (one per chunk) \
+pub const ENROLLMENT_INVOICE: &str =
+    "SSL.com's answer to an enrollment links no invoice: each enrollment (one per chunk) \
      is one invoiced order, \"Certificate enrollment for N emails.\", on your team's invoice in the SSL.com portal \
      (Orders, and Billing's invoices), billed under your EPKI agreement";
+
+/// What an enrollment costs and needs, as SSL.com's docs and source show it.
+pub const ENROLLMENT_TERMS: &str = "Each chunk of addresses is one order invoiced to your team under its EPKI \
+     agreement: no funds check, nothing taken from the account's funds. The recipients are invited by email and make \
+     their own keys, so CSRs in the roster are not sent. It needs the product's certificate id and an approver's \
+     user id, which SSL.com has no API to list: ask SSL.com for them.";
 
 /// The request that enrolls a chunk: a form-encoded POST (a CORS simple
 /// request, as an order is), the mailboxes comma-joined as SSL.com's portal

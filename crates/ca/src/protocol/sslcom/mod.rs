@@ -22,7 +22,7 @@ pub mod date;
 mod enrollment;
 pub mod wire;
 
-pub use enrollment::{enroll, parse_enrolled, ENROLLMENT_INVOICE};
+pub use enrollment::{enroll, parse_enrolled, ENROLLMENT_INVOICE, ENROLLMENT_TERMS};
 
 use super::answer::{field_errors, json, snippet, string};
 use super::http::{Body, HttpRequest, HttpResponse, Method};
