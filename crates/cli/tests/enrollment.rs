@@ -113,51 +113,22 @@ async fn refused(args: &[&str]) -> String {
 
 #[tokio::test]
 async fn enrollment_flags_that_do_not_fit_are_refused_before_anything_is_sent() {
+    let enroll = |more: &[&'static str]| {
+        let mut args = vec!["--mode", "enrollment", "--certificate-id", "417", "--approver-id", "1"];
+        args.extend_from_slice(more);
+        args
+    };
     let e = refused(&["--period", "365", "--mode", "enrollment", "--approver-id", "1"]).await;
     assert!(e.contains("--certificate-id"), "{e}");
-    let e = refused(&[
-        "--period",
-        "400",
-        "--mode",
-        "enrollment",
-        "--certificate-id",
-        "417",
-        "--approver-id",
-        "1",
-    ])
-    .await;
+    let e = refused(&enroll(&["--period", "400"])).await;
     assert!(e.contains("--period 400: a bulk enrollment takes whole years"), "{e}");
-    let e = refused(&[
-        "--period",
-        "365",
-        "--mode",
-        "enrollment",
-        "--certificate-id",
-        "417",
-        "--approver-id",
-        "1",
-        "--ca-profile",
-        "reference",
-    ])
-    .await;
+    let e = refused(&enroll(&["--period", "365", "--ca-profile", "reference"])).await;
     assert!(
         e.contains("profile reference takes no bulk enrollment; use --mode per-row"),
         "{e}"
     );
     let e = refused(&["--period", "365", "--certificate-id", "417"]).await;
     assert!(e.contains("are for --mode enrollment"), "{e}");
-    let e = refused(&[
-        "--period",
-        "365",
-        "--mode",
-        "enrollment",
-        "--certificate-id",
-        "417",
-        "--approver-id",
-        "1",
-        "--chunk",
-        "0",
-    ])
-    .await;
+    let e = refused(&enroll(&["--period", "365", "--chunk", "0"])).await;
     assert!(e.contains("--chunk"), "{e}");
 }

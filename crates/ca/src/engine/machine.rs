@@ -599,22 +599,14 @@ impl Engine {
                 self.throttle_until = self.throttle_until.max(now + wait);
                 self.ready.push_back(row);
             }
-            Err(
-                e @ (CaError::Unauthorized
-                | CaError::NotFound
-                | CaError::InsufficientFunds(_)
-                | CaError::Redirected(_)
-                | CaError::Unsupported(_)),
-            ) => {
+            Err(e) if stops_the_batch(&e) => {
                 // Not processed, and no other row will fare better: stop and tell the user.
                 self.not_processed(row, attempts, e.to_string());
                 self.halted = Some(e.to_string());
                 self.ready.push_front(row);
             }
             Err(e @ CaError::Unexpected { status: 400..=499, .. }) => {
-                let mut errors = protocol::FieldErrors::new();
-                errors.insert("request".into(), vec![e.to_string()]);
-                self.set(row, RowState::Rejected { errors });
+                self.set(row, RowState::Rejected { errors: refused(&e) })
             }
             Err(e) => {
                 // 5xx, or an answer we cannot read: the order may exist.
@@ -663,13 +655,7 @@ impl Engine {
                 let wait = retry_after_ms.unwrap_or_else(|| self.backoff(attempts));
                 self.throttle_until = self.throttle_until.max(now + wait);
             }
-            Err(
-                e @ (CaError::Unauthorized
-                | CaError::NotFound
-                | CaError::InsufficientFunds(_)
-                | CaError::Redirected(_)
-                | CaError::Unsupported(_)),
-            ) => {
+            Err(e) if stops_the_batch(&e) => {
                 for &row in rows.iter().rev() {
                     let attempts = self.slots[row].state.attempts();
                     self.not_processed(row, attempts, e.to_string());
@@ -678,8 +664,7 @@ impl Engine {
                 self.halted = Some(e.to_string());
             }
             Err(e @ CaError::Unexpected { status: 400..=499, .. }) => {
-                let mut errors = protocol::FieldErrors::new();
-                errors.insert("request".into(), vec![e.to_string()]);
+                let errors = refused(&e);
                 for &row in rows {
                     self.set(row, RowState::Rejected { errors: errors.clone() });
                 }
@@ -868,6 +853,27 @@ impl Engine {
         }
         p
     }
+}
+
+/// Whether an answer means no request will fare better until the user acts
+/// (wrong keys, a wrong URL, no funds, an operation the CA lacks): the
+/// request was not processed, and the batch stops.
+fn stops_the_batch(e: &CaError) -> bool {
+    matches!(
+        e,
+        CaError::Unauthorized
+            | CaError::NotFound
+            | CaError::InsufficientFunds(_)
+            | CaError::Redirected(_)
+            | CaError::Unsupported(_)
+    )
+}
+
+/// A 4xx the dialect could not read as per-field errors, as the row's refusal.
+fn refused(e: &CaError) -> protocol::FieldErrors {
+    let mut errors = protocol::FieldErrors::new();
+    errors.insert("request".into(), vec![e.to_string()]);
+    errors
 }
 
 fn order_request(spec: &BatchSpec, row: usize) -> OrderRequest {

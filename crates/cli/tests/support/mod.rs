@@ -115,10 +115,10 @@ pub fn submit_with(ca: &str, roster: &Path, journal: &Path, out: &Path, concurre
         .unwrap()
 }
 
-/// Every order the sandbox holds (admin endpoint).
-pub async fn orders(ca: &str) -> Vec<Value> {
+/// A list the sandbox's admin endpoint `path` answers.
+async fn admin_list(ca: &str, path: &str) -> Vec<Value> {
     let v: Value = reqwest::Client::new()
-        .get(format!("{ca}/sandbox/orders"))
+        .get(format!("{ca}{path}"))
         .header(ADMIN_TOKEN_HEADER, ADMIN_TOKEN)
         .send()
         .await
@@ -129,18 +129,14 @@ pub async fn orders(ca: &str) -> Vec<Value> {
     v.as_array().cloned().unwrap_or_default()
 }
 
+/// Every order the sandbox holds (admin endpoint).
+pub async fn orders(ca: &str) -> Vec<Value> {
+    admin_list(ca, "/sandbox/orders").await
+}
+
 /// Every bulk enrollment the sandbox holds (admin endpoint).
 pub async fn enrollments(ca: &str) -> Vec<Value> {
-    let v: Value = reqwest::Client::new()
-        .get(format!("{ca}/sandbox/enrollments"))
-        .header(ADMIN_TOKEN_HEADER, ADMIN_TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    v.as_array().cloned().unwrap_or_default()
+    admin_list(ca, "/sandbox/enrollments").await
 }
 
 /// Waits until the sandbox holds at least `n` orders (or the child exits).
