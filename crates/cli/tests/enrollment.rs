@@ -65,7 +65,7 @@ async fn a_roster_is_enrolled_in_chunks_and_every_address_gets_its_own_order_ref
         );
     }
     let journal = std::fs::read_to_string(dir.path("batch.journal")).unwrap();
-    assert!(journal.contains(r#""mode":{"kind":"enrollment","certificate_id":417,"approver_id":1,"chunk":3}"#));
+    assert!(journal.contains(r#""mode":{"enrollment":{"certificate_id":417,"approver_id":1,"chunk":3}}"#));
     assert!(!journal.contains("sandbox-secret"));
 
     // Resumed with other flags: refused, naming both.

@@ -64,8 +64,11 @@ pub const DEFAULT_CHUNK: usize = 50;
 pub const MAX_CHUNK: usize = 500;
 
 /// How a batch is ordered.
+///
+/// Journaled as `"per_row"` or `{"enrollment": {…}}` (externally tagged: an
+/// internally tagged enum would bring serde's buffering into the page).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum OrderMode {
     /// One order per row, charged to the funded account, with the row's CSR
     /// (a journal from before modes is per-row).
@@ -96,7 +99,7 @@ impl Enrollment {
             match text.parse::<u64>() {
                 Ok(n) if n > 0 => Ok(n),
                 _ if text.is_empty() => Err(format!("enter the {what}: the CA gives it to you")),
-                _ => Err(format!("the {what} is a whole number such as 417, not {text:?}")),
+                _ => Err(format!("the {what} is a whole number such as 417, not “{text}”")),
             }
         };
         Ok(Enrollment {
@@ -219,7 +222,7 @@ mod tests {
         assert!(e.contains("enter the product's certificate id"), "{e}");
         let e = Enrollment::from_form("417", "12a", 50).unwrap_err();
         assert!(
-            e.contains("approver's user id is a whole number") && e.contains("\"12a\""),
+            e.contains("approver's user id is a whole number") && e.contains("“12a”"),
             "{e}"
         );
         assert!(Enrollment::from_form("0", "1", 50).is_err());
