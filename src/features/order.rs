@@ -199,11 +199,11 @@ pub fn OrderStep(on_place: impl Fn(Arc<BatchSpec>) + 'static) -> impl IntoView {
                 <div class="fields" id="enrollment-fields">
                     <div>
                         <label for="certificate-id">"Product's certificate id"</label>
-                        <input id="certificate-id" inputmode="numeric" autocomplete="off" prop:value=move || certificate_id.get() on:input=move |ev| certificate_id.set(event_target_value(&ev))/>
+                        <input type="text" id="certificate-id" inputmode="numeric" autocomplete="off" prop:value=move || certificate_id.get() on:input=move |ev| certificate_id.set(event_target_value(&ev))/>
                     </div>
                     <div>
                         <label for="approver-id">"Approver's user id"</label>
-                        <input id="approver-id" inputmode="numeric" autocomplete="off" prop:value=move || approver_id.get() on:input=move |ev| approver_id.set(event_target_value(&ev))/>
+                        <input type="text" id="approver-id" inputmode="numeric" autocomplete="off" prop:value=move || approver_id.get() on:input=move |ev| approver_id.set(event_target_value(&ev))/>
                     </div>
                 </div>
             </Show>
@@ -229,8 +229,9 @@ pub fn OrderStep(on_place: impl Fn(Arc<BatchSpec>) + 'static) -> impl IntoView {
                     let n = count();
                     if enrolling() {
                         let chunks = n.div_ceil(chunk().max(1));
+                        let plural = if chunks == 1 { "" } else { "s" };
                         return format!(
-                            "{n} addresses will be enrolled in {chunks} enrollments of up to {}, each invoiced to your team; nothing is taken from the account's funds.",
+                            "{n} addresses will be enrolled in {chunks} enrollment{plural} of up to {}, each invoiced to your team; nothing is taken from the account's funds.",
                             chunk()
                         );
                     }
