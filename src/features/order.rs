@@ -1,11 +1,12 @@
-//! Step 6: product and validity, how many rows will be ordered and at what
-//! total, and the confirmation that starts the batch.
+//! Step 6: how to order (per-row orders or bulk enrollment, each with what
+//! it costs), product and validity, how many rows will be ordered and at
+//! what total, and the confirmation that starts the batch.
 
 use crate::shared::ca::{call, CallError};
 use crate::shared::state::{use_app, RunPhase};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use smime_bulk_ca::engine::{BatchRow, BatchSpec, Phase, MAX_PERIOD_DAYS};
+use smime_bulk_ca::engine::{BatchRow, BatchSpec, Enrollment, OrderMode, Phase, DEFAULT_CHUNK, MAX_PERIOD_DAYS};
 use smime_bulk_ca::protocol::decimal;
 use std::sync::Arc;
 
@@ -25,6 +26,35 @@ pub fn OrderStep(on_place: impl Fn(Arc<BatchSpec>) + 'static) -> impl IntoView {
     let state = use_app();
     let confirmed = RwSignal::new(false);
     let message = RwSignal::new(None::<String>);
+    // Bulk enrollment instead of per-row orders, and its ids as typed.
+    let enroll = RwSignal::new(false);
+    let certificate_id = RwSignal::new(String::new());
+    let approver_id = RwSignal::new(String::new());
+    let preset = move || {
+        let url = state.ca_url.get();
+        state.config.get().cas.into_iter().find(|c| c.url == url)
+    };
+    let chunk = move || {
+        preset()
+            .and_then(|p| p.enrollment)
+            .and_then(|e| e.chunk)
+            .unwrap_or(DEFAULT_CHUNK)
+    };
+    let can_enroll = move || state.ca_profile.get().supports_enrollment();
+    let enrolling = move || enroll.get() && can_enroll();
+    // The ids the CA's preset gives for the chosen product, if any.
+    Effect::new(move |_| {
+        let code = state.product.get();
+        let Some(e) = preset().and_then(|p| p.enrollment) else {
+            return;
+        };
+        if let Some(id) = e.certificate_ids.get(&code) {
+            certificate_id.set(id.to_string());
+        }
+        if let Some(id) = e.approver_id {
+            approver_id.set(id.to_string());
+        }
+    });
     // A CA without a product API (SSL.com) offers the built-in products.
     Effect::new(move |_| {
         state.ca_url.track();
@@ -107,6 +137,20 @@ pub fn OrderStep(on_place: impl Fn(Arc<BatchSpec>) + 'static) -> impl IntoView {
             message.set(Some(format!("Not sent: {e}.")));
             return;
         }
+        let mode = if enrolling() {
+            let enrollment =
+                Enrollment::from_form(&certificate_id.get_untracked(), &approver_id.get_untracked(), chunk())
+                    .and_then(|e| e.years(state.period.get_untracked()).map(|_| e));
+            match enrollment {
+                Ok(e) => OrderMode::Enrollment(e),
+                Err(e) => {
+                    message.set(Some(format!("Not sent: {e}.")));
+                    return;
+                }
+            }
+        } else {
+            OrderMode::PerRow
+        };
         let rows: Vec<BatchRow> = state.editor.with_value(|e| {
             e.as_ref()
                 .map(|e| e.valid_rows().into_iter().map(BatchRow::from).collect())
@@ -120,6 +164,7 @@ pub fn OrderStep(on_place: impl Fn(Arc<BatchSpec>) + 'static) -> impl IntoView {
             account_key: state.account_key.get_untracked().trim().to_owned(),
             product: state.product.get_untracked(),
             period: state.period.get_untracked(),
+            mode,
             rows,
         };
         confirmed.set(false);
@@ -135,6 +180,33 @@ pub fn OrderStep(on_place: impl Fn(Arc<BatchSpec>) + 'static) -> impl IntoView {
                     <button type="button" class="link" id="load-products" on:click=load_products>"load the CA's products"</button>"."</p>
             </Show>
             {move || message.get().map(|m| view! { <p class="error" role="alert">{m}</p> })}
+            <Show when=can_enroll>
+                <fieldset id="order-mode">
+                    <legend>"How to order"</legend>
+                    <label class="choice">
+                        <input type="radio" name="order-mode" id="mode-per-row" prop:checked=move || !enroll.get() on:change=move |_| enroll.set(false)/>
+                        " Per-row orders"
+                    </label>
+                    <p class="hint" id="cost-per-row">"One order per person, each charged to the account's funds at the product's price when it is placed; the roster's CSRs are sent."</p>
+                    <label class="choice">
+                        <input type="radio" name="order-mode" id="mode-enrollment" prop:checked=move || enroll.get() on:change=move |_| enroll.set(true)/>
+                        " Bulk enrollment"
+                    </label>
+                    <p class="hint" id="cost-enrollment">{move || format!("{} Up to {} addresses per enrollment.", state.ca_profile.get().enrollment_terms().unwrap_or_default(), chunk())}</p>
+                </fieldset>
+            </Show>
+            <Show when=enrolling>
+                <div class="fields" id="enrollment-fields">
+                    <div>
+                        <label for="certificate-id">"Product's certificate id"</label>
+                        <input type="text" id="certificate-id" inputmode="numeric" autocomplete="off" prop:value=move || certificate_id.get() on:input=move |ev| certificate_id.set(event_target_value(&ev))/>
+                    </div>
+                    <div>
+                        <label for="approver-id">"Approver's user id"</label>
+                        <input type="text" id="approver-id" inputmode="numeric" autocomplete="off" prop:value=move || approver_id.get() on:input=move |ev| approver_id.set(event_target_value(&ev))/>
+                    </div>
+                </div>
+            </Show>
             <div class="fields">
                 <div>
                     <label for="product">"Product"</label>
@@ -155,6 +227,14 @@ pub fn OrderStep(on_place: impl Fn(Arc<BatchSpec>) + 'static) -> impl IntoView {
             <p id="order-summary" class="verdict">
                 {move || {
                     let n = count();
+                    if enrolling() {
+                        let chunks = n.div_ceil(chunk().max(1));
+                        let plural = if chunks == 1 { "" } else { "s" };
+                        return format!(
+                            "{n} addresses will be enrolled in {chunks} enrollment{plural} of up to {}, each invoiced to your team; nothing is taken from the account's funds.",
+                            chunk()
+                        );
+                    }
                     match price() {
                         Some(each) => match decimal::total(&each, n as u64) {
                             Some(total) => format!("{n} certificates will be ordered; total {total}."),
@@ -170,7 +250,7 @@ pub fn OrderStep(on_place: impl Fn(Arc<BatchSpec>) + 'static) -> impl IntoView {
                 {move || format!(" I confirm ordering {} certificates from {}", count(), state.ca_url.get())}
             </label>
             <div class="actions">
-                <button type="button" id="place-orders" disabled=move || !can_order() on:click=place>{move || format!("Place {} orders", count())}</button>
+                <button type="button" id="place-orders" disabled=move || !can_order() on:click=place>{move || if enrolling() { format!("Enroll {} addresses", count()) } else { format!("Place {} orders", count()) }}</button>
             </div>
         </section>
     }

@@ -250,6 +250,16 @@ pub fn ResultsStep() -> impl IntoView {
                 _ => format!("{placed} orders placed, billed per your agreement with the CA."),
             }}</p>
         };
+        // A bulk enrollment's answer links no invoice: the dialect says where it is.
+        let enrollment_invoices = match (&run.spec.mode, profile.enrollment_invoice()) {
+            (smime_bulk_ca::engine::OrderMode::Enrollment(e), Some(where_)) => Some(view! {
+                <p id="batch-invoices">{format!(
+                    "Bulk enrollment of {total} addresses, up to {} per enrollment, one invoice each. {where_}.",
+                    e.chunk
+                )}</p>
+            }),
+            _ => None,
+        };
         let invoice = (receipts.len() == 1).then(|| {
             let url = receipts[0].clone();
             view! { <p id="batch-invoice">"One invoice for the whole batch: "{link(url, "open the invoice", String::new())}</p> }
@@ -263,6 +273,7 @@ pub fn ResultsStep() -> impl IntoView {
             </div>
             {batch_total}
             {invoice}
+            {enrollment_invoices}
             <ul class="hint" id="status-meanings">{meanings}</ul>
             <div class="table-scroll">
                 <table class="data" id="results">

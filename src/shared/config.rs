@@ -4,6 +4,7 @@
 use serde::Deserialize;
 use smime_bulk_ca::protocol::{Product, Profile};
 use smime_bulk_roster::limits::Limits;
+use std::collections::BTreeMap;
 
 /// A CA the user can pick.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -19,12 +20,29 @@ pub struct CaPreset {
     /// (same code: this one wins), e.g. with the prices of your agreement.
     #[serde(default)]
     pub products: Vec<Product>,
+    /// Bulk enrollment's ids for this CA, which it has no API to list.
+    #[serde(default)]
+    pub enrollment: Option<EnrollmentPreset>,
     /// Public demo keys (the local sandbox only).
     #[serde(default)]
     pub demo_account_key: Option<String>,
     /// Public demo secret (the local sandbox only).
     #[serde(default)]
     pub demo_secret_key: Option<String>,
+}
+
+/// Preset bulk-enrollment settings: the ids the CA gave the organisation.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct EnrollmentPreset {
+    /// The CA's numeric id of each product, by product code (e.g. `"302": 417`).
+    #[serde(default)]
+    pub certificate_ids: BTreeMap<String, u64>,
+    /// The approver's user id.
+    #[serde(default)]
+    pub approver_id: Option<u64>,
+    /// Addresses per enrollment (default: the engine's).
+    #[serde(default)]
+    pub chunk: Option<usize>,
 }
 
 impl CaPreset {
@@ -102,6 +120,11 @@ impl Default for AppConfig {
                     demo_secret_key: Some("sandbox-secret".into()),
                     profile: Profile::Sslcom,
                     products: Vec::new(),
+                    enrollment: Some(EnrollmentPreset {
+                        certificate_ids: [("302".to_owned(), 417), ("303".to_owned(), 418)].into(),
+                        approver_id: Some(1),
+                        chunk: None,
+                    }),
                 },
                 CaPreset {
                     name: "SSL.com sandbox".into(),
@@ -110,6 +133,7 @@ impl Default for AppConfig {
                     demo_secret_key: None,
                     profile: Profile::Sslcom,
                     products: Vec::new(),
+                    enrollment: None,
                 },
                 CaPreset {
                     name: "SSL.com production".into(),
@@ -118,6 +142,7 @@ impl Default for AppConfig {
                     demo_secret_key: None,
                     profile: Profile::Sslcom,
                     products: Vec::new(),
+                    enrollment: None,
                 },
             ],
             limits: LimitsConfig::default(),

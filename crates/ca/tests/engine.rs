@@ -19,6 +19,7 @@ fn spec(rows: usize) -> BatchSpec {
         account_key: "acct".into(),
         product: "302".into(),
         period: 365,
+        mode: Default::default(),
         rows: (0..rows)
             .map(|i| BatchRow {
                 line: i as u32 + 2,
@@ -131,6 +132,7 @@ fn sweep(
                 let k = e.spec().key_of(row);
                 e.handle(t.id, ok_order(&format!("co-new-{row}"), &k), now)
             }
+            RequestKind::Enroll => e.handle(t.id, status(200, r#"{"id":1,"is_ordered":true}"#), now),
         }
     }
     seen

@@ -160,6 +160,7 @@ fn results_csv_is_formula_safe() {
         account_key: "a".into(),
         product: "p".into(),
         period: 365,
+        mode: Default::default(),
         rows: ["=cmd@example.com", "bob@example.com"]
             .iter()
             .map(|e| BatchRow {

@@ -1,7 +1,9 @@
 //! SSL.com's dialect: requests as its SWS API takes them and its answers in
 //! every shape its public source shows (docs/sslcom-sws.md §4–§8).
 
-use smime_bulk_ca::protocol::{CaError, Credentials, HttpResponse, ListQuery, Method, OrderRequest, Profile};
+use smime_bulk_ca::protocol::{
+    CaError, Credentials, Enrolled, EnrollmentRequest, HttpResponse, ListQuery, Method, OrderRequest, Profile,
+};
 
 const SSL: Profile = Profile::Sslcom;
 
@@ -358,4 +360,85 @@ fn every_recorded_sslcom_answer_means_what_the_source_says() {
     assert!(listed
         .iter()
         .all(|o| o.reference.starts_with("co-") && o.external_order_number.is_none()));
+}
+
+#[test]
+fn an_enrollment_is_a_form_encoded_post_of_comma_joined_mailboxes_in_years() {
+    let request = EnrollmentRequest {
+        certificate_id: 417,
+        years: 2,
+        approver_id: 12,
+        emails: vec!["jane+s@example.com".into(), "bob@example.com".into()],
+    };
+    let req = SSL.enroll(&creds(), &request).unwrap();
+    assert_eq!(
+        (req.method, req.path.as_str()),
+        (Method::Post, "/certificate_enrollment")
+    );
+    assert!(req.query.is_empty(), "the keys travel in the body, not the URL");
+    assert_eq!(req.content_type(), Some("application/x-www-form-urlencoded"));
+    assert_eq!(
+        req.encoded_body(),
+        "account_key=acct%20key&secret_key=se%26cret&certificate_id=417\
+         &domains=jane%2Bs%40example.com%2Cbob%40example.com&duration=2&approver_id=12"
+    );
+    assert!(!format!("{req:?}").contains("se&cret"));
+    assert_eq!(
+        Profile::Reference.enroll(&creds(), &request),
+        Err(CaError::Unsupported("bulk enrollment".into()))
+    );
+    assert_eq!(
+        Profile::Reference
+            .parse_enrolled(&recorded(200, "enrollment_ok.json"))
+            .map_err(|e| e.code()),
+        Err("unsupported")
+    );
+}
+
+#[test]
+fn every_recorded_enrollment_answer_means_what_the_source_says() {
+    assert_eq!(
+        SSL.parse_enrolled(&recorded(200, "enrollment_ok.json")),
+        Ok(Enrolled {
+            request_id: "4821".into(),
+            is_ordered: true
+        })
+    );
+    assert!(matches!(
+        SSL.parse_enrolled(&recorded(200, "enrollment_blank_200.json")),
+        Err(CaError::Rejected(e)) if e.contains_key("approver_id") && e.contains_key("duration")
+    ));
+    assert_eq!(
+        SSL.parse_enrolled(&recorded(200, "enrollment_login_200.json")),
+        Err(CaError::Unauthorized)
+    );
+    assert_eq!(
+        SSL.parse_enrolled(&recorded(500, "server_error_500.json")),
+        Err(CaError::Server { status: 500 })
+    );
+}
+
+#[test]
+fn an_enrollment_answer_of_another_shape_leaves_its_orders_unknown_with_a_clear_reason() {
+    for (status, body, says) in [
+        (200, r#"{"id":4821}"#, "is_ordered"),
+        (200, r#"{"is_ordered":true}"#, "\"id\""),
+        (200, r#"{"id":4821,"is_ordered":"yes"}"#, "true/false"),
+        (200, r#"[]"#, "may have been created"),
+        (
+            200,
+            r#"{"errors":{"registrant":["is invalid"]}}"#,
+            "registrant: is invalid",
+        ),
+        (200, "<html>", "not JSON"),
+    ] {
+        match SSL.parse_enrolled(&resp(status, body)) {
+            Err(CaError::Unexpected { detail, .. }) => assert!(detail.contains(says), "{body}: {detail}"),
+            other => panic!("{body}: {other:?}"),
+        }
+    }
+    assert!(matches!(
+        SSL.parse_enrolled(&resp(302, "")),
+        Err(CaError::Redirected(_))
+    ));
 }

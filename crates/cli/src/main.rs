@@ -9,7 +9,7 @@ mod probe;
 mod submit;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use smime_bulk_ca::engine::MAX_PERIOD_DAYS;
+use smime_bulk_ca::engine::{Enrollment, OrderMode, DEFAULT_CHUNK, MAX_CHUNK, MAX_PERIOD_DAYS};
 use smime_bulk_ca::protocol::Profile;
 use smime_bulk_roster::domains::ValidatedDomains;
 use smime_bulk_roster::limits;
@@ -42,11 +42,11 @@ enum Command {
     /// Print the roster CSV template.
     #[command(after_help = "Example:\n  smime-bulk template > roster.csv")]
     Template,
-    /// Place one order per valid row with the CA; resumable from its journal.
+    /// Order the valid rows with the CA, one order per row or by bulk enrollment; resumable from its journal.
     #[command(
-        after_help = "Example:\n  export SMIME_BULK_SECRET_KEY=sandbox-secret\n  smime-bulk submit --ca http://127.0.0.1:8787 --account-key sandbox-account \\\n      --product smime-ivov-1y --period 365 --journal batch.journal --out results.csv roster.csv\n\nThe secret key comes from SMIME_BULK_SECRET_KEY or --secret-key-file, never from the command line.\nCtrl-C stops cleanly; running the same command again resumes the batch without ordering anything twice.\nExit status: 0 every order placed, 1 some row rejected, failed or not confirmed, 2 unusable input or stopped by the CA, 130 interrupted."
+        after_help = "Examples:\n  export SMIME_BULK_SECRET_KEY=sandbox-secret\n  smime-bulk submit --ca http://127.0.0.1:8787 --account-key sandbox-account \\\n      --product 302 --period 365 --journal batch.journal --out results.csv roster.csv\n  smime-bulk submit --mode enrollment --certificate-id 417 --approver-id 1 --chunk 50 \\\n      --ca http://127.0.0.1:8787 --account-key sandbox-account --product 302 --period 365 \\\n      --journal batch.journal --out results.csv roster.csv\n\nWhat each mode costs: per-row charges each order to the account's funds at the product's price and sends\nthe row's CSR; enrollment puts each chunk of addresses on one invoice to your team under its EPKI agreement,\nwith no funds check, sends no CSR (the recipients are invited and make their own keys), and needs the\nproduct's certificate id and an approver's user id, which the CA has no API to list: ask the CA for them.\n\nThe secret key comes from SMIME_BULK_SECRET_KEY or --secret-key-file, never from the command line.\nCtrl-C stops cleanly; running the same command again resumes the batch without ordering anything twice.\nExit status: 0 every order placed, 1 some row rejected, failed or not confirmed, 2 unusable input or stopped by the CA, 130 interrupted."
     )]
-    Submit(SubmitArgs),
+    Submit(Box<SubmitArgs>),
     /// Check, without ordering anything, that the CA behaves as its profile says.
     #[command(
         after_help = "Example:\n  SMIME_BULK_SECRET_KEY=… smime-bulk probe --ca https://sws-test.sslpki.com --ca-profile sslcom --account-key KEY\n\nIt lists orders, reads one, and sends an order with a deliberately wrong secret key (refused, so nothing is ordered),\nthen asks the CA the CORS questions a browser would. Exit status: 0 all match, 1 something differs, 2 no answer."
@@ -133,6 +133,23 @@ struct SubmitArgs {
     resend: Vec<String>,
     #[command(flatten)]
     limits: LimitArgs,
+    /// How to order: one order per row, or bulk enrollment (chunks of addresses, one invoice each).
+    #[arg(long, value_enum, default_value_t = ModeArg::PerRow)]
+    mode: ModeArg,
+    /// Enrollment: the CA's numeric id of the product (SSL.com's database id, not the 3-digit code).
+    #[arg(long, value_name = "N", required_if_eq("mode", "enrollment"))]
+    certificate_id: Option<u64>,
+    /// Enrollment: the user id of the approver.
+    #[arg(long, value_name = "N", required_if_eq("mode", "enrollment"))]
+    approver_id: Option<u64>,
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = DEFAULT_CHUNK as u16,
+        help = format!("Enrollment: addresses per enrollment, 1 to {MAX_CHUNK}; a lost answer leaves at most this many to settle"),
+        value_parser = clap::value_parser!(u16).range(1..=MAX_CHUNK as i64)
+    )]
+    chunk: u16,
     /// The roster file, or - for standard input.
     #[arg(value_name = "ROSTER")]
     roster: String,
@@ -158,6 +175,46 @@ impl LimitArgs {
             max_file_bytes: self.max_file_bytes,
             max_rows: self.max_rows,
             max_field_chars: self.max_field_chars,
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ModeArg {
+    /// One order per row, charged to the account's funds, with the row's CSR.
+    PerRow,
+    /// Bulk enrollment: one invoiced order per chunk of addresses, no CSR sent.
+    Enrollment,
+}
+
+impl SubmitArgs {
+    /// The ordering mode the flags ask for.
+    fn order_mode(&self) -> Result<OrderMode, String> {
+        match (self.mode, self.certificate_id, self.approver_id) {
+            (ModeArg::PerRow, None, None) => Ok(OrderMode::PerRow),
+            (ModeArg::PerRow, ..) => {
+                Err("--certificate-id and --approver-id are for --mode enrollment; remove them or add it".into())
+            }
+            (ModeArg::Enrollment, Some(certificate_id), Some(approver_id)) => {
+                let enrollment = Enrollment {
+                    certificate_id,
+                    approver_id,
+                    chunk: usize::from(self.chunk),
+                };
+                enrollment
+                    .years(self.period)
+                    .map_err(|e| format!("--period {}: {e}", self.period))?;
+                if !self.ca.ca_profile.supports_enrollment() {
+                    return Err(format!(
+                        "a CA of profile {} takes no bulk enrollment; use --mode per-row",
+                        self.ca.ca_profile
+                    ));
+                }
+                Ok(OrderMode::Enrollment(enrollment))
+            }
+            (ModeArg::Enrollment, ..) => {
+                Err("--mode enrollment needs --certificate-id and --approver-id (ask the CA for them)".into())
+            }
         }
     }
 }
@@ -244,6 +301,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Submit(args) => {
+            let args = *args;
+            let mode = args.order_mode()?;
             let secret_key = secret_key(&args.ca)?;
             let limits = args.limits.limits();
             let roster_bytes = read_input(&args.roster, &limits)?;
@@ -256,6 +315,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 secret_key,
                 product: args.product,
                 period: args.period,
+                mode,
                 journal: args.journal,
                 concurrency: usize::from(args.concurrency),
                 domains: read_domains(&args.domains, &args.domains_file)?,

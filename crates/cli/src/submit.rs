@@ -6,7 +6,7 @@ use crate::ca_client::CaClient;
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use indicatif::{ProgressBar, ProgressStyle};
 use smime_bulk_ca::engine::journal::{self, JournalEntry};
-use smime_bulk_ca::engine::{BatchRow, BatchSpec, Engine, EngineConfig, Progress};
+use smime_bulk_ca::engine::{BatchRow, BatchSpec, Engine, EngineConfig, OrderMode, Progress};
 use smime_bulk_ca::protocol::{Credentials, ListQuery, Profile};
 use smime_bulk_ca::results::results_csv;
 use smime_bulk_roster::domains::ValidatedDomains;
@@ -29,6 +29,7 @@ pub struct SubmitOptions {
     pub secret_key: String,
     pub product: String,
     pub period: u32,
+    pub mode: OrderMode,
     pub journal: PathBuf,
     pub concurrency: usize,
     pub domains: Option<ValidatedDomains>,
@@ -85,12 +86,30 @@ pub async fn run(opts: SubmitOptions) -> Result<ExitCode, String> {
         let spec = new_batch(&client, &creds, &opts).await?;
         std::fs::write(&opts.journal, journal::header(&spec))
             .map_err(|e| format!("cannot write the journal {}: {e}", opts.journal.display()))?;
-        eprintln!(
-            "batch {}: {} orders to place; journal {}",
-            spec.batch_id,
-            spec.rows.len(),
-            opts.journal.display()
-        );
+        match &spec.mode {
+            OrderMode::PerRow => eprintln!(
+                "batch {}: {} orders to place; journal {}",
+                spec.batch_id,
+                spec.rows.len(),
+                opts.journal.display()
+            ),
+            OrderMode::Enrollment(e) => {
+                eprintln!(
+                    "batch {}: {} addresses to enroll, {} a time (one invoice each); journal {}",
+                    spec.batch_id,
+                    spec.rows.len(),
+                    e.chunk,
+                    opts.journal.display()
+                );
+                let with_csr = spec.rows.iter().filter(|r| r.csr.is_some()).count();
+                if with_csr > 0 {
+                    eprintln!(
+                        "note: {with_csr} rows carry a CSR, which an enrollment does not send: the recipients are \
+                         invited and make their own keys"
+                    );
+                }
+            }
+        }
         Engine::new(spec, creds, config, now())
     };
 
@@ -156,6 +175,10 @@ pub async fn run(opts: SubmitOptions) -> Result<ExitCode, String> {
             .as_ref()
             .map_or(String::new(), |o| format!("; results in {}", o.display()))
     );
+    if let (OrderMode::Enrollment(_), Some(where_)) = (&engine.spec().mode, engine.spec().profile.enrollment_invoice())
+    {
+        eprintln!("invoices: {where_}");
+    }
     for (row, candidates) in engine.unconfirmed() {
         let refs: Vec<&str> = candidates.iter().map(|o| o.reference.as_str()).collect();
         let email = &engine.spec().rows[row].email;
@@ -243,6 +266,9 @@ fn check_same_batch(spec: &BatchSpec, opts: &SubmitOptions) -> Result<(), String
     if spec.account_key != opts.account_key {
         return mismatch("account", &spec.account_key, &opts.account_key);
     }
+    if spec.mode != opts.mode {
+        return mismatch("mode", &describe_mode(&spec.mode), &describe_mode(&opts.mode));
+    }
     if spec.product != opts.product || spec.period != opts.period {
         return mismatch(
             "product",
@@ -251,6 +277,16 @@ fn check_same_batch(spec: &BatchSpec, opts: &SubmitOptions) -> Result<(), String
         );
     }
     Ok(())
+}
+
+fn describe_mode(mode: &OrderMode) -> String {
+    match mode {
+        OrderMode::PerRow => "per-row".into(),
+        OrderMode::Enrollment(e) => format!(
+            "enrollment (certificate id {}, approver {}, {} a chunk)",
+            e.certificate_id, e.approver_id, e.chunk
+        ),
+    }
 }
 
 /// Validates the roster and builds a new batch from its valid rows.
@@ -327,6 +363,7 @@ async fn new_batch(client: &CaClient, creds: &Credentials, opts: &SubmitOptions)
         account_key: opts.account_key.clone(),
         product: opts.product.clone(),
         period: opts.period,
+        mode: opts.mode.clone(),
         rows,
     })
 }

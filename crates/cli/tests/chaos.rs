@@ -11,14 +11,19 @@ use smime_bulk_sandbox::{start, SandboxConfig};
 use support::*;
 
 async fn run_to_end(ca: &str, dir: &TempDir, runs: usize) -> Vec<i32> {
+    run_to_end_with(ca, dir, runs, &[]).await
+}
+
+async fn run_to_end_with(ca: &str, dir: &TempDir, runs: usize, extra: &[String]) -> Vec<i32> {
     let mut codes = Vec::new();
     for _ in 0..runs {
-        let out = submit(
+        let out = submit_with(
             ca,
             &dir.path("roster.csv"),
             &dir.path("batch.journal"),
             &dir.path("results.csv"),
             8,
+            extra,
         )
         .wait_with_output()
         .await
@@ -199,5 +204,72 @@ async fn ctrl_c_stops_cleanly_and_the_same_command_resumes() {
     );
     assert_eq!(codes.last(), Some(&0));
     assert_eq!((lost, duplicated, unconfirmed), (0, 0, 0));
+    sb.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "slow: run by ./x test with --ignored"]
+async fn a_bulk_enrollment_killed_twice_under_faults_gives_every_address_one_order() {
+    let faults = Faults {
+        fail_rate: 0.2,
+        drop_rate: 0.15,
+        created_error_rate: 0.15,
+        rate_limit: Some(200),
+        latency_ms: 10,
+    };
+    let sb = start(SandboxConfig {
+        faults,
+        seed: 11,
+        ..sandbox_config()
+    })
+    .await
+    .unwrap();
+    let ca = sb.url();
+    let dir = TempDir::new("chaos-enroll");
+    let emails = write_roster(&dir.path("roster.csv"), 400);
+    let flags = enrollment_flags(10);
+
+    let mut kills = 0;
+    for threshold in [100, 250] {
+        let mut child = submit_with(
+            &ca,
+            &dir.path("roster.csv"),
+            &dir.path("batch.journal"),
+            &dir.path("results.csv"),
+            8,
+            &flags,
+        );
+        let seen = wait_for_orders(&ca, threshold, &mut child).await;
+        if child.try_wait().unwrap().is_none() {
+            child.kill().await.unwrap(); // SIGKILL: chunks in flight are lost
+            kills += 1;
+        }
+        eprintln!("killed the enrolling process at {seen} orders");
+    }
+    assert_eq!(kills, 2, "the process must be killed twice mid-batch");
+    let codes = run_to_end_with(&ca, &dir, 4, &flags).await;
+
+    let orders = orders(&ca).await;
+    let (lost, duplicated) = lost_and_duplicated(&emails, &orders);
+    let results = std::fs::read_to_string(dir.path("results.csv")).unwrap();
+    let unconfirmed = unconfirmed_in(&results);
+    let placed = results.lines().filter(|l| l.contains(",co-")).count();
+    let enrollments = enrollments(&ca).await.len();
+    println!(
+        "chaos (enrollment): rows={} orders={} enrollments={enrollments} lost={lost} duplicated={duplicated} \
+         placed={placed} unconfirmed={unconfirmed} kills={kills} runs={}",
+        emails.len(),
+        orders.len(),
+        2 + codes.len()
+    );
+    assert_eq!(duplicated, 0);
+    assert_eq!(codes.last(), Some(&0), "the resumed run completes: {codes:?}");
+    assert_eq!((lost, unconfirmed, orders.len()), (0, 0, 400));
+    assert!(
+        orders
+            .iter()
+            .all(|o| o["enrollment_id"].is_i64() && o["charged_cents"] == 0),
+        "every order is enrolled and invoiced, none charged"
+    );
     sb.shutdown().await;
 }

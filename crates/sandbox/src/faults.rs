@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 pub struct Faults {
     /// Share of API requests answered 500 before anything is done.
     pub fail_rate: f64,
-    /// Share of order creations whose connection is dropped after the order
-    /// was created (the outcome-unknown case).
+    /// Share of order creations (and bulk enrollments) whose connection is
+    /// dropped after the orders were created (the outcome-unknown case).
     pub drop_rate: f64,
     /// Requests per second before 429 with Retry-After (none: unlimited).
     pub rate_limit: Option<u32>,
@@ -22,7 +22,7 @@ pub struct Faults {
     /// Share of order creations that create (and charge) the order, then
     /// answer an error: SSL.com's "created but error" answers (`sslcom`: half
     /// of them 200 `errors.contacts` without a `ref`, half 500; `reference`:
-    /// 500).
+    /// 500). A bulk enrollment so hit keeps its orders and answers 500.
     #[serde(default)]
     pub created_error_rate: f64,
 }

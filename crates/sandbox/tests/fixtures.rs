@@ -200,6 +200,32 @@ async fn the_sandbox_answers_in_the_shapes_of_the_recorded_sslcom_answers() {
     let (status, a) = post(&sb, "/certificate_enrollment", &enrollment).await;
     assert_shape(name, record, status, 200, &a);
 
+    let (name, record) = fixture!("enrollment_blank_200.json");
+    let blank: Vec<(&str, String)> = enrollment
+        .iter()
+        .filter(|(k, _)| *k != "duration" && *k != "approver_id")
+        .cloned()
+        .collect();
+    let (status, a) = post(&sb, "/certificate_enrollment", &blank).await;
+    assert_shape(name, record, status, 200, &a);
+
+    let (name, record) = fixture!("enrollment_login_200.json");
+    let wrong: Vec<(&str, String)> = enrollment
+        .iter()
+        .map(|(k, v)| {
+            (
+                *k,
+                if *k == "secret_key" {
+                    "wrong".to_owned()
+                } else {
+                    v.clone()
+                },
+            )
+        })
+        .collect();
+    let (status, a) = post(&sb, "/certificate_enrollment", &wrong).await;
+    assert_shape(name, record, status, 200, &a);
+
     // The created-but-error answer, from the fault that imitates it.
     assert_eq!(
         admin_post(&sb, "/sandbox/faults", r#"{"created_error_rate":1}"#).await,

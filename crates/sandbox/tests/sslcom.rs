@@ -900,6 +900,62 @@ async fn injected_faults_fail_drop_rate_limit_and_error_after_creating() {
 }
 
 #[tokio::test]
+async fn faults_reach_bulk_enrollment_too_failing_before_and_dropping_or_erring_after_creating() {
+    let sb = support::sandbox_of(
+        Profile::Sslcom,
+        Faults {
+            fail_rate: 1.0,
+            ..Faults::default()
+        },
+    )
+    .await;
+    let enrollment = |domains: &str| -> Vec<(String, String)> {
+        [
+            ("account_key", "sandbox-account"),
+            ("secret_key", "sandbox-secret"),
+            ("certificate_id", "417"),
+            ("duration", "1"),
+            ("approver_id", "1"),
+            ("domains", domains),
+        ]
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .to_vec()
+    };
+    let (status, _, e) = post_form(&sb, "/certificate_enrollment", &enrollment("a@example.com")).await;
+    assert_eq!((status, &e["message"]), (500, &json!("server error")));
+    assert!(all_orders(&sb).await.is_empty(), "a failed request does nothing");
+
+    // Dropped after the orders are created: no answer, both orders there.
+    assert_eq!(
+        admin_post(&sb, "/sandbox/faults", r#"{"fail_rate":0,"drop_rate":1}"#).await,
+        200
+    );
+    let answer = support::read_through(
+        client()
+            .post(format!("{}/certificate_enrollment", sb.url()))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(encode(&enrollment("b@example.com,c@example.com"))),
+    )
+    .await;
+    assert!(answer.is_err(), "no answer: {answer:?}");
+    assert_eq!(all_orders(&sb).await.len(), 2, "but the orders were created");
+
+    // An exception after the orders were saved: 500, the orders stay.
+    assert_eq!(
+        admin_post(&sb, "/sandbox/faults", r#"{"drop_rate":0,"created_error_rate":1}"#).await,
+        200
+    );
+    let (status, _, e) = post_form(&sb, "/certificate_enrollment", &enrollment("d@example.com")).await;
+    assert_eq!((status, &e["message"]), (500, &json!("server error")));
+    assert_eq!(all_orders(&sb).await.len(), 3);
+    assert_eq!(
+        admin_get(&sb, "/sandbox/enrollments").await.as_array().map(Vec::len),
+        Some(2)
+    );
+    sb.shutdown().await;
+}
+
+#[tokio::test]
 async fn latency_is_added_to_each_request() {
     let sb = support::sandbox_of(
         Profile::Sslcom,

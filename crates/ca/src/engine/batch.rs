@@ -56,6 +56,79 @@ impl From<BatchRow> for Row {
     }
 }
 
+/// Addresses per bulk enrollment unless the user says otherwise: a lost
+/// answer then leaves at most this many addresses to settle, and the form
+/// body stays a few kilobytes.
+pub const DEFAULT_CHUNK: usize = 50;
+/// Addresses per bulk enrollment at most.
+pub const MAX_CHUNK: usize = 500;
+
+/// How a batch is ordered.
+///
+/// Journaled as `"per_row"` or `{"enrollment": {…}}` (externally tagged: an
+/// internally tagged enum would bring serde's buffering into the page).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderMode {
+    /// One order per row, charged to the funded account, with the row's CSR
+    /// (a journal from before modes is per-row).
+    #[default]
+    PerRow,
+    /// Bulk enrollment: the rows in chunks, one invoiced order per chunk; no
+    /// CSR is sent (the recipients are invited and make their own keys).
+    Enrollment(Enrollment),
+}
+
+/// The settings of a bulk enrollment, which the CA has no API to list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Enrollment {
+    /// The CA's numeric id of the product.
+    pub certificate_id: u64,
+    /// The id of the user who approves the enrollments.
+    pub approver_id: u64,
+    /// Addresses per enrollment (1 to [`MAX_CHUNK`]).
+    pub chunk: usize,
+}
+
+impl Enrollment {
+    /// The settings as a user typed them: the ids must be whole numbers.
+    /// Errors say which field and how to fix it.
+    pub fn from_form(certificate_id: &str, approver_id: &str, chunk: usize) -> Result<Enrollment, String> {
+        let id = |text: &str, what: &str| {
+            let text = text.trim();
+            match text.parse::<u64>() {
+                Ok(n) if n > 0 => Ok(n),
+                _ if text.is_empty() => Err(format!("enter the {what}: the CA gives it to you")),
+                _ => Err(format!("the {what} is a whole number such as 417, not “{text}”")),
+            }
+        };
+        Ok(Enrollment {
+            certificate_id: id(certificate_id, "product's certificate id")?,
+            approver_id: id(approver_id, "approver's user id")?,
+            chunk,
+        })
+    }
+
+    /// Checks the chunk size and that `period_days` is whole years (1–3),
+    /// the only validities an enrollment takes; gives the years.
+    pub fn years(&self, period_days: u32) -> Result<u32, String> {
+        if !(1..=MAX_CHUNK).contains(&self.chunk) {
+            return Err(format!(
+                "addresses per enrollment must be between 1 and {MAX_CHUNK}, not {}",
+                self.chunk
+            ));
+        }
+        match period_days {
+            365 => Ok(1),
+            730 => Ok(2),
+            1095 => Ok(3),
+            days => Err(format!(
+                "a bulk enrollment takes whole years of validity (365 or 730 days), not {days} days"
+            )),
+        }
+    }
+}
+
 /// Everything needed to (re)start a batch, minus the secret key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BatchSpec {
@@ -77,6 +150,9 @@ pub struct BatchSpec {
     pub product: String,
     /// Validity in days (at most [`MAX_PERIOD_DAYS`]).
     pub period: u32,
+    /// Per-row orders or bulk enrollment.
+    #[serde(default)]
+    pub mode: OrderMode,
     /// The rows, in roster order.
     pub rows: Vec<BatchRow>,
 }
@@ -130,6 +206,30 @@ mod tests {
         };
         let back = Row::from(BatchRow::from(row.clone()));
         assert_eq!(back, Row { valid: false, ..row });
+    }
+
+    #[test]
+    fn typed_enrollment_ids_are_whole_numbers_and_the_errors_say_which() {
+        assert_eq!(
+            Enrollment::from_form(" 417 ", "12", 50),
+            Ok(Enrollment {
+                certificate_id: 417,
+                approver_id: 12,
+                chunk: 50
+            })
+        );
+        let e = Enrollment::from_form("", "12", 50).unwrap_err();
+        assert!(e.contains("enter the product's certificate id"), "{e}");
+        let e = Enrollment::from_form("417", "12a", 50).unwrap_err();
+        assert!(
+            e.contains("approver's user id is a whole number") && e.contains("“12a”"),
+            "{e}"
+        );
+        assert!(Enrollment::from_form("0", "1", 50).is_err());
+        let ok = Enrollment::from_form("417", "1", 50).unwrap();
+        assert_eq!((ok.years(365), ok.years(730)), (Ok(1), Ok(2)));
+        assert!(ok.years(825).unwrap_err().contains("whole years"));
+        assert!(Enrollment { chunk: 0, ..ok }.years(365).is_err());
     }
 
     #[test]

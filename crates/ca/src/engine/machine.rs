@@ -1,13 +1,15 @@
 //! The engine's state machine.
 
 use super::backoff::Jitter;
-use super::batch::BatchSpec;
+use super::batch::{BatchSpec, OrderMode};
 use super::journal::JournalEntry;
 use super::phase::Phase;
 use super::progress::Progress;
 use super::reconcile::{Known, Sweep, SweepRequest, Verdict};
 use super::state::RowState;
-use crate::protocol::{self, CaError, Credentials, HttpRequest, HttpResponse, ListQuery, Order, OrderRequest};
+use crate::protocol::{
+    self, CaError, Credentials, Enrolled, EnrollmentRequest, HttpRequest, HttpResponse, ListQuery, Order, OrderRequest,
+};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet, VecDeque};
 
@@ -56,6 +58,8 @@ pub struct RequestId(pub u64);
 pub enum RequestKind {
     /// Places the row's order.
     Create,
+    /// Enrolls a chunk of rows in one invoiced order (bulk enrollment).
+    Enroll,
     /// Lists a page of the batch's window, to settle unknown outcomes.
     List,
     /// Reads one order the list did not show the key of.
@@ -67,9 +71,12 @@ pub enum RequestKind {
 pub struct Transmit {
     /// Give it back with the outcome.
     pub id: RequestId,
-    /// The row it concerns (a create); `None` for a reconciliation request.
+    /// The row it concerns (a create); `None` for an enrollment (see
+    /// `chunk`) or a reconciliation request.
     pub row: Option<usize>,
-    /// Create, list or show.
+    /// The rows an enrollment places (empty otherwise).
+    pub chunk: Vec<usize>,
+    /// Create, enroll, list or show.
     pub kind: RequestKind,
     /// What to send (carries the secret: never log it).
     pub request: HttpRequest,
@@ -98,6 +105,7 @@ struct Slot {
 #[derive(Debug, Clone)]
 enum Flight {
     Create(usize),
+    Enroll(Vec<usize>),
     Sweep(SweepRequest),
 }
 
@@ -366,8 +374,25 @@ impl Engine {
             self.waiting.pop();
             self.ready.push_back(row);
         }
+        if let OrderMode::Enrollment(enrollment) = &self.spec.mode {
+            let chunk = enrollment.chunk.max(1);
+            return self.poll_enroll(chunk);
+        }
+        let row = self.next_pending()?;
+        self.mark_sending(row);
+        let request = self
+            .spec
+            .profile
+            .create_order(&self.creds, &order_request(&self.spec, row));
+        Some(self.hand_out(Flight::Create(row), RequestKind::Create, Some(row), Vec::new(), request))
+    }
+
+    /// The next row due to be sent, taken off `ready`. A row whose attempts
+    /// are used up fails on the way (only a damaged or hand-edited journal
+    /// gets there: the CA confirmed no order for its last attempt).
+    fn next_pending(&mut self) -> Option<usize> {
         while let Some(row) = self.ready.pop_front() {
-            let slot = &mut self.slots[row];
+            let slot = &self.slots[row];
             if slot.in_flight {
                 continue;
             }
@@ -375,34 +400,95 @@ impl Engine {
                 continue; // settled, or unknown (a sweep settles it)
             };
             if *attempts >= self.config.max_attempts {
-                // Only a damaged or hand-edited journal gets here: the CA
-                // confirmed no order for the last attempt, so the row fails.
                 let reason = last_error.clone().unwrap_or_else(|| "attempts used up".into());
                 let attempts = *attempts;
                 self.set(row, RowState::Failed { attempts, reason });
                 continue;
             }
-            let attempts = attempts + 1;
-            slot.state = RowState::Sending { attempts };
-            slot.in_flight = true;
-            self.journal.push(JournalEntry {
-                row,
-                state: RowState::Sending { attempts },
-            });
-            let request = self
-                .spec
-                .profile
-                .create_order(&self.creds, &order_request(&self.spec, row));
-            return Some(self.hand_out(Flight::Create(row), RequestKind::Create, Some(row), request));
+            return Some(row);
         }
         None
     }
 
-    fn hand_out(&mut self, flight: Flight, kind: RequestKind, row: Option<usize>, request: HttpRequest) -> Transmit {
+    /// Row `row` is being sent: journaled before the request leaves.
+    fn mark_sending(&mut self, row: usize) {
+        let attempts = self.slots[row].state.attempts() + 1;
+        let slot = &mut self.slots[row];
+        slot.state = RowState::Sending { attempts };
+        slot.in_flight = true;
+        self.journal.push(JournalEntry {
+            row,
+            state: RowState::Sending { attempts },
+        });
+    }
+
+    /// The next chunk of up to `chunk` pending rows, as one enrollment. Every
+    /// row of it is journaled as sending before the request leaves.
+    fn poll_enroll(&mut self, chunk: usize) -> Option<Transmit> {
+        let mut rows = Vec::new();
+        while rows.len() < chunk {
+            match self.next_pending() {
+                // `ready` may hold a row twice: it goes in the chunk once.
+                Some(row) if rows.contains(&row) => {}
+                Some(row) => rows.push(row),
+                None => break,
+            }
+        }
+        if rows.is_empty() {
+            return None;
+        }
+        let request = match self.enrollment_request(&rows) {
+            Ok(request) => request,
+            Err(why) => {
+                // Nothing was sent: the rows wait, and the user is told why.
+                for &row in rows.iter().rev() {
+                    self.ready.push_front(row);
+                }
+                self.halted = Some(why);
+                return None;
+            }
+        };
+        for &row in &rows {
+            self.mark_sending(row);
+        }
+        Some(self.hand_out(Flight::Enroll(rows.clone()), RequestKind::Enroll, None, rows, request))
+    }
+
+    fn enrollment_request(&self, rows: &[usize]) -> Result<HttpRequest, String> {
+        let OrderMode::Enrollment(enrollment) = &self.spec.mode else {
+            return Err("the batch is not a bulk enrollment".into());
+        };
+        let years = enrollment.years(self.spec.period)?;
+        let request = EnrollmentRequest {
+            certificate_id: enrollment.certificate_id,
+            years,
+            approver_id: enrollment.approver_id,
+            emails: rows.iter().map(|&r| self.spec.rows[r].email.clone()).collect(),
+        };
+        self.spec
+            .profile
+            .enroll(&self.creds, &request)
+            .map_err(|e| e.to_string())
+    }
+
+    fn hand_out(
+        &mut self,
+        flight: Flight,
+        kind: RequestKind,
+        row: Option<usize>,
+        chunk: Vec<usize>,
+        request: HttpRequest,
+    ) -> Transmit {
         let id = RequestId(self.next_id);
         self.next_id += 1;
         self.in_flight.insert(id, flight);
-        Transmit { id, row, kind, request }
+        Transmit {
+            id,
+            row,
+            chunk,
+            kind,
+            request,
+        }
     }
 
     /// The references the batch holds: an order the list shows under one of
@@ -447,7 +533,7 @@ impl Engine {
             ),
             SweepRequest::Show(reference) => (RequestKind::Show, self.spec.profile.get_order(&self.creds, reference)),
         };
-        Some(self.hand_out(Flight::Sweep(request), kind, None, http))
+        Some(self.hand_out(Flight::Sweep(request), kind, None, Vec::new(), http))
     }
 
     /// Takes the outcome of request `id`. Unknown ids are ignored.
@@ -456,6 +542,12 @@ impl Engine {
             Some(Flight::Create(row)) => {
                 self.slots[row].in_flight = false;
                 self.handle_create(row, outcome, now);
+            }
+            Some(Flight::Enroll(rows)) => {
+                for &row in &rows {
+                    self.slots[row].in_flight = false;
+                }
+                self.handle_enroll(&rows, outcome, now);
             }
             Some(Flight::Sweep(request)) => self.handle_sweep(request, outcome, now),
             None => {}
@@ -507,24 +599,77 @@ impl Engine {
                 self.throttle_until = self.throttle_until.max(now + wait);
                 self.ready.push_back(row);
             }
-            Err(
-                e
-                @ (CaError::Unauthorized | CaError::NotFound | CaError::InsufficientFunds(_) | CaError::Redirected(_)),
-            ) => {
+            Err(e) if stops_the_batch(&e) => {
                 // Not processed, and no other row will fare better: stop and tell the user.
                 self.not_processed(row, attempts, e.to_string());
                 self.halted = Some(e.to_string());
                 self.ready.push_front(row);
             }
             Err(e @ CaError::Unexpected { status: 400..=499, .. }) => {
-                let mut errors = protocol::FieldErrors::new();
-                errors.insert("request".into(), vec![e.to_string()]);
-                self.set(row, RowState::Rejected { errors });
+                self.set(row, RowState::Rejected { errors: refused(&e) })
             }
             Err(e) => {
                 // 5xx, or an answer we cannot read: the order may exist.
                 self.set_unknown(row, attempts, e.to_string(), now);
             }
+        }
+    }
+
+    /// An enrollment's outcome, for every row of its chunk. Accepted: the CA
+    /// names no orders, so each row is looked up by a sweep (as a lost
+    /// answer is). Refused before anything was made: rejected. Not
+    /// processed: pending again. Anything else: the orders may exist.
+    fn handle_enroll(&mut self, rows: &[usize], outcome: Outcome, now: u64) {
+        let unknown = |engine: &mut Self, why: String| {
+            for &row in rows {
+                let attempts = engine.slots[row].state.attempts();
+                engine.set_unknown(row, attempts, why.clone(), now);
+            }
+        };
+        let response = match outcome {
+            Outcome::Timeout => return unknown(self, "the enrollment had no answer in time".into()),
+            Outcome::Network(e) => return unknown(self, format!("the enrollment's connection failed: {e}")),
+            Outcome::Response(r) => r,
+        };
+        match self.spec.profile.parse_enrolled(&response) {
+            Ok(Enrolled { request_id, is_ordered }) => unknown(
+                self,
+                format!(
+                    "enrolled with {} others (the CA's request {request_id}, is_ordered {is_ordered}); the CA names \
+                     no orders, so they are looked up in its order list",
+                    rows.len() - 1
+                ),
+            ),
+            Err(CaError::Rejected(errors)) => {
+                for &row in rows {
+                    self.set(row, RowState::Rejected { errors: errors.clone() });
+                }
+            }
+            Err(CaError::RateLimited { retry_after_ms }) => {
+                let attempts = self.slots[rows[0]].state.attempts();
+                for &row in rows {
+                    let attempts = self.slots[row].state.attempts();
+                    self.not_processed(row, attempts, "rate limited (429)".into());
+                    self.ready.push_back(row);
+                }
+                let wait = retry_after_ms.unwrap_or_else(|| self.backoff(attempts));
+                self.throttle_until = self.throttle_until.max(now + wait);
+            }
+            Err(e) if stops_the_batch(&e) => {
+                for &row in rows.iter().rev() {
+                    let attempts = self.slots[row].state.attempts();
+                    self.not_processed(row, attempts, e.to_string());
+                    self.ready.push_front(row);
+                }
+                self.halted = Some(e.to_string());
+            }
+            Err(e @ CaError::Unexpected { status: 400..=499, .. }) => {
+                let errors = refused(&e);
+                for &row in rows {
+                    self.set(row, RowState::Rejected { errors: errors.clone() });
+                }
+            }
+            Err(e) => unknown(self, format!("the enrollment's outcome is unknown: {e}")),
         }
     }
 
@@ -597,12 +742,17 @@ impl Engine {
     /// Applies a finished sweep's verdicts to the rows it covered.
     fn settle(&mut self, sweep: &Sweep, now: u64) {
         let held = self.held();
+        let mut shared_delay = None;
         for &row in &sweep.covers {
             let RowState::Unknown { attempts, reason } = self.slots[row].state.clone() else {
                 continue;
             };
             let key = self.spec.key_of(row);
-            let verdict = sweep.verdict(&key, &self.spec.rows[row].email, &self.spec.product, &self.known, &held);
+            let email = &self.spec.rows[row].email;
+            let verdict = match self.spec.mode {
+                OrderMode::PerRow => sweep.verdict(&key, email, &self.spec.product, &self.known, &held),
+                OrderMode::Enrollment(_) => sweep.enrolled_verdict(email, &self.spec.product, &self.known, &held),
+            };
             match verdict {
                 Verdict::Placed(order) => self.set(row, RowState::Placed { order }),
                 Verdict::Unconfirmed(candidates, why) => self.set(
@@ -624,7 +774,13 @@ impl Engine {
                             last_error: Some(reason),
                         },
                     );
-                    let delay = self.backoff(attempts);
+                    // Enrolled rows proven absent together go again together
+                    // (one chunk, one invoice), not each after its own jitter.
+                    let delay = match (&self.spec.mode, shared_delay) {
+                        (OrderMode::Enrollment(_), Some(d)) => d,
+                        _ => self.backoff(attempts),
+                    };
+                    shared_delay = Some(delay);
                     self.waiting.push(Reverse((now + delay, row)));
                 }
             }
@@ -697,6 +853,27 @@ impl Engine {
         }
         p
     }
+}
+
+/// Whether an answer means no request will fare better until the user acts
+/// (wrong keys, a wrong URL, no funds, an operation the CA lacks): the
+/// request was not processed, and the batch stops.
+fn stops_the_batch(e: &CaError) -> bool {
+    matches!(
+        e,
+        CaError::Unauthorized
+            | CaError::NotFound
+            | CaError::InsufficientFunds(_)
+            | CaError::Redirected(_)
+            | CaError::Unsupported(_)
+    )
+}
+
+/// A 4xx the dialect could not read as per-field errors, as the row's refusal.
+fn refused(e: &CaError) -> protocol::FieldErrors {
+    let mut errors = protocol::FieldErrors::new();
+    errors.insert("request".into(), vec![e.to_string()]);
+    errors
 }
 
 fn order_request(spec: &BatchSpec, row: usize) -> OrderRequest {

@@ -30,7 +30,9 @@ mod progress;
 mod reconcile;
 mod state;
 
-pub use batch::{external_order_number, BatchRow, BatchSpec, MAX_PERIOD_DAYS};
+pub use batch::{
+    external_order_number, BatchRow, BatchSpec, Enrollment, OrderMode, DEFAULT_CHUNK, MAX_CHUNK, MAX_PERIOD_DAYS,
+};
 pub use machine::{Engine, EngineConfig, Outcome, RequestId, RequestKind, Transmit};
 pub use phase::Phase;
 pub use progress::Progress;

@@ -248,6 +248,57 @@ impl Sweep {
             )
         }
     }
+
+    /// The verdict for a bulk-enrolled row with `mailbox` and `product`,
+    /// once done. Enrolled orders carry no key, so the mailbox decides: one
+    /// keyless order for it → placed; none, and no keyless order of the
+    /// product without a readable mailbox → absent; anything else →
+    /// unconfirmed (an order whose mailbox the CA does not show may be
+    /// this row's: SSL.com's 2020 API path leaves enrolled orders without it).
+    pub fn enrolled_verdict(&self, mailbox: &str, product: &str, known: &Known, held: &HashSet<String>) -> Verdict {
+        let mailbox = mailbox.trim().to_lowercase();
+        let keyless = |o: &&Order| {
+            o.external_order_number.is_none()
+                && !held.contains(&o.reference)
+                && o.product.as_deref().is_none_or(|p| p == product)
+        };
+        let listed: Vec<&Order> = self
+            .listed
+            .keys()
+            .filter_map(|r| known.get(r))
+            .filter(keyless)
+            .collect();
+        let mut alike: Vec<&Order> = listed
+            .iter()
+            .copied()
+            .filter(|o| o.email.as_deref().is_some_and(|m| m.trim().to_lowercase() == mailbox))
+            .collect();
+        let mut blind: Vec<&Order> = listed.iter().copied().filter(|o| o.email.is_none()).collect();
+        by_reference(&mut alike);
+        by_reference(&mut blind);
+        match (alike.as_slice(), blind.is_empty()) {
+            ([], true) => Verdict::Absent,
+            ([one], true) => Verdict::Placed((*one).clone()),
+            ([], false) => {
+                let reason = format!(
+                    "the CA holds {} orders of this product that do not show their mailbox: one may be this \
+                     address's",
+                    blind.len()
+                );
+                Verdict::Unconfirmed(blind.into_iter().cloned().collect(), reason)
+            }
+            _ => {
+                let reason = format!(
+                    "the CA holds {} orders for this address (and {} without a mailbox): which is this \
+                     enrollment's is not certain",
+                    alike.len(),
+                    blind.len()
+                );
+                let candidates = alike.into_iter().chain(blind).cloned().collect();
+                Verdict::Unconfirmed(candidates, reason)
+            }
+        }
+    }
 }
 
 /// Candidates in the order of their references, so the user sees them the

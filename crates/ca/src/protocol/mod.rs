@@ -15,4 +15,6 @@ mod types;
 
 pub use http::{Body, HttpRequest, HttpResponse, Method};
 pub use profile::Profile;
-pub use types::{CaError, Credentials, FieldErrors, ListQuery, Order, OrderRequest, Period, Product};
+pub use types::{
+    CaError, Credentials, Enrolled, EnrollmentRequest, FieldErrors, ListQuery, Order, OrderRequest, Period, Product,
+};

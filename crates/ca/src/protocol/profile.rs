@@ -3,7 +3,7 @@
 //! and answer shapes, so nothing else branches on the CA.
 
 use super::http::{HttpRequest, HttpResponse};
-use super::types::{CaError, Credentials, ListQuery, Order, OrderRequest, Product};
+use super::types::{CaError, Credentials, Enrolled, EnrollmentRequest, ListQuery, Order, OrderRequest, Product};
 use super::{reference, sslcom};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -55,6 +55,47 @@ impl Profile {
         match self {
             Profile::Sslcom => sslcom::parse_created(resp),
             Profile::Reference => reference::parse_created(resp),
+        }
+    }
+
+    /// Whether the CA takes bulk enrollments ([`Profile::enroll`]).
+    pub fn supports_enrollment(self) -> bool {
+        self.enroll(&Credentials::new("", ""), &EnrollmentRequest::default())
+            .is_ok()
+    }
+
+    /// The request that enrolls a chunk of mailboxes in one invoiced order,
+    /// or [`CaError::Unsupported`] where the dialect has no bulk enrollment.
+    pub fn enroll(self, creds: &Credentials, request: &EnrollmentRequest) -> Result<HttpRequest, CaError> {
+        match self {
+            Profile::Sslcom => Ok(sslcom::enroll(creds, request)),
+            Profile::Reference => Err(CaError::Unsupported("bulk enrollment".into())),
+        }
+    }
+
+    /// What a bulk enrollment costs and needs with this CA (`None`: no
+    /// enrollment in this dialect).
+    pub fn enrollment_terms(self) -> Option<&'static str> {
+        match self {
+            Profile::Sslcom => Some(sslcom::ENROLLMENT_TERMS),
+            Profile::Reference => None,
+        }
+    }
+
+    /// Where the invoice of a bulk enrollment is found, where the CA's answer
+    /// names none (`None`: no enrollment in this dialect).
+    pub fn enrollment_invoice(self) -> Option<&'static str> {
+        match self {
+            Profile::Sslcom => Some(sslcom::ENROLLMENT_INVOICE),
+            Profile::Reference => None,
+        }
+    }
+
+    /// What the answer to [`Profile::enroll`] means.
+    pub fn parse_enrolled(self, resp: &HttpResponse) -> Result<Enrolled, CaError> {
+        match self {
+            Profile::Sslcom => sslcom::parse_enrolled(resp),
+            Profile::Reference => Err(CaError::Unsupported("bulk enrollment".into())),
         }
     }
 

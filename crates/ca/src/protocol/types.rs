@@ -57,6 +57,31 @@ pub struct OrderRequest {
     pub external_order_number: String,
 }
 
+/// One bulk enrollment to place: a chunk of mailboxes ordered together on
+/// one invoice (SSL.com's `POST /certificate_enrollment`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrollmentRequest {
+    /// The CA's numeric id of the product (not its order code).
+    pub certificate_id: u64,
+    /// Validity in whole years (1–3).
+    pub years: u32,
+    /// The id of the user who approves the enrollment.
+    pub approver_id: u64,
+    /// The mailboxes, one order each. CSRs are not sent: the recipients are
+    /// invited and make their own keys.
+    pub emails: Vec<String>,
+}
+
+/// What the CA said to an enrollment it accepted. It names no order: the
+/// orders are found afterwards in the account's order list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Enrolled {
+    /// The CA's id of the request (SSL.com: its API request log), for support.
+    pub request_id: String,
+    /// Whether the CA says it placed the orders.
+    pub is_ordered: bool,
+}
+
 /// An order as the CA reports it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Order {
@@ -142,6 +167,9 @@ pub enum CaError {
     /// The account's funds do not cover the order; nothing was ordered, and
     /// no other row will fare better until the account is funded.
     InsufficientFunds(String),
+    /// The CA's dialect has no such operation (e.g. bulk enrollment in the
+    /// reference protocol); the text names it.
+    Unsupported(String),
     /// Anything else: an answer we cannot read.
     Unexpected {
         /// The HTTP status.
@@ -162,6 +190,7 @@ impl CaError {
             CaError::NotFound => "not_found",
             CaError::InsufficientFunds(_) => "insufficient_funds",
             CaError::Redirected(_) => "redirected",
+            CaError::Unsupported(_) => "unsupported",
             CaError::Unexpected { .. } => "unexpected_answer",
         }
     }
@@ -195,6 +224,7 @@ impl fmt::Display for CaError {
                 f,
                 "the CA refused the order for lack of funds ({message}); fund the account, then resume"
             ),
+            CaError::Unsupported(what) => write!(f, "this CA's protocol has no {what}"),
             CaError::Unexpected { status, detail } => {
                 write!(f, "unexpected answer from the CA (HTTP {status}): {detail}")
             }

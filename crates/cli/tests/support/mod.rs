@@ -60,8 +60,31 @@ pub fn write_roster(path: &Path, rows: usize) -> Vec<String> {
     emails
 }
 
-/// Starts `smime-bulk submit` against `ca`.
+/// Starts `smime-bulk submit` against `ca`, one order per row.
 pub fn submit(ca: &str, roster: &Path, journal: &Path, out: &Path, concurrency: u32) -> Child {
+    submit_with(ca, roster, journal, out, concurrency, &[])
+}
+
+/// The flags of a bulk enrollment of the sandbox's demo product 302 (its
+/// `certificate_id` is 417), `chunk` addresses at a time.
+pub fn enrollment_flags(chunk: usize) -> Vec<String> {
+    [
+        "--mode",
+        "enrollment",
+        "--certificate-id",
+        "417",
+        "--approver-id",
+        "1",
+        "--chunk",
+    ]
+    .map(str::to_owned)
+    .into_iter()
+    .chain([chunk.to_string()])
+    .collect()
+}
+
+/// Starts `smime-bulk submit` against `ca` with `extra` flags.
+pub fn submit_with(ca: &str, roster: &Path, journal: &Path, out: &Path, concurrency: u32, extra: &[String]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_smime-bulk"))
         .args([
             "submit",
@@ -81,6 +104,7 @@ pub fn submit(ca: &str, roster: &Path, journal: &Path, out: &Path, concurrency: 
         .arg("--out")
         .arg(out)
         .args(["--concurrency", &concurrency.to_string(), "--timeout-secs", "10"])
+        .args(extra)
         .arg(roster)
         .env("SMIME_BULK_SECRET_KEY", "sandbox-secret")
         .stdin(Stdio::null())
@@ -91,10 +115,10 @@ pub fn submit(ca: &str, roster: &Path, journal: &Path, out: &Path, concurrency: 
         .unwrap()
 }
 
-/// Every order the sandbox holds (admin endpoint).
-pub async fn orders(ca: &str) -> Vec<Value> {
+/// A list the sandbox's admin endpoint `path` answers.
+async fn admin_list(ca: &str, path: &str) -> Vec<Value> {
     let v: Value = reqwest::Client::new()
-        .get(format!("{ca}/sandbox/orders"))
+        .get(format!("{ca}{path}"))
         .header(ADMIN_TOKEN_HEADER, ADMIN_TOKEN)
         .send()
         .await
@@ -103,6 +127,16 @@ pub async fn orders(ca: &str) -> Vec<Value> {
         .await
         .unwrap();
     v.as_array().cloned().unwrap_or_default()
+}
+
+/// Every order the sandbox holds (admin endpoint).
+pub async fn orders(ca: &str) -> Vec<Value> {
+    admin_list(ca, "/sandbox/orders").await
+}
+
+/// Every bulk enrollment the sandbox holds (admin endpoint).
+pub async fn enrollments(ca: &str) -> Vec<Value> {
+    admin_list(ca, "/sandbox/enrollments").await
 }
 
 /// Waits until the sandbox holds at least `n` orders (or the child exits).

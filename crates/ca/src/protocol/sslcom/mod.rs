@@ -12,12 +12,17 @@
 //!   not carry `external_order_number`, only a show of one order does. The
 //!   engine settles a lost answer by listing the batch's window and reading
 //!   the orders it does not hold ([`crate::engine`]).
+//! - **Bulk enrollment** (`enrollment`) places one invoiced order per
+//!   mailbox of a chunk and answers with no order reference.
 //! - **No product or domain API**: products come from [`catalogue`], validated
 //!   domains from the user.
 
 pub mod catalogue;
 pub mod date;
+mod enrollment;
 pub mod wire;
+
+pub use enrollment::{enroll, parse_enrolled, ENROLLMENT_INVOICE, ENROLLMENT_TERMS};
 
 use super::answer::{field_errors, json, snippet, string};
 use super::http::{Body, HttpRequest, HttpResponse, Method};

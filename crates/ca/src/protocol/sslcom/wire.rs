@@ -92,3 +92,16 @@ pub const ERR_BEFORE_CREATE: [&str; 12] = [
     "external_order_number",
     "email_address",
 ];
+
+/// Error fields of an enrollment that the CA checks before it creates
+/// anything (the required parameters and the keys): an answer with only
+/// these is a clean refusal.
+pub const ERR_BEFORE_ENROLL: [&str; 7] = [
+    "login",
+    "account_key",
+    "secret_key",
+    "certificate_id",
+    "domains",
+    "duration",
+    "approver_id",
+];
