@@ -356,7 +356,10 @@ pub fn SubmitStep(runner: Runner) -> impl IntoView {
                 spec.account_key.clone(),
                 state.secret_key.get_untracked().trim(),
             );
-            let engine = Engine::resume(spec, states, creds, engine_config(), now_ms());
+            let mut engine = Engine::resume(spec, states, creds, engine_config(), now_ms());
+            // Resuming is running the batch again: failed rows (the CA holds
+            // no order for them) get a fresh set of attempts.
+            engine.retry_failed();
             drive(state, store, engine, p.next_seq, commands).await;
         });
     };

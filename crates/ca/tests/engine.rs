@@ -507,6 +507,48 @@ fn attempts_run_out_only_once_the_ca_confirms_no_order() {
 }
 
 #[test]
+fn a_failed_row_is_tried_again_when_the_batch_is_run_again_and_only_then() {
+    let mut e = engine(1);
+    let mut log = Vec::new();
+    let mut now = 0;
+    for _ in 0..3 {
+        let t = next(&mut e, now, &mut log).unwrap();
+        e.handle(t.id, status(503, "down"), now);
+        now = e.next_wakeup().unwrap();
+        sweep(&mut e, now, &mut log, &[], &|_| unreachable!());
+        now = e.next_wakeup().unwrap_or(now);
+    }
+    log.extend(e.take_journal());
+    let text = journal::header(e.spec()) + &journal::lines(&log);
+    let (spec, states) = journal::replay(&text).unwrap();
+    assert_eq!(states[0].name(), "failed");
+    // Resumed as it was, the failed row stays failed: nothing is sent.
+    let mut kept = Engine::resume(
+        spec.clone(),
+        states.clone(),
+        Credentials::new("acct", SECRET),
+        config(),
+        now,
+    );
+    assert!(kept.poll_transmit(now).is_none());
+    // Run again: it gets fresh attempts, journaled, and is placed.
+    let mut again = Engine::resume(spec, states, Credentials::new("acct", SECRET), config(), now);
+    assert_eq!(again.retry_failed(), 1);
+    let mut log2 = Vec::new();
+    let t = next(&mut again, now, &mut log2).unwrap();
+    assert_eq!((t.kind, t.row), (RequestKind::Create, Some(0)));
+    assert!(
+        matches!(log2[0].state, RowState::Pending { attempts: 0, .. }),
+        "{:?}",
+        log2[0]
+    );
+    let k = key(&again, 0);
+    again.handle(t.id, ok_order("co-again", &k), now);
+    assert_eq!(again.state(0).unwrap().name(), "placed");
+    assert_eq!(again.retry_failed(), 0);
+}
+
+#[test]
 fn unreachable_ca_leaves_rows_unknown_not_failed() {
     let mut e = engine(1);
     let mut log = Vec::new();

@@ -63,6 +63,10 @@ pub async fn run(opts: SubmitOptions) -> Result<ExitCode, String> {
         check_same_batch(&spec, &opts)?;
         let mut engine = Engine::resume(spec, states, creds, config, now());
         decide_unconfirmed(&mut engine, &opts)?;
+        let again = engine.retry_failed();
+        if again > 0 {
+            eprintln!("trying again {again} rows whose attempts ran out (the CA confirmed it holds no order for them)");
+        }
         // Start the resumed run from a compact journal (written aside, then renamed).
         let tmp = opts.journal.with_extension("compacting");
         std::fs::write(&tmp, journal::snapshot(engine.spec(), engine.states()))
@@ -200,6 +204,13 @@ pub async fn run(opts: SubmitOptions) -> Result<ExitCode, String> {
     }
     if let Some(why) = engine.reconcile_abandoned() {
         eprintln!("smime-bulk: {why}");
+    }
+    if p.failed > 0 {
+        eprintln!(
+            "smime-bulk: {} rows failed: their attempts ran out and the CA holds no order for them (see the results' \
+             error column); run the same command again to try them again.",
+            p.failed
+        );
     }
     if p.unknown + p.sending > 0 {
         eprintln!(

@@ -201,6 +201,31 @@ impl Engine {
         engine
     }
 
+    /// Gives every failed row a fresh set of attempts, as a new run of the
+    /// batch does (the user ran it again). Safe for exactly-once: a row only
+    /// fails once the CA confirmed it holds no order for it. Journaled; returns
+    /// how many rows go back to pending.
+    pub fn retry_failed(&mut self) -> usize {
+        let mut again = 0;
+        for row in 0..self.slots.len() {
+            let RowState::Failed { reason, .. } = &self.slots[row].state else {
+                continue;
+            };
+            let last_error = Some(reason.clone());
+            self.set(
+                row,
+                RowState::Pending {
+                    attempts: 0,
+                    last_error,
+                },
+            );
+            self.ready.push_back(row);
+            again += 1;
+        }
+        self.settled_at_start -= again.min(self.settled_at_start);
+        again
+    }
+
     /// The batch.
     pub fn spec(&self) -> &BatchSpec {
         &self.spec
