@@ -141,5 +141,6 @@ case "${1:-}" in
   test) cmd_test ;;
   bench) cmd_bench ;;
   setup) setup ;;
-  *) echo "usage: ./x dev | test | bench | setup" >&2; exit 2 ;;
+  fuzz) shift; exec bash tools/fuzz.sh "$@" ;;
+  *) echo "usage: ./x dev | test | bench | setup | fuzz [SECONDS_PER_TARGET] [TARGET…]" >&2; exit 2 ;;
 esac
