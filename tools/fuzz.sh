@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # ./x fuzz [SECONDS_PER_TARGET] [TARGET…]: runs each cargo-fuzz target in
 # fuzz/ for the given time (default 60 s; every target when none is named) and
-# prints, per target, its executions, crashes and where its artifacts went.
+# prints, per target, its executions, exec/s, coverage, crashes and where its
+# artifacts went; exits 1 if any target crashed.
 #
 # Set-up: installs cargo-fuzz (pinned) if missing and fetches the fuzz
 # package's crates; the runs themselves are offline. Uses the nightly
@@ -40,7 +41,9 @@ if [ -z "$toolchain" ]; then
 fi
 case "$toolchain" in
   nightly) fuzz=(cargo +nightly fuzz) sanitizer=(); how="nightly, AddressSanitizer" ;;
-  stable) export RUSTC_BOOTSTRAP=1; fuzz=(cargo +stable fuzz) sanitizer=(--sanitizer none); how="stable with RUSTC_BOOTSTRAP=1, no sanitizer" ;;
+  # RUSTC_BOOTSTRAP for the fuzz builds alone: set for the seeds' build too, it
+  # would make cargo rebuild that on every switch of toolchain.
+  stable) fuzz=(env RUSTC_BOOTSTRAP=1 cargo +stable fuzz) sanitizer=(--sanitizer none); how="stable with RUSTC_BOOTSTRAP=1, no sanitizer" ;;
   *) die "FUZZ_TOOLCHAIN must be nightly or stable, not \"$toolchain\"" ;;
 esac
 
@@ -64,9 +67,15 @@ for t in "${targets[@]}"; do
   mkdir -p "$out"
   run_log="$out/last-run.log"
   touch "$out/.started"
+  # The engine's scripts are worth little short: let them be long at once
+  # (libFuzzer otherwise grows inputs a few bytes at a time).
+  case "$t" in
+    engine) extra=(-max_len=512 -len_control=0) ;;
+    *) extra=() ;;
+  esac
   set +e
   "${fuzz[@]}" run "${sanitizer[@]}" --target-dir "$target_dir" "$t" "fuzz/corpus/$t" -- \
-    -max_total_time="$seconds" \
+    -max_total_time="$seconds" "${extra[@]}" \
     -print_final_stats=1 -rss_limit_mb=2048 -timeout=10 >"$run_log" 2>&1
   rc=$?
   set -e
