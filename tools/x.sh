@@ -165,7 +165,7 @@ cmd_test() {
     env -u CHROMEDRIVER SAFARIDRIVER=/usr/bin/WebKitWebDriver xvfb-run -a cargo test --target wasm32-unknown-unknown --test wasm)
   log "release build of the site (trunk build --release)"
   trunk build --release --quiet
-  log "bundle budget: the first load must stay within 280 KB brotli"
+  log "bundle budget: the first load must stay within its budget (tools/bundle-size.mjs)"
   node tools/bundle-size.mjs --check
   log "browser tests (Playwright + Chromium against dist/ and the sandbox CA)"
   cargo build --quiet -p smime-bulk-sandbox
@@ -191,5 +191,6 @@ case "${1:-}" in
   test) cmd_test ;;
   bench) cmd_bench ;;
   setup) setup ;;
-  *) echo "usage: ./x dev | test | bench | setup" >&2; exit 2 ;;
+  fuzz) shift; exec bash tools/fuzz.sh "$@" ;;
+  *) echo "usage: ./x dev | test | bench | setup | fuzz [SECONDS_PER_TARGET] [TARGET…]" >&2; exit 2 ;;
 esac
