@@ -146,6 +146,10 @@ cmd_test() {
   else
     log "advisories NOT checked: no RustSec advisory database at $db (set SMIME_BULK_ADVISORY_DB to a clone of rustsec/advisory-db)"
   fi
+  # fuzz/ is its own workspace: check its targets still build against the
+  # crates' API (running them is ./x fuzz's job).
+  log "fuzz targets build: cargo check in fuzz/"
+  (cd fuzz && cargo check --quiet --bins --examples)
   log "native tests: cargo test --workspace"
   cargo test --workspace --quiet
   log "exactly-once tests: submit killed, interrupted and the sandbox restarted mid-batch"

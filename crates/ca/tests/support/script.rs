@@ -127,6 +127,8 @@ pub fn batch_with(profile: Profile, rows: usize, csrs: bool) -> BatchSpec {
         account_key: "acct".into(),
         product: "302".into(),
         period: 365,
+        // Per-row orders: bulk enrollment has its own seeded runs (tests/enrollment.rs).
+        mode: Default::default(),
         rows: (0..rows)
             .map(|i| BatchRow {
                 line: i as u32 + 2,
@@ -300,6 +302,7 @@ impl Run {
                     .collect();
                 response(200, Value::Array(items).to_string())
             }
+            RequestKind::Enroll => unreachable!("the script's batches order per row"),
             RequestKind::Show => {
                 let reference = t.request.path.rsplit('/').next().unwrap_or_default();
                 match self.ca.iter().find(|o| o.reference == reference) {
