@@ -343,6 +343,7 @@ impl AppState {
             domains: self.domains.get_untracked().unwrap_or_default(),
             exact_domains: self.exact_domains.get_untracked(),
             mapping,
+            sheet: None,
         }
     }
 

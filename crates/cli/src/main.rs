@@ -32,7 +32,7 @@ struct Cli {
 enum Command {
     /// Validate a roster and report every problem with its line, column and fix.
     #[command(
-        after_help = "Examples:\n  smime-bulk check --domains example.com,example.org roster.csv\n  smime-bulk check --domains-file domains.txt --format json roster.csv\n  pbpaste | smime-bulk check --list --domains example.com -\n\nExit status: 0 every row valid, 1 some row invalid, 2 the file is unusable or the command line is wrong."
+        after_help = "Examples:\n  smime-bulk check --domains example.com,example.org roster.csv\n  smime-bulk check --domains-file domains.txt --format json roster.csv\n  smime-bulk check --domains example.com --sheet Staff roster.xlsx\n  pbpaste | smime-bulk check --list --domains example.com -\n\nExit status: 0 every row valid, 1 some row invalid, 2 the file is unusable or the command line is wrong."
     )]
     Check(CheckArgs),
     /// Print the rows as read (decoded, delimiter sniffed, header applied), as JSON.
@@ -130,6 +130,9 @@ struct SubmitArgs {
     /// order it again (repeatable; on a resumed batch).
     #[arg(long, value_name = "EMAIL")]
     resend: Vec<String>,
+    /// For a workbook (.xlsx, .xlsm, .ods, .xls): the sheet to read (default: the first).
+    #[arg(long, value_name = "NAME")]
+    sheet: Option<String>,
     /// The roster file, or - for standard input.
     #[arg(value_name = "ROSTER")]
     roster: String,
@@ -152,6 +155,9 @@ struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    /// For a workbook (.xlsx, .xlsm, .ods, .xls): the sheet to read (default: the first).
+    #[arg(long, value_name = "NAME")]
+    sheet: Option<String>,
     /// The roster file, or - for standard input.
     #[arg(value_name = "FILE|-")]
     file: String,
@@ -162,6 +168,9 @@ struct ParseArgs {
     /// Read the input as a list of addresses instead of a table.
     #[arg(long)]
     list: bool,
+    /// For a workbook (.xlsx, .xlsm, .ods, .xls): the sheet to read (default: the first).
+    #[arg(long, value_name = "NAME")]
+    sheet: Option<String>,
     /// The roster file, or - for standard input.
     #[arg(value_name = "FILE|-")]
     file: String,
@@ -204,7 +213,11 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::Parse(args) => {
             let bytes = read_input(&args.file)?;
-            let parsed = smime_bulk_roster::parse(&bytes, if args.list { Mode::List } else { Mode::Table });
+            let parsed = smime_bulk_roster::parse(
+                &bytes,
+                if args.list { Mode::List } else { Mode::Table },
+                args.sheet.as_deref(),
+            );
             if let Some(f) = parsed.findings.first() {
                 return Err(format!("{}: {} [{}]", display_name(&args.file), f.message, f.code));
             }
@@ -231,6 +244,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 timeout: std::time::Duration::from_secs(args.ca.timeout_secs.max(1)),
                 roster: display_name(&args.roster),
                 roster_bytes,
+                sheet: args.sheet,
             };
             runtime()?.block_on(submit::run(opts))
         }
@@ -260,6 +274,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 domains,
                 exact_domains: args.exact_domains,
                 mapping: None,
+                sheet: args.sheet,
             };
             let report = smime_bulk_roster::check(&bytes, &options);
             match args.format {

@@ -32,8 +32,8 @@ pub fn text(report: &Report, file: &str) -> String {
     let file = &*terminal_safe(file);
     let mut out = String::new();
     for f in &report.findings {
-        let place = match f.line {
-            Some(line) => format!("{file}:{line}"),
+        let place = match report.position(f) {
+            Some(at) => format!("{file}:{}", terminal_safe(&at.to_string())),
             None => file.to_owned(),
         };
         let level = if f.severity == Severity::Warning {
@@ -43,9 +43,10 @@ pub fn text(report: &Report, file: &str) -> String {
         };
         let _ = writeln!(out, "{place}: {level}{} [{}]", terminal_safe(&f.message), f.code);
     }
-    let how = match (report.encoding, report.delimiter) {
-        (Some(e), Some(d)) => format!(" ({e}, delimiter {d})"),
-        (Some(e), None) => format!(" ({e}, email list)"),
+    let how = match (report.encoding, report.delimiter, &report.sheet) {
+        (_, _, Some(sheet)) => format!(" (sheet {})", terminal_safe(&sheet.name)),
+        (Some(e), Some(d), None) => format!(" ({e}, delimiter {d})"),
+        (Some(e), None, None) => format!(" ({e}, email list)"),
         _ => String::new(),
     };
     if report.is_unusable() {

@@ -37,6 +37,8 @@ pub struct SubmitOptions {
     pub timeout: Duration,
     pub roster: String,
     pub roster_bytes: Vec<u8>,
+    /// The workbook's sheet to read (the first when `None`).
+    pub sheet: Option<String>,
 }
 
 /// Exit status when the user stopped the run (resumable).
@@ -288,6 +290,7 @@ async fn new_batch(client: &CaClient, creds: &Credentials, opts: &SubmitOptions)
             domains,
             exact_domains: false,
             mapping: None,
+            sheet: opts.sheet.clone(),
         },
     );
     if report.is_unusable() {

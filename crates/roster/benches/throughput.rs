@@ -68,6 +68,7 @@ fn options() -> Options {
         domains: ValidatedDomains::parse(["example.com", "example.org"]).unwrap(),
         exact_domains: false,
         mapping: None,
+        sheet: None,
     }
 }
 

@@ -101,6 +101,17 @@ codes! {
     CsrPending = "csr_pending",
     /// A cell starts with a character a spreadsheet runs as a formula.
     FormulaInjection = "formula_injection",
+    /// A workbook that is damaged, or a zip that is no spreadsheet.
+    WorkbookUnreadable = "workbook_unreadable",
+    /// A workbook saved with a password to open it.
+    WorkbookPasswordProtected = "workbook_password_protected",
+    /// A workbook whose parts would unpack beyond the limits (a zip bomb),
+    /// or whose cells reach beyond the rows and columns a roster may use.
+    WorkbookTooLarge = "workbook_too_large",
+    /// The sheet asked for is not in the workbook.
+    SheetNotFound = "sheet_not_found",
+    /// The workbook holds macros; they were ignored, never run.
+    MacrosIgnored = "macros_ignored",
 }
 
 impl Code {
@@ -113,7 +124,8 @@ impl Code {
             | Code::CountryLowercase
             | Code::CsrSignatureUnverified
             | Code::CsrEmailMismatch
-            | Code::FormulaInjection => Severity::Warning,
+            | Code::FormulaInjection
+            | Code::MacrosIgnored => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -122,7 +134,15 @@ impl Code {
     pub fn is_file_level(self) -> bool {
         matches!(
             self,
-            Code::NotText | Code::EmptyFile | Code::NoRows | Code::MissingColumn | Code::DuplicateColumn
+            Code::NotText
+                | Code::EmptyFile
+                | Code::NoRows
+                | Code::MissingColumn
+                | Code::DuplicateColumn
+                | Code::WorkbookUnreadable
+                | Code::WorkbookPasswordProtected
+                | Code::WorkbookTooLarge
+                | Code::SheetNotFound
         )
     }
 }

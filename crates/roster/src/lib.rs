@@ -29,6 +29,7 @@ pub mod name;
 mod pass;
 mod report;
 mod seen;
+pub mod sheet;
 pub mod sniff;
 pub mod table;
 mod tally;
@@ -36,6 +37,8 @@ pub mod template;
 pub mod validate;
 pub mod wire;
 mod words;
+#[cfg(feature = "workbook")]
+pub mod workbook;
 
 pub use finding::{Code, Finding, FindingParts, FindingSink, Severity};
 pub use report::{Mode, Report, Row, Summary};
@@ -59,6 +62,9 @@ pub struct Options {
     /// The user's own mapping of a table's columns (by index) to fields,
     /// replacing the automatic one; `None` maps by header.
     pub mapping: Option<Vec<Option<Field>>>,
+    /// The sheet to read when the bytes are a workbook; `None` reads the
+    /// first. Text files ignore it.
+    pub sheet: Option<String>,
 }
 
 /// Checks a roster: decodes `bytes`, reads them as `options.mode` says, and
@@ -85,7 +91,7 @@ pub const PROGRESS_EVERY: usize = 16_384;
 /// the end, with growing counts. The rows stream from the reader into the
 /// validator: a table's records are never all held at once.
 pub fn check_with_progress(bytes: &[u8], options: &Options, on_progress: &mut dyn FnMut(CheckProgress)) -> Report {
-    read(bytes, options.mode, |parsed, records| {
+    read(bytes, options.mode, options.sheet.as_deref(), |parsed, records| {
         let (mut report, rows) =
             pass::validate_records(parsed, records, options, on_progress, &mut Preview::default(), |_| {
                 Vec::new()
@@ -98,6 +104,8 @@ pub fn check_with_progress(bytes: &[u8], options: &Options, on_progress: &mut dy
 /// The input as read, before validation: what `smime-bulk parse` prints.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Parsed {
+    /// The sheet read, if the bytes were a workbook.
+    pub sheet: Option<sheet::SheetSource>,
     /// Encoding used, if the bytes were text.
     pub encoding: Option<decode::TextEncoding>,
     /// Delimiter of a table.
@@ -117,9 +125,10 @@ pub struct Parsed {
     pub guessed: Option<Vec<Option<Field>>>,
 }
 
-/// Reads `bytes` into records without validating them.
-pub fn parse(bytes: &[u8], mode: Mode) -> Parsed {
-    read(bytes, mode, |mut parsed, records| {
+/// Reads `bytes` into records without validating them (`sheet`: as
+/// [`Options::sheet`]).
+pub fn parse(bytes: &[u8], mode: Mode, sheet: Option<&str>) -> Parsed {
+    read(bytes, mode, sheet, |mut parsed, records| {
         parsed.records = records.collect();
         parsed
     })
@@ -127,8 +136,10 @@ pub fn parse(bytes: &[u8], mode: Mode) -> Parsed {
 
 /// The first `n` records after the header, every column as read: the
 /// preview beside the column mapping. Reads no further than it needs.
-pub fn preview(bytes: &[u8], mode: Mode, n: usize) -> Vec<Vec<String>> {
-    read(bytes, mode, |_, records| records.take(n).map(|r| r.fields).collect())
+pub fn preview(bytes: &[u8], mode: Mode, sheet: Option<&str>, n: usize) -> Vec<Vec<String>> {
+    read(bytes, mode, sheet, |_, records| {
+        records.take(n).map(|r| r.fields).collect()
+    })
 }
 
 /// The records after the header, as they are read. One exists per check, so
@@ -137,8 +148,9 @@ pub fn preview(bytes: &[u8], mode: Mode, n: usize) -> Vec<Vec<String>> {
 pub(crate) enum RecordStream<'a> {
     /// Nothing to read (the bytes were not a roster).
     Empty,
-    /// An email list's entries (a list is split whole: names may span pieces).
-    List {
+    /// Records read whole before the pass: an email list's entries (names
+    /// may span pieces) or a sheet's rows.
+    Held {
         entries: std::vec::IntoIter<Record>,
         count: usize,
         bytes: usize,
@@ -155,7 +167,7 @@ impl RecordStream<'_> {
     fn position(&self) -> usize {
         match self {
             RecordStream::Empty => 0,
-            RecordStream::List { entries, count, bytes } => bytes * (count - entries.len()) / (*count).max(1),
+            RecordStream::Held { entries, count, bytes } => bytes * (count - entries.len()) / (*count).max(1),
             RecordStream::Table { records, .. } => records.position(),
         }
     }
@@ -164,7 +176,7 @@ impl RecordStream<'_> {
     fn len(&self) -> usize {
         match self {
             RecordStream::Empty => 0,
-            RecordStream::List { bytes, .. } => *bytes,
+            RecordStream::Held { bytes, .. } => *bytes,
             RecordStream::Table { records, .. } => records.len(),
         }
     }
@@ -199,15 +211,27 @@ impl Iterator for RecordStream<'_> {
     fn next(&mut self) -> Option<Record> {
         match self {
             RecordStream::Empty => None,
-            RecordStream::List { entries, .. } => entries.next(),
+            RecordStream::Held { entries, .. } => entries.next(),
             RecordStream::Table { first, records } => first.take().or_else(|| records.next()),
         }
     }
 }
 
-/// Decodes `bytes` and reads the header (or guesses it), then hands what it
-/// found and the stream of the remaining records to `then`.
-pub(crate) fn read<T>(bytes: &[u8], mode: Mode, then: impl FnOnce(Parsed, RecordStream<'_>) -> T) -> T {
+/// Decodes `bytes` (or reads the workbook's `sheet`) and reads the header (or
+/// guesses it), then hands what it found and the stream of the remaining
+/// records to `then`.
+pub(crate) fn read<T>(
+    bytes: &[u8],
+    mode: Mode,
+    sheet: Option<&str>,
+    then: impl FnOnce(Parsed, RecordStream<'_>) -> T,
+) -> T {
+    #[cfg(feature = "workbook")]
+    if workbook::container(bytes).is_some() {
+        return read_workbook(bytes, mode, sheet, then);
+    }
+    #[cfg(not(feature = "workbook"))]
+    let _ = sheet;
     let Decoded { text, encoding } = match decode(bytes) {
         Ok(d) => d,
         Err(finding) => {
@@ -244,7 +268,7 @@ pub(crate) fn read<T>(bytes: &[u8], mode: Mode, then: impl FnOnce(Parsed, Record
         let count = entries.len();
         return then(
             parsed,
-            RecordStream::List {
+            RecordStream::Held {
                 entries: entries.into_iter(),
                 count,
                 bytes: text.len(),
@@ -273,6 +297,73 @@ pub(crate) fn read<T>(bytes: &[u8], mode: Mode, then: impl FnOnce(Parsed, Record
             .push(Finding::file(Code::EmptyFile, "The file has no header and no rows.")),
     }
     then(parsed, RecordStream::Table { first: None, records })
+}
+
+/// [`read`] for a workbook: its sheet's rows, held, are the records; a
+/// workbook is always a table.
+#[cfg(feature = "workbook")]
+fn read_workbook<T>(
+    bytes: &[u8],
+    mode: Mode,
+    sheet: Option<&str>,
+    then: impl FnOnce(Parsed, RecordStream<'_>) -> T,
+) -> T {
+    let table = match workbook::read(bytes, sheet) {
+        Ok(table) => table,
+        Err(e) => {
+            return then(
+                Parsed {
+                    findings: vec![e.to_finding()],
+                    ..Parsed::default()
+                },
+                RecordStream::Empty,
+            )
+        }
+    };
+    let mut parsed = Parsed {
+        mode: Mode::Table,
+        headers: table.headers,
+        header_line: table.header_row,
+        ..Parsed::default()
+    };
+    let name = &table.source.name;
+    if table.source.had_macros {
+        parsed.findings.push(Finding::file(
+            Code::MacrosIgnored,
+            "The workbook holds macros. They were ignored and never run: only the cells' values were read.",
+        ));
+    }
+    let mut records = table.records;
+    if parsed.headers.is_empty() {
+        parsed.findings.push(Finding::file(
+            Code::EmptyFile,
+            format!(
+                "The sheet \"{name}\" is empty: it has no header and no rows. Pick the sheet that holds the roster."
+            ),
+        ));
+    } else if mode == Mode::Auto {
+        if let Some(guess) = guess_headerless(&parsed.headers) {
+            let first = Record {
+                line: parsed.header_line,
+                fields: std::mem::take(&mut parsed.headers),
+                leading_control: Vec::new(),
+            };
+            records.insert(0, first);
+            parsed.headers = (1..=guess.len()).map(|i| format!("Column {i}")).collect();
+            parsed.header_line = 0;
+            parsed.guessed = Some(guess);
+        }
+    }
+    parsed.sheet = Some(table.source);
+    let count = records.len();
+    then(
+        parsed,
+        RecordStream::Held {
+            entries: records.into_iter(),
+            count,
+            bytes: bytes.len(),
+        },
+    )
 }
 
 /// A table if the first record maps a column to Email, or looks like a data

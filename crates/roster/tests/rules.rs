@@ -480,6 +480,11 @@ fn the_finding_codes_are_exactly_these() {
             "csr_email_mismatch",
             "csr_pending",
             "formula_injection",
+            "workbook_unreadable",
+            "workbook_password_protected",
+            "workbook_too_large",
+            "sheet_not_found",
+            "macros_ignored",
         ]
     );
     // The JSON says the same.

@@ -100,7 +100,7 @@ pub fn check_with_progress<S: PieceStore>(
     mut store: S,
 ) -> (ReportPieces<S::Piece>, Vec<Vec<String>>) {
     let mut preview = Preview::new(preview_rows);
-    let (report, sink) = crate::read(bytes, options.mode, |parsed, records| {
+    let (report, sink) = crate::read(bytes, options.mode, options.sheet.as_deref(), |parsed, records| {
         validate_records(parsed, records, options, on_progress, &mut preview, |head| {
             EncodingSink {
                 encoder: ReportEncoder::new(head),
@@ -192,7 +192,7 @@ impl<P> PieceWriter<P> {
 /// its head (with the row count) to go first, and the rest (findings,
 /// coverage, CSR outcomes) to go last.
 struct ReportEncoder<P> {
-    /// Encoding, delimiter, mode, headers and mapping; the row count follows.
+    /// Encoding, delimiter, mode, headers, mapping and sheet; the row count follows.
     head: Writer,
     body: PieceWriter<P>,
     rows: u32,
@@ -205,7 +205,7 @@ struct ReportEncoder<P> {
 }
 
 impl<P> ReportEncoder<P> {
-    /// Writes `head`'s encoding, delimiter, mode, headers and mapping.
+    /// Writes `head`'s encoding, delimiter, mode, headers, mapping and sheet.
     fn new(head: &Report) -> Self {
         let mut w = Writer(Vec::new());
         w.0.extend_from_slice(MAGIC);
@@ -228,6 +228,19 @@ impl<P> ReportEncoder<P> {
                     w.str(h);
                 }
                 _ => w.u8(0),
+            }
+        }
+        match &head.sheet {
+            None => w.u8(0),
+            Some(sheet) => {
+                w.u8(1);
+                w.str(&sheet.name);
+                w.u32(sheet.names.len() as u32);
+                for name in &sheet.names {
+                    w.str(name);
+                }
+                w.u32(sheet.first_column);
+                w.u8(u8::from(sheet.had_macros));
             }
         }
         ReportEncoder {

@@ -1,5 +1,6 @@
 //! What to check a roster against (the page's request to the worker): the
-//! mode, exact matching, the validated domains and the user's own mapping.
+//! mode, exact matching, the validated domains, the user's own mapping and
+//! the workbook's sheet to read.
 
 use super::bytes::{Reader, Writer};
 use super::{WireError, MAGIC, MODES};
@@ -28,6 +29,7 @@ pub fn encode_options(options: &Options) -> Vec<u8> {
             }
         }
     }
+    w.opt_str(options.sheet.as_deref());
     w.0
 }
 
@@ -51,7 +53,9 @@ pub fn decode_options(bytes: &[u8]) -> Result<Options, WireError> {
     } else {
         None
     };
+    let sheet = r.opt_string()?;
     Ok(Options {
+        sheet,
         mode,
         domains,
         exact_domains,
@@ -71,17 +75,18 @@ mod tests {
             domains: ValidatedDomains::parse(["example.com", "bücher.example"]).unwrap(),
             exact_domains: true,
             mapping: Some(vec![Some(Field::Email), None, Some(Field::Country)]),
+            sheet: Some("Équipe".into()),
         };
         let back = decode_options(&encode_options(&options)).unwrap();
         assert_eq!(
-            (back.mode, back.exact_domains, &back.mapping),
-            (options.mode, true, &options.mapping)
+            (back.mode, back.exact_domains, &back.mapping, &back.sheet),
+            (options.mode, true, &options.mapping, &options.sheet)
         );
         assert_eq!(
             back.domains.iter().collect::<Vec<_>>(),
             options.domains.iter().collect::<Vec<_>>()
         );
         let plain = decode_options(&encode_options(&Options::default())).unwrap();
-        assert!(plain.domains.is_empty() && plain.mapping.is_none());
+        assert!(plain.domains.is_empty() && plain.mapping.is_none() && plain.sheet.is_none());
     }
 }
