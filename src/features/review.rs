@@ -232,7 +232,7 @@ pub fn ReviewStep() -> impl IntoView {
                     <div><dt>"Warnings"</dt><dd data-testid="warnings">{warnings}</dd></div>
                     {match info.sheet {
                         Some(sheet) => view! {
-                            <div><dt><label for="sheet-choice">"Sheet"</label></dt><dd data-testid="sheet">{sheet_picker(state, sheet)}</dd></div>
+                            <div><dt>"Sheet"</dt><dd data-testid="sheet">{sheet_picker(state, sheet)}</dd></div>
                         }.into_any(),
                         None => view! {
                             <div><dt>"Encoding"</dt><dd data-testid="encoding">{encoding}</dd></div>
@@ -411,7 +411,7 @@ fn sheet_picker(state: AppState, sheet: SheetSource) -> AnyView {
     }
     let current = sheet.name.clone();
     view! {
-        <select id="sheet-choice" on:change=move |ev| state.choose_sheet(event_target_value(&ev))>
+        <select id="sheet-choice" aria-label="Sheet to read" on:change=move |ev| state.choose_sheet(event_target_value(&ev))>
             {sheet.names.into_iter().map(|name| {
                 let selected = name == current;
                 view! { <option value=name.clone() selected=selected>{name.clone()}</option> }
