@@ -121,9 +121,50 @@ test("an unusable file says why, and the template link carries the header", asyn
   const { page } = await openPage();
   await page.setInputFiles("#roster-file", { name: "book.xlsx", mimeType: "application/octet-stream", buffer: Buffer.from("PK\x03\x04\x00\x00binary") });
   await page.waitForSelector("#summary");
-  assert.match(await page.locator("#step-review").textContent(), /Excel workbook/);
+  assert.match(await page.locator("#step-review").textContent(), /The workbook is damaged and cannot be read/);
+  assert.match(await page.locator("#step-review").textContent(), /workbook_unreadable/);
   const href = await page.locator("a[download]").getAttribute("href");
   assert.equal(decodeURIComponent(href.split(",").slice(1).join(",")), "First Name,Last Name,Email,Country,Csr\r\n");
+  await page.close();
+});
+
+const workbooks = join(root, "crates/roster/tests/fixtures/workbook");
+
+test("an .xlsx picked with the file input is read in the worker, findings at their cells", async () => {
+  const { page, errors } = await openPage();
+  await setDomains(page, "example.com");
+  await page.setInputFiles("#roster-file", join(workbooks, "roster.xlsx"));
+  await page.waitForSelector("#summary");
+  assert.equal(await text(page, "rows"), "3");
+  assert.equal(await text(page, "invalid"), "2");
+  assert.equal(await page.locator("#sheet-choice").inputValue(), "Équipe");
+  assert.equal(await page.getByLabel("First Name, line 4").inputValue(), "美咲");
+  const review = await page.locator("#step-review").textContent();
+  assert.match(review, /Équipe!D3: Country "UK" is not an ISO 3166 code; did you mean "GB"\?/);
+  assert.match(review, /Équipe!C4: Email "misaki\.sato@example" is not a valid address/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("an .ods dropped on the page is read, and picking its second sheet reads that one", async () => {
+  const { page, errors } = await openPage();
+  await setDomains(page, "example.org");
+  const ods = [...(await readFile(join(workbooks, "roster.ods")))];
+  await page.evaluate((bytes) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([new Uint8Array(bytes)], "roster.ods", { type: "application/vnd.oasis.opendocument.spreadsheet" }));
+    document.body.dispatchEvent(new DragEvent("dragover", { dataTransfer: dt, bubbles: true, cancelable: true }));
+    document.body.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, ods);
+  await page.waitForSelector("#sheet-choice");
+  assert.equal(await text(page, "rows"), "3");
+  await page.selectOption("#sheet-choice", "Contractors");
+  await page.waitForFunction(() => document.querySelector("[data-testid=rows]")?.textContent === "2");
+  assert.equal(await page.locator("#sheet-choice").inputValue(), "Contractors");
+  assert.equal(await text(page, "invalid"), "0");
+  assert.match(await page.locator("#step-review").textContent(), /Contractors!D3: Country "se" is in lower case/);
+  await page.screenshot({ path: join(shots, "workbook-sheet.png"), fullPage: true });
+  assert.deepEqual(errors, []);
   await page.close();
 });
 

@@ -133,9 +133,10 @@ cmd_test() {
   export CHROMEDRIVER=/usr/bin/chromedriver
   log "formatting: cargo fmt --all --check (rustfmt.toml)"
   cargo fmt --all --check || die "the code is not formatted: run cargo fmt --all"
-  log "lints: cargo clippy --workspace --all-targets -D warnings (native and the page's wasm)"
+  log "lints: cargo clippy --workspace --all-targets -D warnings (native, the page's wasm, the worker's with workbooks)"
   cargo clippy --quiet --workspace --all-targets -- -D warnings
   cargo clippy --quiet --target wasm32-unknown-unknown --bins -- -D warnings
+  cargo clippy --quiet --target wasm32-unknown-unknown --bins --features workbook -- -D warnings
   # RustSec's database is a git repository the registries do not carry, so it
   # cannot be fetched here: it is read from SMIME_BULK_ADVISORY_DB (a clone of
   # rustsec/advisory-db), and its absence is said, never taken for "no advisory".

@@ -23,7 +23,7 @@ fuzz_target!(|input: &[u8]| {
     if report.is_unusable() {
         assert!(report.rows.is_empty(), "an unusable file with rows");
     } else {
-        let records = parse(bytes, options.mode, &options.limits).records;
+        let records = parse(bytes, options.mode, None, &options.limits).records;
         assert_eq!(report.rows.len(), records.len(), "rows and records differ in number");
         for (row, record) in report.rows.iter().zip(&records) {
             assert_eq!(row.line, record.line, "a row on another line than its record");

@@ -41,6 +41,7 @@ fn load_file(state: AppState, file: web_sys::File) {
 fn set_input(state: AppState, input: RosterInput) {
     state.load_error.set(None);
     state.mapping_choice.set(None);
+    state.sheet_choice.set(None);
     state.input.set(Some(input));
     // The next thing to look at is the review of what was read.
     crate::shared::focus::focus_soon("review-title");
@@ -131,7 +132,7 @@ pub fn LoadStep() -> impl IntoView {
         <section class="step" id="step-load" aria-labelledby="load-title">
             <h2 id="load-title" tabindex="-1">"3. Load the roster"</h2>
             <p class="hint">
-                "A CSV or text export with the columns First Name, Last Name, Email, Country and Csr (Csr may be empty), "
+                "A workbook (.xlsx, .ods, .xls) or a CSV or text export with the columns First Name, Last Name, Email, Country and Csr (Csr may be empty), "
                 "or a list of addresses. "
                 <a href=template_href download=TEMPLATE_FILE_NAME>"Download the CSV template"</a>
                 " · "
@@ -142,7 +143,7 @@ pub fn LoadStep() -> impl IntoView {
             <div class="load-options">
                 <div class="picker">
                     <label for="roster-file">"Choose a file"</label>
-                    <input type="file" id="roster-file" accept=".csv,.txt,.tsv,text/csv,text/plain" on:change=on_file/>
+                    <input type="file" id="roster-file" accept=".csv,.txt,.tsv,.xlsx,.xlsm,.ods,.xls,text/csv,text/plain" on:change=on_file/>
                     <p class="hint">"…or drop it anywhere on this page."</p>
                 </div>
                 <div class="paste">

@@ -2,10 +2,11 @@
 //! grid of editable cells, "apply all suggestions", coverage, error report.
 
 use crate::shared::download::save;
-use crate::shared::state::use_app;
+use crate::shared::state::{use_app, AppState};
 use leptos::prelude::*;
 use smime_bulk_roster::editor::Editor;
 use smime_bulk_roster::mapping::Field;
+use smime_bulk_roster::sheet::{CellRef, SheetSource};
 use smime_bulk_roster::{Code, Finding, Severity};
 
 /// Height of a grid row in pixels (fixed, so the grid can be virtualised),
@@ -229,8 +230,15 @@ pub fn ReviewStep() -> impl IntoView {
                     <div><dt>"Invalid"</dt><dd data-testid="invalid">{invalid}</dd></div>
                     <div><dt>"Errors"</dt><dd data-testid="errors">{errors}</dd></div>
                     <div><dt>"Warnings"</dt><dd data-testid="warnings">{warnings}</dd></div>
-                    <div><dt>"Encoding"</dt><dd data-testid="encoding">{encoding}</dd></div>
-                    <div><dt>"Delimiter"</dt><dd data-testid="delimiter">{delimiter}</dd></div>
+                    {match info.sheet {
+                        Some(sheet) => view! {
+                            <div><dt>"Sheet"</dt><dd data-testid="sheet">{sheet_picker(state, sheet)}</dd></div>
+                        }.into_any(),
+                        None => view! {
+                            <div><dt>"Encoding"</dt><dd data-testid="encoding">{encoding}</dd></div>
+                            <div><dt>"Delimiter"</dt><dd data-testid="delimiter">{delimiter}</dd></div>
+                        }.into_any(),
+                    }}
                 </dl>
             </div>
             {file_list}
@@ -297,7 +305,26 @@ pub fn ReviewStep() -> impl IntoView {
         let line = move || line_of(id);
         let invalid = move || findings.with(|f| f.iter().any(Finding::is_error));
         let warned = move || !invalid() && findings.with(|f| !f.is_empty());
-        let message = move || findings.with(|f| f.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join(" "));
+        // In a workbook, the cell the finding is about, as the sheet names it.
+        let cell_ref = move || {
+            state.loaded.with(|info| {
+                let info = info.as_ref()?;
+                let sheet = info.sheet.as_ref()?;
+                let column = info.mapping.column(field)? as u32 + sheet.first_column;
+                Some(format!(
+                    "{}: ",
+                    CellRef {
+                        sheet: &sheet.name,
+                        column: Some(column),
+                        row: line()
+                    }
+                ))
+            })
+        };
+        let message = move || {
+            let text = findings.with(|f| f.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join(" "));
+            format!("{}{text}", cell_ref().unwrap_or_default())
+        };
         let tip_id = format!("tip-{id}-{}", field.label().replace(' ', "-").to_lowercase());
         let tip_ref = tip_id.clone();
         view! {
@@ -374,4 +401,22 @@ pub fn ReviewStep() -> impl IntoView {
             {grid}
         </section>
     }
+}
+
+/// The sheet read, as a choice among the workbook's sheets when it has more
+/// than one: picking another reads the roster again from that sheet.
+fn sheet_picker(state: AppState, sheet: SheetSource) -> AnyView {
+    if sheet.names.len() < 2 {
+        return sheet.name.into_any();
+    }
+    let current = sheet.name.clone();
+    view! {
+        <select id="sheet-choice" aria-label="Sheet to read" on:change=move |ev| state.choose_sheet(event_target_value(&ev))>
+            {sheet.names.into_iter().map(|name| {
+                let selected = name == current;
+                view! { <option value=name.clone() selected=selected>{name.clone()}</option> }
+            }).collect_view()}
+        </select>
+    }
+    .into_any()
 }

@@ -12,6 +12,7 @@ use smime_bulk_roster::decode::TextEncoding;
 use smime_bulk_roster::domains::{DomainListError, ValidatedDomains};
 use smime_bulk_roster::editor::Editor;
 use smime_bulk_roster::mapping::{Field, Mapping};
+use smime_bulk_roster::sheet::SheetSource;
 use smime_bulk_roster::sniff::Delimiter;
 use smime_bulk_roster::{wire, CheckProgress, Mode, Options};
 use std::sync::Arc;
@@ -42,6 +43,8 @@ pub struct LoadInfo {
     pub headers: Vec<String>,
     /// The mapping used.
     pub mapping: Mapping,
+    /// The sheet read, when the roster is a workbook (and the others there are).
+    pub sheet: Option<SheetSource>,
     /// Whether a file-level error makes the roster unusable.
     pub unusable: bool,
 }
@@ -161,6 +164,8 @@ pub struct AppState {
     pub input: RwSignal<Option<RosterInput>>,
     /// The user's column mapping (column index → field), if changed.
     pub mapping_choice: RwSignal<Option<Vec<Option<Field>>>>,
+    /// The workbook's sheet the user picked; `None` reads the first.
+    pub sheet_choice: RwSignal<Option<String>>,
     /// What loading found out.
     pub loaded: RwSignal<Option<LoadInfo>>,
     /// How far reading the roster has come; `None` when it is not being read.
@@ -210,6 +215,7 @@ impl AppState {
             domains: Memo::new(move |_| ValidatedDomains::parse_list(&domains_text.get())),
             input: RwSignal::new(None),
             mapping_choice: RwSignal::new(None),
+            sheet_choice: RwSignal::new(None),
             loaded: RwSignal::new(None),
             reading: RwSignal::new(None),
             preview: RwSignal::new(Vec::new()),
@@ -229,6 +235,7 @@ impl AppState {
         Effect::new(move |_| {
             let Some(input) = state.input.get() else { return };
             let mapping = state.mapping_choice.get();
+            state.sheet_choice.track();
             let options = state.options_untracked(input.mode, mapping);
             state.reading.set(Some(Reading::Checking(CheckProgress {
                 bytes_total: input.bytes.len(),
@@ -344,7 +351,14 @@ impl AppState {
             exact_domains: self.exact_domains.get_untracked(),
             mapping,
             limits: self.config.get_untracked().limits.into(),
+            sheet: self.sheet_choice.get_untracked(),
         }
+    }
+
+    /// Reads the workbook's sheet `name` instead (its columns are mapped anew).
+    pub fn choose_sheet(&self, name: String) {
+        self.mapping_choice.set(None);
+        self.sheet_choice.set(Some(name));
     }
 
     /// Stops reading the roster under way and forgets it.
@@ -441,6 +455,7 @@ async fn take_over(
         mode: report.mode,
         headers: report.headers.clone(),
         mapping: report.mapping.clone(),
+        sheet: report.sheet.clone(),
         unusable: report.is_unusable(),
     };
     yield_to_browser().await;

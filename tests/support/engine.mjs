@@ -14,9 +14,9 @@ function varint(n) {
 /** The engine's default limits (`limits::Limits::default()`): file bytes, rows, cell characters. */
 const DEFAULT_LIMITS = [256 * 1024 * 1024, 2_000_000, 64 * 1024];
 
-/** Check options in `wire::encode_options` form: table mode, `domains`, not exact, no mapping, default limits. */
+/** Check options in `wire::encode_options` form: table mode, `domains`, not exact, no mapping, default limits, the first sheet. */
 export function encodeOptions(domains) {
-  const parts = [Buffer.from("SBR5"), Buffer.from([0 /* table */, 0 /* not exact */])];
+  const parts = [Buffer.from("SBR6"), Buffer.from([0 /* table */, 0 /* not exact */])];
   parts.push(varint(domains.length));
   for (const d of domains) {
     parts.push(varint(Buffer.byteLength(d)), Buffer.from(d));
@@ -25,5 +25,6 @@ export function encodeOptions(domains) {
   for (const limit of DEFAULT_LIMITS) {
     parts.push(varint(limit));
   }
+  parts.push(Buffer.from([0 /* no sheet named: the first */]));
   return Buffer.concat(parts);
 }

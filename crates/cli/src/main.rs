@@ -33,7 +33,7 @@ struct Cli {
 enum Command {
     /// Validate a roster and report every problem with its line, column and fix.
     #[command(
-        after_help = "Examples:\n  smime-bulk check --domains example.com,example.org roster.csv\n  smime-bulk check --domains-file domains.txt --format json roster.csv\n  pbpaste | smime-bulk check --list --domains example.com -\n\nExit status: 0 every row valid, 1 some row invalid, 2 the file is unusable or the command line is wrong."
+        after_help = "Examples:\n  smime-bulk check --domains example.com,example.org roster.csv\n  smime-bulk check --domains-file domains.txt --format json roster.csv\n  smime-bulk check --domains example.com --sheet Staff roster.xlsx\n  pbpaste | smime-bulk check --list --domains example.com -\n\nExit status: 0 every row valid, 1 some row invalid, 2 the file is unusable or the command line is wrong."
     )]
     Check(CheckArgs),
     /// Print the rows as read (decoded, delimiter sniffed, header applied), as JSON.
@@ -150,6 +150,9 @@ struct SubmitArgs {
         value_parser = clap::value_parser!(u16).range(1..=MAX_CHUNK as i64)
     )]
     chunk: u16,
+    /// For a workbook (.xlsx, .xlsm, .ods, .xls): the sheet to read (default: the first).
+    #[arg(long, value_name = "NAME")]
+    sheet: Option<String>,
     /// The roster file, or - for standard input.
     #[arg(value_name = "ROSTER")]
     roster: String,
@@ -238,6 +241,9 @@ struct CheckArgs {
     format: Format,
     #[command(flatten)]
     limits: LimitArgs,
+    /// For a workbook (.xlsx, .xlsm, .ods, .xls): the sheet to read (default: the first).
+    #[arg(long, value_name = "NAME")]
+    sheet: Option<String>,
     /// The roster file, or - for standard input.
     #[arg(value_name = "FILE|-")]
     file: String,
@@ -250,6 +256,9 @@ struct ParseArgs {
     list: bool,
     #[command(flatten)]
     limits: LimitArgs,
+    /// For a workbook (.xlsx, .xlsm, .ods, .xls): the sheet to read (default: the first).
+    #[arg(long, value_name = "NAME")]
+    sheet: Option<String>,
     /// The roster file, or - for standard input.
     #[arg(value_name = "FILE|-")]
     file: String,
@@ -293,7 +302,12 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Parse(args) => {
             let limits = args.limits.limits();
             let bytes = read_input(&args.file, &limits)?;
-            let parsed = smime_bulk_roster::parse(&bytes, if args.list { Mode::List } else { Mode::Table }, &limits);
+            let parsed = smime_bulk_roster::parse(
+                &bytes,
+                if args.list { Mode::List } else { Mode::Table },
+                args.sheet.as_deref(),
+                &limits,
+            );
             if let Some(f) = parsed.findings.first() {
                 return Err(format!("{}: {} [{}]", display_name(&args.file), f.message, f.code));
             }
@@ -325,6 +339,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 roster: display_name(&args.roster),
                 roster_bytes,
                 limits,
+                sheet: args.sheet,
             };
             runtime()?.block_on(submit::run(opts))
         }
@@ -356,6 +371,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 exact_domains: args.exact_domains,
                 mapping: None,
                 limits,
+                sheet: args.sheet,
             };
             let (unusable, invalid) = match args.format {
                 Format::Json => check_streamed(&bytes, &options, |head| {
@@ -363,8 +379,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 })?,
                 Format::Text => {
                     let file = display_name(&args.file);
-                    check_streamed(&bytes, &options, |_| {
-                        output::TextFindings::new(std::io::BufWriter::new(std::io::stdout()), &file)
+                    check_streamed(&bytes, &options, |head| {
+                        output::TextFindings::new(std::io::BufWriter::new(std::io::stdout()), &file, head)
                     })?
                 }
                 Format::Wire => {

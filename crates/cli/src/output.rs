@@ -31,7 +31,7 @@ pub fn terminal_safe(text: &str) -> Cow<'_, str> {
 
 /// `file:line: message [code]` per finding (warnings marked), then a summary line.
 pub fn text(report: &Report, file: &str) -> String {
-    let mut out = TextFindings::new(Vec::new(), file);
+    let mut out = TextFindings::new(Vec::new(), file, report);
     for f in &report.findings {
         out.add(FindingParts::of(f));
     }
@@ -58,17 +58,26 @@ pub struct TextFindings<W: Write> {
     out: W,
     /// The file's name, terminal-safe.
     file: String,
+    /// The report's head (its headers, mapping and sheet, no rows): where
+    /// each finding is, a line or a sheet's cell.
+    head: Report,
     warnings: usize,
     /// The first write that failed; nothing is written after it.
     error: Option<io::Error>,
 }
 
 impl<W: Write> TextFindings<W> {
-    /// Lines about `file` into `out`.
-    pub fn new(out: W, file: &str) -> Self {
+    /// Lines about `file`, whose report begins with `head`, into `out`.
+    pub fn new(out: W, file: &str, head: &Report) -> Self {
         TextFindings {
             out,
             file: terminal_safe(file).into_owned(),
+            head: Report {
+                headers: head.headers.clone(),
+                mapping: head.mapping.clone(),
+                sheet: head.sheet.clone(),
+                ..Report::default()
+            },
             warnings: 0,
             error: None,
         }
@@ -84,9 +93,10 @@ impl<W: Write> ReportWriter for TextFindings<W> {
             self.add(FindingParts::of(f));
         }
         let file = &self.file;
-        let how = match (report.encoding, report.delimiter) {
-            (Some(e), Some(d)) => format!(" ({e}, delimiter {d})"),
-            (Some(e), None) => format!(" ({e}, email list)"),
+        let how = match (report.encoding, report.delimiter, &report.sheet) {
+            (_, _, Some(sheet)) => format!(" (sheet {})", terminal_safe(&sheet.name)),
+            (Some(e), Some(d), None) => format!(" ({e}, delimiter {d})"),
+            (Some(e), None, None) => format!(" ({e}, email list)"),
             _ => String::new(),
         };
         let written = if report.is_unusable() {
@@ -118,10 +128,11 @@ impl<W: Write> FindingSink for TextFindings<W> {
             ""
         };
         let file = &self.file;
-        let written = match f.line {
-            Some(line) => writeln!(
+        let written = match self.head.position_of(&f) {
+            Some(at) => writeln!(
                 self.out,
-                "{file}:{line}: {level}{} [{}]",
+                "{file}:{}: {level}{} [{}]",
+                terminal_safe(&at.to_string()),
                 terminal_safe(&f.message),
                 f.code
             ),
@@ -132,7 +143,7 @@ impl<W: Write> FindingSink for TextFindings<W> {
 }
 
 /// The JSON report written as the findings come (`check_streamed`'s sink),
-/// never held whole: `{"encoding","delimiter","mapping","findings":[…]`,
+/// never held whole: `{"encoding","delimiter","mapping"[,"sheet"],"findings":[…]`,
 /// one finding a line, then `"rows","valid","invalid","coverage"}` once the
 /// rows are counted. Its content is the report's summary, key for key.
 pub struct JsonFindings<W: Write> {
@@ -162,6 +173,10 @@ impl<W: Write> JsonFindings<W> {
         serde_json::to_writer(&mut self.out, &head.delimiter)?;
         self.out.write_all(b",\"mapping\":")?;
         serde_json::to_writer(&mut self.out, &head.mapping)?;
+        if let Some(sheet) = &head.sheet {
+            self.out.write_all(b",\"sheet\":")?;
+            serde_json::to_writer(&mut self.out, sheet)?;
+        }
         self.out.write_all(b",\"findings\":[")
     }
 }

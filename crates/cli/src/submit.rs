@@ -40,6 +40,8 @@ pub struct SubmitOptions {
     pub roster_bytes: Vec<u8>,
     /// The file size, rows and cell length the roster may have.
     pub limits: smime_bulk_roster::limits::Limits,
+    /// The workbook's sheet to read (the first when `None`).
+    pub sheet: Option<String>,
 }
 
 /// Exit status when the user stopped the run (resumable).
@@ -338,6 +340,7 @@ async fn new_batch(client: &CaClient, creds: &Credentials, opts: &SubmitOptions)
             exact_domains: false,
             mapping: None,
             limits: opts.limits,
+            sheet: opts.sheet.clone(),
         },
     );
     if report.is_unusable() {

@@ -46,10 +46,19 @@ fn unusable_files_exit_2() {
         .stdout(predicate::str::contains("[empty_file]"));
     smime_bulk()
         .args(["check", "-"])
-        .write_stdin(&b"PK\x03\x04\0\0binary"[..])
+        .write_stdin(&b"%PDF-1.7\0\0binary"[..])
         .assert()
         .code(2)
         .stdout(predicate::str::contains("[not_text]"));
+    // A zip is read as a workbook: a damaged one says so.
+    smime_bulk()
+        .args(["check", "-"])
+        .write_stdin(&b"PK\x03\x04\0\0binary"[..])
+        .assert()
+        .code(2)
+        .stdout(
+            predicate::str::contains("The workbook is damaged").and(predicate::str::contains("[workbook_unreadable]")),
+        );
     smime_bulk()
         .args(["check", "-"])
         .write_stdin("First Name,Last Name\nJane,Doe\n")
@@ -371,4 +380,78 @@ fn each_limit_is_kept_at_its_value_and_refused_beyond_it() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--max-rows"));
+}
+
+fn workbook(name: &str) -> String {
+    format!(
+        "{}/../roster/tests/fixtures/workbook/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+#[test]
+fn workbooks_are_checked_with_cell_references() {
+    for name in ["roster.xlsx", "roster.ods", "roster.xls"] {
+        let file = workbook(name);
+        smime_bulk()
+            .args(["check", "--domains", "example.com", &file])
+            .assert()
+            .code(1)
+            .stdout(predicate::str::contains(format!(
+                "{file}:Équipe!D3: Country \"UK\" is not an ISO 3166 code; did you mean \"GB\"? [country_invalid]"
+            )))
+            .stdout(predicate::str::contains(format!(
+                "{file}:Équipe!C4: Email \"misaki.sato@example\""
+            )))
+            .stdout(predicate::str::contains(format!(
+                "{file}: 3 rows, 1 valid, 2 invalid, 1 warnings (sheet Équipe)"
+            )));
+    }
+}
+
+#[test]
+fn sheet_picks_another_sheet_and_a_wrong_one_lists_them() {
+    let file = workbook("roster.xlsx");
+    smime_bulk()
+        .args(["check", "--domains", "example.org", "--sheet", "Contractors", &file])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(format!(
+            "{file}:Contractors!D3: warning: Country \"se\""
+        )))
+        .stdout(predicate::str::contains(
+            "2 rows, 2 valid, 0 invalid, 1 warnings (sheet Contractors)",
+        ));
+    smime_bulk()
+        .args(["check", "--sheet", "Staff", &file])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains(
+            "no sheet named \"Staff\". Its sheets are \"Équipe\", \"Contractors\"; pick one of those. [sheet_not_found]",
+        ));
+    let out = smime_bulk()
+        .args(["parse", "--sheet", "Contractors", &file])
+        .output()
+        .unwrap();
+    let rows: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows[1]["Last Name"], "Åberg");
+    let json = smime_bulk()
+        .args(["check", "--format", "json", &file])
+        .output()
+        .unwrap();
+    let summary: Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(summary["sheet"]["name"], "Équipe");
+    assert_eq!(summary["sheet"]["names"][1], "Contractors");
+}
+
+#[test]
+fn a_password_protected_workbook_exits_2_saying_so() {
+    smime_bulk()
+        .args(["check", &workbook("roster-password.xlsx")])
+        .assert()
+        .code(2)
+        .stdout(
+            predicate::str::contains("password-protected")
+                .and(predicate::str::contains("[workbook_password_protected]")),
+        );
 }

@@ -111,6 +111,17 @@ codes! {
     TooManyRows = "too_many_rows",
     /// A mapped cell is longer than the field-length limit.
     FieldTooLong = "field_too_long",
+    /// A workbook that is damaged, or a zip that is no spreadsheet.
+    WorkbookUnreadable = "workbook_unreadable",
+    /// A workbook saved with a password to open it.
+    WorkbookPasswordProtected = "workbook_password_protected",
+    /// A workbook whose parts would unpack beyond the limits (a zip bomb),
+    /// or whose cells reach beyond the rows and columns a roster may use.
+    WorkbookTooLarge = "workbook_too_large",
+    /// The sheet asked for is not in the workbook.
+    SheetNotFound = "sheet_not_found",
+    /// The workbook holds macros; they were ignored, never run.
+    MacrosIgnored = "macros_ignored",
 }
 
 impl Code {
@@ -123,7 +134,8 @@ impl Code {
             | Code::CountryLowercase
             | Code::CsrSignatureUnverified
             | Code::CsrEmailMismatch
-            | Code::FormulaInjection => Severity::Warning,
+            | Code::FormulaInjection
+            | Code::MacrosIgnored => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -140,6 +152,10 @@ impl Code {
                 | Code::EncodingInvalid
                 | Code::FileTooLarge
                 | Code::TooManyRows
+                | Code::WorkbookUnreadable
+                | Code::WorkbookPasswordProtected
+                | Code::WorkbookTooLarge
+                | Code::SheetNotFound
         )
     }
 }

@@ -31,6 +31,7 @@ pub mod name;
 mod pass;
 mod report;
 mod seen;
+pub mod sheet;
 pub mod sniff;
 pub mod table;
 mod tally;
@@ -38,6 +39,8 @@ pub mod template;
 pub mod validate;
 pub mod wire;
 mod words;
+#[cfg(feature = "workbook")]
+pub mod workbook;
 
 pub use finding::{Code, Finding, FindingParts, FindingSink, Severity};
 pub use report::{Mode, Report, Row, Summary};
@@ -63,6 +66,9 @@ pub struct Options {
     pub mapping: Option<Vec<Option<Field>>>,
     /// The file size, rows and cell length the check takes.
     pub limits: limits::Limits,
+    /// The sheet to read when the bytes are a workbook; `None` reads the
+    /// first. Text files ignore it.
+    pub sheet: Option<String>,
 }
 
 /// Checks a roster: decodes `bytes`, reads them as `options.mode` says, and
@@ -89,14 +95,20 @@ pub const PROGRESS_EVERY: usize = 16_384;
 /// the end, with growing counts. The rows stream from the reader into the
 /// validator: a table's records are never all held at once.
 pub fn check_with_progress(bytes: &[u8], options: &Options, on_progress: &mut dyn FnMut(CheckProgress)) -> Report {
-    read(bytes, options.mode, &options.limits, |parsed, records| {
-        let (mut report, rows) =
-            pass::validate_records(parsed, records, options, on_progress, &mut Preview::default(), |_| {
-                Vec::new()
-            });
-        report.rows = rows.unwrap_or_default();
-        report
-    })
+    read(
+        bytes,
+        options.mode,
+        options.sheet.as_deref(),
+        &options.limits,
+        |parsed, records| {
+            let (mut report, rows) =
+                pass::validate_records(parsed, records, options, on_progress, &mut Preview::default(), |_| {
+                    Vec::new()
+                });
+            report.rows = rows.unwrap_or_default();
+            report
+        },
+    )
 }
 
 /// What [`check_streamed`] leaves once every finding went to its sink.
@@ -135,24 +147,32 @@ pub fn check_streamed<W: FindingSink>(
     options: &Options,
     begin: impl FnOnce(&Report) -> W,
 ) -> StreamedCheck<W> {
-    read(bytes, options.mode, &options.limits, |parsed, records| {
-        let (report, sink) =
-            pass::validate_records(parsed, records, options, &mut |_| {}, &mut Preview::default(), |head| {
-                pass::Counted::new(begin(head))
-            });
-        let (rows, valid) = sink.as_ref().map_or((0, 0), |s| (s.rows, s.valid));
-        StreamedCheck {
-            report,
-            sink: sink.map(|s| s.findings),
-            rows,
-            valid,
-        }
-    })
+    read(
+        bytes,
+        options.mode,
+        options.sheet.as_deref(),
+        &options.limits,
+        |parsed, records| {
+            let (report, sink) =
+                pass::validate_records(parsed, records, options, &mut |_| {}, &mut Preview::default(), |head| {
+                    pass::Counted::new(begin(head))
+                });
+            let (rows, valid) = sink.as_ref().map_or((0, 0), |s| (s.rows, s.valid));
+            StreamedCheck {
+                report,
+                sink: sink.map(|s| s.findings),
+                rows,
+                valid,
+            }
+        },
+    )
 }
 
 /// The input as read, before validation: what `smime-bulk parse` prints.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Parsed {
+    /// The sheet read, if the bytes were a workbook.
+    pub sheet: Option<sheet::SheetSource>,
     /// Encoding used, if the bytes were text.
     pub encoding: Option<decode::TextEncoding>,
     /// Delimiter of a table.
@@ -172,9 +192,10 @@ pub struct Parsed {
     pub guessed: Option<Vec<Option<Field>>>,
 }
 
-/// Reads `bytes` into records without validating them, within `limits`.
-pub fn parse(bytes: &[u8], mode: Mode, limits: &limits::Limits) -> Parsed {
-    read(bytes, mode, limits, |mut parsed, records| {
+/// Reads `bytes` into records without validating them, within `limits`
+/// (`sheet`: as [`Options::sheet`]).
+pub fn parse(bytes: &[u8], mode: Mode, sheet: Option<&str>, limits: &limits::Limits) -> Parsed {
+    read(bytes, mode, sheet, limits, |mut parsed, records| {
         parsed.records = records.collect();
         parsed
     })
@@ -182,8 +203,8 @@ pub fn parse(bytes: &[u8], mode: Mode, limits: &limits::Limits) -> Parsed {
 
 /// The first `n` records after the header, every column as read: the
 /// preview beside the column mapping. Reads no further than it needs.
-pub fn preview(bytes: &[u8], mode: Mode, n: usize) -> Vec<Vec<String>> {
-    read(bytes, mode, &limits::Limits::default(), |_, records| {
+pub fn preview(bytes: &[u8], mode: Mode, sheet: Option<&str>, n: usize) -> Vec<Vec<String>> {
+    read(bytes, mode, sheet, &limits::Limits::default(), |_, records| {
         records.take(n).map(|r| r.fields).collect()
     })
 }
@@ -194,8 +215,9 @@ pub fn preview(bytes: &[u8], mode: Mode, n: usize) -> Vec<Vec<String>> {
 pub(crate) enum RecordStream<'a> {
     /// Nothing to read (the bytes were not a roster).
     Empty,
-    /// An email list's entries (a list is split whole: names may span pieces).
-    List {
+    /// Records read whole before the pass: an email list's entries (names
+    /// may span pieces) or a sheet's rows.
+    Held {
         entries: std::vec::IntoIter<Record>,
         count: usize,
         bytes: usize,
@@ -212,7 +234,7 @@ impl RecordStream<'_> {
     fn position(&self) -> usize {
         match self {
             RecordStream::Empty => 0,
-            RecordStream::List { entries, count, bytes } => bytes * (count - entries.len()) / (*count).max(1),
+            RecordStream::Held { entries, count, bytes } => bytes * (count - entries.len()) / (*count).max(1),
             RecordStream::Table { records, .. } => records.position(),
         }
     }
@@ -221,7 +243,7 @@ impl RecordStream<'_> {
     fn len(&self) -> usize {
         match self {
             RecordStream::Empty => 0,
-            RecordStream::List { bytes, .. } => *bytes,
+            RecordStream::Held { bytes, .. } => *bytes,
             RecordStream::Table { records, .. } => records.len(),
         }
     }
@@ -256,26 +278,39 @@ impl Iterator for RecordStream<'_> {
     fn next(&mut self) -> Option<Record> {
         match self {
             RecordStream::Empty => None,
-            RecordStream::List { entries, .. } => entries.next(),
+            RecordStream::Held { entries, .. } => entries.next(),
             RecordStream::Table { first, records } => first.take().or_else(|| records.next()),
         }
     }
 }
 
-/// Decodes `bytes` and reads the header (or guesses it), then hands what it
-/// found and the stream of the remaining records to `then`. A file over a
-/// limit of its size or rows gets only its finding and no record.
+/// Decodes `bytes` (or reads the workbook's `sheet`) and reads the header (or
+/// guesses it), then hands what it found and the stream of the remaining
+/// records to `then`. A file over a limit of its size or rows gets only its
+/// finding and no record.
 pub(crate) fn read<T>(
     bytes: &[u8],
     mode: Mode,
+    sheet: Option<&str>,
     limits: &limits::Limits,
     then: impl FnOnce(Parsed, RecordStream<'_>) -> T,
 ) -> T {
-    let decoded = match limits.file_size(bytes.len()) {
-        Some(too_large) => Err(too_large),
-        None => decode(bytes),
-    };
-    let Decoded { text, encoding } = match decoded {
+    if let Some(too_large) = limits.file_size(bytes.len()) {
+        return then(
+            Parsed {
+                findings: vec![too_large],
+                ..Parsed::default()
+            },
+            RecordStream::Empty,
+        );
+    }
+    #[cfg(feature = "workbook")]
+    if workbook::container(bytes).is_some() {
+        return read_workbook(bytes, mode, sheet, limits, then);
+    }
+    #[cfg(not(feature = "workbook"))]
+    let _ = sheet;
+    let Decoded { text, encoding } = match decode(bytes) {
         Ok(d) => d,
         Err(finding) => {
             return then(
@@ -315,7 +350,7 @@ pub(crate) fn read<T>(
         }
         return then(
             parsed,
-            RecordStream::List {
+            RecordStream::Held {
                 entries: entries.into_iter(),
                 count,
                 bytes: text.len(),
@@ -378,6 +413,78 @@ fn rows_over_limit(
         }
     }
     None
+}
+
+/// [`read`] for a workbook: its sheet's rows, held, are the records; a
+/// workbook is always a table.
+#[cfg(feature = "workbook")]
+fn read_workbook<T>(
+    bytes: &[u8],
+    mode: Mode,
+    sheet: Option<&str>,
+    limits: &limits::Limits,
+    then: impl FnOnce(Parsed, RecordStream<'_>) -> T,
+) -> T {
+    let table = match workbook::read(bytes, sheet) {
+        Ok(table) => table,
+        Err(e) => {
+            return then(
+                Parsed {
+                    findings: vec![e.to_finding()],
+                    ..Parsed::default()
+                },
+                RecordStream::Empty,
+            )
+        }
+    };
+    let mut parsed = Parsed {
+        mode: Mode::Table,
+        headers: table.headers,
+        header_line: table.header_row,
+        ..Parsed::default()
+    };
+    let name = &table.source.name;
+    if table.source.had_macros {
+        parsed.findings.push(Finding::file(
+            Code::MacrosIgnored,
+            "The workbook holds macros. They were ignored and never run: only the cells' values were read.",
+        ));
+    }
+    let mut records = table.records;
+    if parsed.headers.is_empty() {
+        parsed.findings.push(Finding::file(
+            Code::EmptyFile,
+            format!(
+                "The sheet \"{name}\" is empty: it has no header and no rows. Pick the sheet that holds the roster."
+            ),
+        ));
+    } else if mode == Mode::Auto {
+        if let Some(guess) = guess_headerless(&parsed.headers) {
+            let first = Record {
+                line: parsed.header_line,
+                fields: std::mem::take(&mut parsed.headers),
+                leading_control: Vec::new(),
+            };
+            records.insert(0, first);
+            parsed.headers = (1..=guess.len()).map(|i| format!("Column {i}")).collect();
+            parsed.header_line = 0;
+            parsed.guessed = Some(guess);
+        }
+    }
+    parsed.sheet = Some(table.source);
+    let count = records.len();
+    if let Some(over) = records.get(limits.max_rows).and_then(|r| limits.rows(count, r.line)) {
+        parsed.findings.push(over);
+        return then(parsed, RecordStream::Empty);
+    }
+    then(
+        parsed,
+        RecordStream::Held {
+            entries: records.into_iter(),
+            count,
+            bytes: bytes.len(),
+        },
+    )
 }
 
 /// A table if the first record maps a column to Email, or looks like a data

@@ -211,6 +211,7 @@ fn head(parsed: Parsed, chosen: &Option<Vec<Option<Field>>>) -> (Report, Option<
         mode: parsed.mode,
         headers: parsed.headers,
         findings: parsed.findings,
+        sheet: parsed.sheet,
         ..Report::default()
     };
     if report.is_unusable() {

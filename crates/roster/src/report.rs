@@ -3,8 +3,9 @@
 
 use crate::decode::TextEncoding;
 use crate::domains::Coverage;
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, FindingParts, Severity};
 use crate::mapping::{Field, Mapping};
+use crate::sheet::{CellRef, Position, SheetSource};
 use crate::sniff::Delimiter;
 use serde::Serialize;
 
@@ -88,9 +89,40 @@ pub struct Report {
     /// What checking each distinct CSR found, by its text: the editor looks
     /// CSRs up here instead of checking them again.
     pub csr_outcomes: crate::validate::CsrOutcomes,
+    /// The sheet the table was read from, if the input was a workbook.
+    pub sheet: Option<SheetSource>,
 }
 
 impl Report {
+    /// Where `finding` points, as the file's reader finds it again: a line
+    /// of a text file, or a sheet's cell (`Roster!C5`, or the row
+    /// `Roster!5:5` when no column is concerned); `None` for the whole file.
+    pub fn position(&self, finding: &Finding) -> Option<Position<'_>> {
+        self.position_of(&FindingParts::of(finding))
+    }
+
+    /// [`Report::position`] for a finding as a check makes it (a streamed
+    /// report places its findings with the report's head).
+    pub fn position_of(&self, finding: &FindingParts<'_>) -> Option<Position<'_>> {
+        let line = finding.line?;
+        let Some(sheet) = &self.sheet else {
+            return Some(Position::Line(line));
+        };
+        let column = finding
+            .field
+            .and_then(|field| self.mapping.column(field))
+            .or_else(|| {
+                let header = finding.column?;
+                self.headers.iter().position(|h| h == header)
+            })
+            .map(|i| sheet.first_column + i as u32);
+        Some(Position::Cell(CellRef {
+            sheet: &sheet.name,
+            column,
+            row: line,
+        }))
+    }
+
     /// Number of rows with no error.
     pub fn valid_count(&self) -> usize {
         self.rows.iter().filter(|r| r.valid).count()
@@ -125,6 +157,7 @@ impl Report {
             mapping: &self.mapping,
             coverage: &self.coverage,
             findings: &self.findings,
+            sheet: self.sheet.as_ref(),
         }
     }
 }
@@ -148,4 +181,7 @@ pub struct Summary<'a> {
     pub coverage: &'a Coverage,
     /// Every finding.
     pub findings: &'a [Finding],
+    /// The sheet read, for a workbook (absent for a text file).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<&'a SheetSource>,
 }

@@ -15,6 +15,7 @@ fn options(mode: Mode) -> Options {
         exact_domains: false,
         mapping: None,
         limits: Default::default(),
+        sheet: None,
     }
 }
 
@@ -68,7 +69,7 @@ proptest! {
     #[test]
     fn random_rosters_account_for_every_record(text in roster_text()) {
         let report = check(text.as_bytes(), &options(Mode::Table));
-        let parsed = parse(text.as_bytes(), Mode::Table, &Default::default());
+        let parsed = parse(text.as_bytes(), Mode::Table, None, &Default::default());
         if report.is_unusable() {
             // An unusable file reports no rows at all, never a partial table.
             prop_assert!(report.rows.is_empty());
@@ -94,7 +95,7 @@ proptest! {
                 let options = options(mode);
                 let (streamed, shown) = wire::check_with_progress(input, &options, &mut |_| {}, n, wire::KeepBuffers);
                 prop_assert_eq!(&streamed.to_vec(), &wire::encode(&check(input, &options)));
-                prop_assert_eq!(shown, preview(input, mode, n));
+                prop_assert_eq!(shown, preview(input, mode, None, n));
             }
         }
     }

@@ -16,6 +16,7 @@ fn snapshot(name: &str, file: &str, mode: Mode, domains: &[&str], exact: bool) {
         exact_domains: exact,
         mapping: None,
         limits: Default::default(),
+        sheet: None,
     };
     let report = check(&bytes, &options);
     // The worker's path, rows encoded as they are checked, gives the same bytes.
@@ -24,7 +25,7 @@ fn snapshot(name: &str, file: &str, mode: Mode, domains: &[&str], exact: bool) {
         streamed.to_vec() == wire::encode(&report),
         "{name}: the streamed wire form differs from the report's"
     );
-    assert_eq!(shown, preview(&bytes, mode, 3), "{name}: preview");
+    assert_eq!(shown, preview(&bytes, mode, None, 3), "{name}: preview");
     let got = serde_json::to_string_pretty(&report.summary()).unwrap() + "\n";
     let path = format!("{dir}/tests/expected/{name}.json");
     if std::env::var_os("UPDATE_EXPECT").is_some() {

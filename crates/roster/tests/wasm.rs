@@ -20,6 +20,7 @@ fn assert_same(name: &str, bytes: &[u8], mode: Mode, domains: &[&str], exact: bo
         exact_domains: exact,
         mapping: None,
         limits: Default::default(),
+        sheet: None,
     };
     let got = serde_json::to_string_pretty(&check(bytes, &options).summary()).unwrap() + "\n";
     assert_eq!(got, want, "{name}: the wasm report differs from the native snapshot");

@@ -7,6 +7,7 @@ use crate::domains::{Coverage, DomainCount};
 use crate::finding::{Code, Finding, Severity};
 use crate::mapping::{Field, Mapping};
 use crate::report::{Report, Row};
+use crate::sheet::SheetSource;
 
 /// Decodes what [`encode`](super::encode) wrote.
 pub fn decode(bytes: &[u8]) -> Result<Report, WireError> {
@@ -48,6 +49,19 @@ impl<'a> ReportDecoder<'a> {
             }
         }
         report.mapping = mapping;
+        report.sheet = if r.flag()? {
+            let name = r.string()?;
+            let n = r.len()?;
+            let names = (0..n).map(|_| r.string()).collect::<Result<_, _>>()?;
+            Some(SheetSource {
+                name,
+                names,
+                first_column: r.u32()?,
+                had_macros: r.flag()?,
+            })
+        } else {
+            None
+        };
         let rows_left = r.len()?;
         report.rows.reserve(rows_left);
         Ok(ReportDecoder {
@@ -214,6 +228,7 @@ mod tests {
                 w.u8(0);
             }
         }
+        w.u8(0); // no sheet
         w.u32(rows);
         w
     }

@@ -100,14 +100,20 @@ pub fn check_with_progress<S: PieceStore>(
     mut store: S,
 ) -> (ReportPieces<S::Piece>, Vec<Vec<String>>) {
     let mut preview = Preview::new(preview_rows);
-    let (report, sink) = crate::read(bytes, options.mode, &options.limits, |parsed, records| {
-        validate_records(parsed, records, options, on_progress, &mut preview, |head| {
-            EncodingSink {
-                encoder: ReportEncoder::new(head),
-                store: &mut store,
-            }
-        })
-    });
+    let (report, sink) = crate::read(
+        bytes,
+        options.mode,
+        options.sheet.as_deref(),
+        &options.limits,
+        |parsed, records| {
+            validate_records(parsed, records, options, on_progress, &mut preview, |head| {
+                EncodingSink {
+                    encoder: ReportEncoder::new(head),
+                    store: &mut store,
+                }
+            })
+        },
+    );
     // A file that cannot be checked has no rows: its encoder starts at the end.
     let encoder = sink.map_or_else(|| ReportEncoder::new(&report), |sink| sink.encoder);
     (encoder.finish(&report, &mut store), preview.records)
@@ -192,7 +198,7 @@ impl<P> PieceWriter<P> {
 /// its head (with the row count) to go first, and the rest (findings,
 /// coverage, CSR outcomes) to go last.
 struct ReportEncoder<P> {
-    /// Encoding, delimiter, mode, headers and mapping; the row count follows.
+    /// Encoding, delimiter, mode, headers, mapping and sheet; the row count follows.
     head: Writer,
     body: PieceWriter<P>,
     rows: u32,
@@ -205,7 +211,7 @@ struct ReportEncoder<P> {
 }
 
 impl<P> ReportEncoder<P> {
-    /// Writes `head`'s encoding, delimiter, mode, headers and mapping.
+    /// Writes `head`'s encoding, delimiter, mode, headers, mapping and sheet.
     fn new(head: &Report) -> Self {
         let mut w = Writer(Vec::new());
         w.0.extend_from_slice(MAGIC);
@@ -228,6 +234,19 @@ impl<P> ReportEncoder<P> {
                     w.str(h);
                 }
                 _ => w.u8(0),
+            }
+        }
+        match &head.sheet {
+            None => w.u8(0),
+            Some(sheet) => {
+                w.u8(1);
+                w.str(&sheet.name);
+                w.u32(sheet.names.len() as u32);
+                for name in &sheet.names {
+                    w.str(name);
+                }
+                w.u32(sheet.first_column);
+                w.u8(u8::from(sheet.had_macros));
             }
         }
         ReportEncoder {

@@ -87,7 +87,7 @@ use crate::sniff::Delimiter;
 use std::fmt;
 
 /// The first four bytes of an encoded report (format version 4).
-pub(super) const MAGIC: &[u8; 4] = b"SBR5";
+pub(super) const MAGIC: &[u8; 4] = b"SBR6";
 
 /// Why bytes are not an encoded report. Each has a stable code.
 #[derive(Debug, Clone, PartialEq, Eq)]

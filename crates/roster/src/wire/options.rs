@@ -1,6 +1,6 @@
 //! What to check a roster against (the page's request to the worker): the
 //! mode, exact matching, the validated domains, the user's own mapping and
-//! the limits.
+//! the limits, and the workbook's sheet to read.
 
 use super::bytes::{Reader, Writer};
 use super::{WireError, MAGIC, MODES};
@@ -34,6 +34,7 @@ pub fn encode_options(options: &Options) -> Vec<u8> {
     for limit in [limits.max_file_bytes, limits.max_rows, limits.max_field_chars] {
         w.u64(limit as u64);
     }
+    w.opt_str(options.sheet.as_deref());
     w.0
 }
 
@@ -63,7 +64,9 @@ pub fn decode_options(bytes: &[u8]) -> Result<Options, WireError> {
         max_rows: limit()?,
         max_field_chars: limit()?,
     };
+    let sheet = r.opt_string()?;
     Ok(Options {
+        sheet,
         mode,
         domains,
         exact_domains,
@@ -89,17 +92,18 @@ mod tests {
                 max_rows: 7,
                 max_field_chars: 300,
             },
+            sheet: Some("Équipe".into()),
         };
         let back = decode_options(&encode_options(&options)).unwrap();
         assert_eq!(
-            (back.mode, back.exact_domains, &back.mapping, back.limits),
-            (options.mode, true, &options.mapping, options.limits)
+            (back.mode, back.exact_domains, &back.mapping, back.limits, &back.sheet),
+            (options.mode, true, &options.mapping, options.limits, &options.sheet)
         );
         assert_eq!(
             back.domains.iter().collect::<Vec<_>>(),
             options.domains.iter().collect::<Vec<_>>()
         );
         let plain = decode_options(&encode_options(&Options::default())).unwrap();
-        assert!(plain.domains.is_empty() && plain.mapping.is_none());
+        assert!(plain.domains.is_empty() && plain.mapping.is_none() && plain.sheet.is_none());
     }
 }
