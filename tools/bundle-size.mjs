@@ -13,15 +13,17 @@ import { join } from "node:path";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
 
 /**
- * The first-load budget, brotli, in KB (1 KB = 1024 bytes). 290 since the page
- * learnt bulk enrollment (the order step's second mode, the engine's chunked
+ * The first-load budget, brotli, in KB (1 KB = 1024 bytes). 295 since the page
+ * learnt the hardening's limits and invisible characters, the redirect
+ * handling and the workbook's sheet choice (291.8 KB when raised). 290 since
+ * the page learnt bulk enrollment (the order step's second mode, the engine's chunked
  * path and its settling; 285 KB when raised, from 274). 280 since the page
  * learnt SSL.com's dialect, the reconciliation sweep, unconfirmed decisions and
  * the CA check (273 KB when raised; it was 250 at 244). Bringing it down means
  * moving the ordering code (engine, dialects) out of the first load, as the
  * engine worker was.
  */
-export const BUDGET_KB = 290;
+export const BUDGET_KB = 295;
 
 /** Sizes of every file in `dist`, each tagged first load or later. */
 export async function bundleReport(dist) {
