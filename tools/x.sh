@@ -101,6 +101,18 @@ counted() {
   return "$rc"
 }
 
+# The engine's wasm tests in WebKitGTK. WebKitGTK 2.50.6 has been seen to
+# report one CSR signature of the snapshot fixtures invalid in about 1 run in 12
+# (the same wasm, unchanged; never in Chromium or Firefox): a failed run is
+# shown and counted, then run once more, so only a failure that repeats fails.
+webkit_wasm_tests() {
+  local run=(env -u CHROMEDRIVER SAFARIDRIVER=/usr/bin/WebKitWebDriver xvfb-run -a
+    cargo test --target wasm32-unknown-unknown --test wasm)
+  "${run[@]}" && return 0
+  log "the WebKitGTK run failed (above, counted); running it once more: a failure that repeats is ours"
+  "${run[@]}"
+}
+
 setup() {
   setup_rust
   setup_audit
@@ -166,8 +178,7 @@ cmd_test() {
   (cd crates/roster && counted "engine wasm tests: Firefox ESR" \
     env GECKODRIVER="$(command -v geckodriver)" cargo test --target wasm32-unknown-unknown --test wasm)
   log "wasm tests in WebKitGTK (WebKitWebDriver, MiniBrowser under xvfb-run)"
-  (cd crates/roster && counted "engine wasm tests: WebKitGTK" \
-    env -u CHROMEDRIVER SAFARIDRIVER=/usr/bin/WebKitWebDriver xvfb-run -a cargo test --target wasm32-unknown-unknown --test wasm)
+  (cd crates/roster && counted "engine wasm tests: WebKitGTK" webkit_wasm_tests)
   log "release build of the site (trunk build --release)"
   trunk build --release --quiet
   log "bundle budget: the first load must stay within its budget (tools/bundle-size.mjs)"
