@@ -487,18 +487,25 @@ fn backoff_grows_within_its_bounds() {
     }
 }
 
+/// Answers every attempt of row 0 with a 503 and every sweep with an empty
+/// list until its attempts run out; returns the time reached.
+fn fail_by_503s(e: &mut Engine, log: &mut Vec<JournalEntry>) -> u64 {
+    let mut now = 0;
+    for _ in 0..config().max_attempts {
+        let t = next(e, now, log).unwrap();
+        e.handle(t.id, status(503, "down"), now);
+        now = e.next_wakeup().unwrap();
+        sweep(e, now, log, &[], &|_| unreachable!());
+        now = e.next_wakeup().unwrap_or(now);
+    }
+    now
+}
+
 #[test]
 fn attempts_run_out_only_once_the_ca_confirms_no_order() {
     let mut e = engine(1);
     let mut log = Vec::new();
-    let mut now = 0;
-    for _ in 0..3 {
-        let t = next(&mut e, now, &mut log).unwrap();
-        e.handle(t.id, status(503, "down"), now);
-        now = e.next_wakeup().unwrap();
-        sweep(&mut e, now, &mut log, &[], &|_| unreachable!());
-        now = e.next_wakeup().unwrap_or(now);
-    }
+    fail_by_503s(&mut e, &mut log);
     match e.state(0).unwrap() {
         RowState::Failed { attempts: 3, reason } => assert!(reason.contains("503"), "{reason}"),
         s => panic!("{s:?}"),
@@ -510,14 +517,7 @@ fn attempts_run_out_only_once_the_ca_confirms_no_order() {
 fn a_failed_row_is_tried_again_when_the_batch_is_run_again_and_only_then() {
     let mut e = engine(1);
     let mut log = Vec::new();
-    let mut now = 0;
-    for _ in 0..3 {
-        let t = next(&mut e, now, &mut log).unwrap();
-        e.handle(t.id, status(503, "down"), now);
-        now = e.next_wakeup().unwrap();
-        sweep(&mut e, now, &mut log, &[], &|_| unreachable!());
-        now = e.next_wakeup().unwrap_or(now);
-    }
+    let now = fail_by_503s(&mut e, &mut log);
     log.extend(e.take_journal());
     let text = journal::header(e.spec()) + &journal::lines(&log);
     let (spec, states) = journal::replay(&text).unwrap();

@@ -95,20 +95,14 @@ pub const PROGRESS_EVERY: usize = 16_384;
 /// the end, with growing counts. The rows stream from the reader into the
 /// validator: a table's records are never all held at once.
 pub fn check_with_progress(bytes: &[u8], options: &Options, on_progress: &mut dyn FnMut(CheckProgress)) -> Report {
-    read(
-        bytes,
-        options.mode,
-        options.sheet.as_deref(),
-        &options.limits,
-        |parsed, records| {
-            let (mut report, rows) =
-                pass::validate_records(parsed, records, options, on_progress, &mut Preview::default(), |_| {
-                    Vec::new()
-                });
-            report.rows = rows.unwrap_or_default();
-            report
-        },
-    )
+    read_as(bytes, options, |parsed, records| {
+        let (mut report, rows) =
+            pass::validate_records(parsed, records, options, on_progress, &mut Preview::default(), |_| {
+                Vec::new()
+            });
+        report.rows = rows.unwrap_or_default();
+        report
+    })
 }
 
 /// What [`check_streamed`] leaves once every finding went to its sink.
@@ -147,25 +141,19 @@ pub fn check_streamed<W: FindingSink>(
     options: &Options,
     begin: impl FnOnce(&Report) -> W,
 ) -> StreamedCheck<W> {
-    read(
-        bytes,
-        options.mode,
-        options.sheet.as_deref(),
-        &options.limits,
-        |parsed, records| {
-            let (report, sink) =
-                pass::validate_records(parsed, records, options, &mut |_| {}, &mut Preview::default(), |head| {
-                    pass::Counted::new(begin(head))
-                });
-            let (rows, valid) = sink.as_ref().map_or((0, 0), |s| (s.rows, s.valid));
-            StreamedCheck {
-                report,
-                sink: sink.map(|s| s.findings),
-                rows,
-                valid,
-            }
-        },
-    )
+    read_as(bytes, options, |parsed, records| {
+        let (report, sink) =
+            pass::validate_records(parsed, records, options, &mut |_| {}, &mut Preview::default(), |head| {
+                pass::Counted::new(begin(head))
+            });
+        let (rows, valid) = sink.as_ref().map_or((0, 0), |s| (s.rows, s.valid));
+        StreamedCheck {
+            report,
+            sink: sink.map(|s| s.findings),
+            rows,
+            valid,
+        }
+    })
 }
 
 /// The input as read, before validation: what `smime-bulk parse` prints.
@@ -282,6 +270,11 @@ impl Iterator for RecordStream<'_> {
             RecordStream::Table { first, records } => first.take().or_else(|| records.next()),
         }
     }
+}
+
+/// [`read`] as `options` say: their mode, sheet and limits.
+pub(crate) fn read_as<T>(bytes: &[u8], options: &Options, then: impl FnOnce(Parsed, RecordStream<'_>) -> T) -> T {
+    read(bytes, options.mode, options.sheet.as_deref(), &options.limits, then)
 }
 
 /// Decodes `bytes` (or reads the workbook's `sheet`) and reads the header (or

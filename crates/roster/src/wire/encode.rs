@@ -100,20 +100,14 @@ pub fn check_with_progress<S: PieceStore>(
     mut store: S,
 ) -> (ReportPieces<S::Piece>, Vec<Vec<String>>) {
     let mut preview = Preview::new(preview_rows);
-    let (report, sink) = crate::read(
-        bytes,
-        options.mode,
-        options.sheet.as_deref(),
-        &options.limits,
-        |parsed, records| {
-            validate_records(parsed, records, options, on_progress, &mut preview, |head| {
-                EncodingSink {
-                    encoder: ReportEncoder::new(head),
-                    store: &mut store,
-                }
-            })
-        },
-    );
+    let (report, sink) = crate::read_as(bytes, options, |parsed, records| {
+        validate_records(parsed, records, options, on_progress, &mut preview, |head| {
+            EncodingSink {
+                encoder: ReportEncoder::new(head),
+                store: &mut store,
+            }
+        })
+    });
     // A file that cannot be checked has no rows: its encoder starts at the end.
     let encoder = sink.map_or_else(|| ReportEncoder::new(&report), |sink| sink.encoder);
     (encoder.finish(&report, &mut store), preview.records)
