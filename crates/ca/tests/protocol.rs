@@ -87,6 +87,36 @@ fn an_order_answer_is_read_into_our_model() {
 }
 
 #[test]
+fn an_order_with_an_empty_or_missing_ref_is_unexpected_not_an_order() {
+    for body in [r#"{"ref":""}"#, r#"{"order_status":"pending"}"#, r#"[{"ref":""}]"#] {
+        let created = protocol::parse_created(&resp(201, body));
+        assert!(
+            matches!(created, Err(CaError::Unexpected { .. })),
+            "{body}: {created:?}"
+        );
+    }
+    let listed = protocol::parse_order_list(&resp(200, r#"[{"ref":"co-1"},{"ref":""}]"#));
+    assert!(matches!(listed, Err(CaError::Unexpected { .. })), "{listed:?}");
+}
+
+#[test]
+fn a_domain_list_with_a_blank_or_non_text_entry_is_unexpected_naming_it() {
+    for (body, entry) in [
+        (r#"{"domains":["example.com",""]}"#, "domain 2"),
+        (r#"{"domains":[7]}"#, "domain 1"),
+    ] {
+        match protocol::parse_domains(&resp(200, body)) {
+            Err(CaError::Unexpected { detail, .. }) => assert!(detail.contains(entry), "{detail}"),
+            other => panic!("{body}: {other:?}"),
+        }
+    }
+    let padded = protocol::parse_domains(&resp(200, r#"{"domains":[" example.com "]}"#));
+    assert_eq!(padded, Ok(vec!["example.com".to_owned()]));
+    let blank_code = protocol::parse_products(&resp(200, r#"{"products":[{"code":"","periods":[]}]}"#));
+    assert!(matches!(blank_code, Err(CaError::Unexpected { .. })), "{blank_code:?}");
+}
+
+#[test]
 fn error_bodies_become_per_field_messages() {
     match protocol::parse_created(&resp(
         422,

@@ -118,10 +118,13 @@ fn body_field_errors(body: &str) -> Option<super::types::FieldErrors> {
 }
 
 fn order_from(v: &Value, status: u16) -> Result<Order, CaError> {
-    let reference = string(v, wire::REF).ok_or_else(|| CaError::Unexpected {
-        status,
-        detail: format!("the order has no \"{}\"", wire::REF),
-    })?;
+    // An empty ref names no order: it is as good as none.
+    let reference = string(v, wire::REF)
+        .filter(|r| !r.is_empty())
+        .ok_or_else(|| CaError::Unexpected {
+            status,
+            detail: format!("the order has no \"{}\"", wire::REF),
+        })?;
     Ok(Order {
         reference,
         status: string(v, wire::ORDER_STATUS).unwrap_or_default(),
@@ -186,7 +189,16 @@ pub fn parse_domains(resp: &HttpResponse) -> Result<Vec<String>, CaError> {
     }
     let value = json(resp)?;
     let list = list_at(&value, wire::DOMAINS, resp.status)?;
-    Ok(list.iter().filter_map(|d| d.as_str().map(str::to_owned)).collect())
+    list.iter()
+        .enumerate()
+        .map(|(i, d)| match d.as_str().map(str::trim) {
+            Some(name) if !name.is_empty() => Ok(name.to_owned()),
+            _ => Err(CaError::Unexpected {
+                status: resp.status,
+                detail: format!("domain {} of the list is {d}, not a domain name", i + 1),
+            }),
+        })
+        .collect()
 }
 
 /// The answer to `GET /products`:
@@ -199,10 +211,12 @@ pub fn parse_products(resp: &HttpResponse) -> Result<Vec<Product>, CaError> {
     let list = list_at(&value, wire::PRODUCTS, resp.status)?;
     let mut out = Vec::new();
     for p in list {
-        let code = string(p, wire::CODE).ok_or_else(|| CaError::Unexpected {
-            status: resp.status,
-            detail: "a product has no code".into(),
-        })?;
+        let code = string(p, wire::CODE)
+            .filter(|c| !c.is_empty())
+            .ok_or_else(|| CaError::Unexpected {
+                status: resp.status,
+                detail: "a product has no code".into(),
+            })?;
         let periods = p
             .get(wire::PERIODS)
             .and_then(Value::as_array)
