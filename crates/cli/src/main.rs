@@ -145,11 +145,10 @@ struct SubmitArgs {
     #[arg(
         long,
         value_name = "N",
-        default_value_t = DEFAULT_CHUNK as u16,
-        help = format!("Enrollment: addresses per enrollment, 1 to {MAX_CHUNK}; a lost answer leaves at most this many to settle"),
+        help = format!("Enrollment: addresses per enrollment, 1 to {MAX_CHUNK} (default {DEFAULT_CHUNK}); a lost answer leaves at most this many to settle"),
         value_parser = clap::value_parser!(u16).range(1..=MAX_CHUNK as i64)
     )]
-    chunk: u16,
+    chunk: Option<u16>,
     /// For a workbook (.xlsx, .xlsm, .ods, .xls): the sheet to read (default: the first).
     #[arg(long, value_name = "NAME")]
     sheet: Option<String>,
@@ -194,15 +193,15 @@ impl SubmitArgs {
     /// The ordering mode the flags ask for.
     fn order_mode(&self) -> Result<OrderMode, String> {
         match (self.mode, self.certificate_id, self.approver_id) {
-            (ModeArg::PerRow, None, None) => Ok(OrderMode::PerRow),
-            (ModeArg::PerRow, ..) => {
-                Err("--certificate-id and --approver-id are for --mode enrollment; remove them or add it".into())
-            }
+            (ModeArg::PerRow, None, None) if self.chunk.is_none() => Ok(OrderMode::PerRow),
+            (ModeArg::PerRow, ..) => Err(
+                "--certificate-id, --approver-id and --chunk are for --mode enrollment; remove them or add it".into(),
+            ),
             (ModeArg::Enrollment, Some(certificate_id), Some(approver_id)) => {
                 let enrollment = Enrollment {
                     certificate_id,
                     approver_id,
-                    chunk: usize::from(self.chunk),
+                    chunk: self.chunk.map_or(DEFAULT_CHUNK, usize::from),
                 };
                 enrollment
                     .years(self.period)

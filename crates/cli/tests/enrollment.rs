@@ -131,4 +131,7 @@ async fn enrollment_flags_that_do_not_fit_are_refused_before_anything_is_sent() 
     assert!(e.contains("are for --mode enrollment"), "{e}");
     let e = refused(&enroll(&["--period", "365", "--chunk", "0"])).await;
     assert!(e.contains("--chunk"), "{e}");
+    // Per-row orders have no chunks: a chunk asked for would silently mean nothing.
+    let e = refused(&["--period", "365", "--chunk", "10"]).await;
+    assert!(e.contains("--chunk are for --mode enrollment"), "{e}");
 }
