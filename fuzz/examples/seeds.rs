@@ -15,6 +15,8 @@ use std::{env, fs, io};
 
 // Only its batch is used here.
 #[allow(dead_code)]
+#[path = "../../crates/ca/tests/support/fixtures.rs"]
+mod fixtures;
 #[path = "../../crates/ca/tests/support/script.rs"]
 mod script;
 

@@ -8,6 +8,8 @@
 
 use libfuzzer_sys::fuzz_target;
 
+#[path = "../../crates/ca/tests/support/fixtures.rs"]
+mod fixtures;
 #[path = "../../crates/ca/tests/support/script.rs"]
 mod script;
 

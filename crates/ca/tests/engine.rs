@@ -2,35 +2,21 @@
 //! milliseconds), scripted CA answers in SSL.com's shapes (docs/sslcom-sws.md),
 //! no sleeps.
 
+mod support {
+    pub mod fixtures;
+}
+
 use smime_bulk_ca::engine::journal::{self, JournalEntry, JournalError};
 use smime_bulk_ca::engine::{
-    BatchRow, BatchSpec, Engine, EngineConfig, Outcome, Phase, RequestKind, RowState, Transmit,
+    BatchSpec, Engine, EngineConfig, OrderMode, Outcome, Phase, RequestKind, RowState, Transmit,
 };
 use smime_bulk_ca::protocol::{Credentials, HttpResponse, Method, Profile};
+use support::fixtures::{self, answer};
 
 const SECRET: &str = "s3cret-never-in-journal";
 
 fn spec(rows: usize) -> BatchSpec {
-    BatchSpec {
-        batch_id: "b1".into(),
-        ca_url: "http://127.0.0.1:1".into(),
-        profile: Profile::Sslcom,
-        created_at: 1_796_083_200,
-        account_key: "acct".into(),
-        product: "302".into(),
-        period: 365,
-        mode: Default::default(),
-        rows: (0..rows)
-            .map(|i| BatchRow {
-                line: i as u32 + 2,
-                email: format!("user{i}@example.com"),
-                first_name: "Jane".into(),
-                last_name: format!("Doe{i}"),
-                country: "GB".into(),
-                csr: None,
-            })
-            .collect(),
-    }
+    fixtures::batch("b1", Profile::Sslcom, OrderMode::PerRow, rows, "Jane", |_| None)
 }
 
 fn config() -> EngineConfig {
@@ -66,16 +52,6 @@ fn ok_order(reference: &str, key: &str) -> Outcome {
     })
 }
 
-fn status(code: u16, body: &str) -> Outcome {
-    Outcome::Response(HttpResponse {
-        status: code,
-        retry_after: None,
-        location: None,
-        body: body.into(),
-    })
-}
-
-/// A page of SSL.com's order list: (ref, mailbox); the key is never shown.
 fn list(orders: &[(&str, &str)]) -> Outcome {
     let items: Vec<String> = orders
         .iter()
@@ -83,14 +59,14 @@ fn list(orders: &[(&str, &str)]) -> Outcome {
             format!(r#"{{"ref":"{r}","description":"Personal Business","order_status":"waiting on validation from customer","order_date":"2026-12-01T10:00:00.000-06:00","domains":["{m}"],"external_order_number":null}}"#)
         })
         .collect();
-    status(200, &format!("[{}]", items.join(",")))
+    answer(200, format!("[{}]", items.join(",")))
 }
 
 /// SSL.com's answer to showing one order (no `ref`).
 fn shown(key: &str, mailbox: &str) -> Outcome {
-    status(
+    answer(
         200,
-        &format!(
+        format!(
             r#"{{"description":"Personal Business","product":"302","order_status":"waiting on validation from customer","order_date":"2026-12-01T10:00:00.000-06:00","domains":["{mailbox}"],"external_order_number":"{key}"}}"#
         ),
     )
@@ -132,7 +108,7 @@ fn sweep(
                 let k = e.spec().key_of(row);
                 e.handle(t.id, ok_order(&format!("co-new-{row}"), &k), now)
             }
-            RequestKind::Enroll => e.handle(t.id, status(200, r#"{"id":1,"is_ordered":true}"#), now),
+            RequestKind::Enroll => e.handle(t.id, answer(200, r#"{"id":1,"is_ordered":true}"#), now),
         }
     }
     seen
@@ -201,7 +177,7 @@ fn validation_errors_reject_the_row_without_retry() {
     let t = next(&mut e, 0, &mut log).unwrap();
     e.handle(
         t.id,
-        status(
+        answer(
             400,
             r#"{"response_type":"ERROR","response_code":400,"message":{"country":["is not a valid ISO 3166 code"]}}"#,
         ),
@@ -222,7 +198,7 @@ fn a_5xx_is_reconciled_by_listing_the_window_and_reading_unknown_orders_before_a
     let t = next(&mut e, 0, &mut log).unwrap();
     e.handle(
         t.id,
-        status(
+        answer(
             500,
             r#"{"response_type":"ERROR","response_code":500,"message":"server error"}"#,
         ),
@@ -322,9 +298,9 @@ fn an_order_for_the_mailbox_without_a_readable_key_leaves_the_row_unconfirmed_un
     let wake = e.next_wakeup().unwrap();
     // Row 0's mailbox has an order (placed in the portal, say) whose key is not shown.
     let no_key = |_: &str| {
-        status(
+        answer(
             200,
-            &format!(
+            format!(
                 r#"{{"product":"302","order_status":"issued","domains":["{}"],"external_order_number":null}}"#,
                 mailbox(0)
             ),
@@ -420,7 +396,7 @@ fn the_reference_dialect_matches_keys_from_the_list_without_reading_orders() {
     let mut log = Vec::new();
     let t = next(&mut e, 0, &mut log).unwrap();
     assert_eq!(t.request.content_type(), Some("application/json"));
-    e.handle(t.id, status(502, ""), 0);
+    e.handle(t.id, answer(502, ""), 0);
     let wake = e.next_wakeup().unwrap();
     let l = next(&mut e, wake, &mut log).unwrap();
     assert_eq!(l.kind, RequestKind::List);
@@ -429,7 +405,7 @@ fn the_reference_dialect_matches_keys_from_the_list_without_reading_orders() {
         r#"[{{"ref":"co-7","order_status":"pending validation","email_address":"{}","external_order_number":"{k}"}}]"#,
         mailbox(0)
     );
-    e.handle(l.id, status(200, &body), wake);
+    e.handle(l.id, answer(200, &body), wake);
     assert!(next(&mut e, wake, &mut log).is_none(), "no read needed");
     assert_eq!(e.state(0).unwrap().name(), "placed");
 }
@@ -493,7 +469,7 @@ fn fail_by_503s(e: &mut Engine, log: &mut Vec<JournalEntry>) -> u64 {
     let mut now = 0;
     for _ in 0..config().max_attempts {
         let t = next(e, now, log).unwrap();
-        e.handle(t.id, status(503, "down"), now);
+        e.handle(t.id, answer(503, "down"), now);
         now = e.next_wakeup().unwrap();
         sweep(e, now, log, &[], &|_| unreachable!());
         now = e.next_wakeup().unwrap_or(now);
@@ -575,8 +551,7 @@ fn wrong_credentials_halt_the_batch_until_resumed() {
     let t = next(&mut e, 0, &mut log).unwrap();
     e.handle(
         t.id,
-        status(
-            400,
+        answer(400,
             r#"{"response_type":"ERROR","response_code":400,"message":{"login":["account_key not found or wrong secret_key"]}}"#,
         ),
         0,
@@ -620,7 +595,7 @@ fn the_phase_says_why_the_engine_sends_nothing() {
     e.resume_sending();
     e.handle(
         t.id,
-        status(
+        answer(
             200,
             r#"{"errors":{"login":["account_key not found or wrong secret_key"]}}"#,
         ),
@@ -667,7 +642,7 @@ fn the_journal_never_holds_the_secret() {
     let mut log = Vec::new();
     let t = next(&mut e, 0, &mut log).unwrap();
     assert!(t.request.encoded_body().contains(SECRET), "the request does carry it");
-    e.handle(t.id, status(500, SECRET), 0);
+    e.handle(t.id, answer(500, SECRET), 0);
     log.extend(e.take_journal());
     let text = journal::header(e.spec()) + &journal::lines(&log) + &journal::snapshot(e.spec(), e.states());
     assert!(!text.contains(SECRET));
@@ -707,7 +682,7 @@ fn progress_counts_states_and_estimates_the_rest() {
     e.handle(a.id, ok_order("co-1", &ka), 1000);
     e.handle(
         b.id,
-        status(
+        answer(
             400,
             r#"{"response_type":"ERROR","response_code":400,"message":{"email_address":["bad"]}}"#,
         ),

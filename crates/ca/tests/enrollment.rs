@@ -3,38 +3,33 @@
 //! key, no reference in the answer), with answers lost at will, a fake clock
 //! and journal replays. No sleeps.
 
+mod support {
+    pub mod fixtures;
+}
+
 use smime_bulk_ca::engine::journal::{self, JournalEntry};
 use smime_bulk_ca::engine::{
-    BatchRow, BatchSpec, Engine, EngineConfig, Enrollment, OrderMode, Outcome, Phase, RequestKind, RowState, Transmit,
+    BatchSpec, Engine, EngineConfig, Enrollment, OrderMode, Outcome, Phase, RequestKind, RowState, Transmit,
 };
-use smime_bulk_ca::protocol::{Credentials, HttpResponse, Method, Profile};
+use smime_bulk_ca::protocol::{Credentials, Method, Profile};
 use std::collections::HashMap;
+use support::fixtures::{self, answer};
 
 fn spec(rows: usize, chunk: usize) -> BatchSpec {
-    BatchSpec {
-        batch_id: "e1".into(),
-        ca_url: "http://127.0.0.1:1".into(),
-        profile: Profile::Sslcom,
-        created_at: 1_796_083_200,
-        account_key: "acct".into(),
-        product: "302".into(),
-        period: 365,
-        mode: OrderMode::Enrollment(Enrollment {
-            certificate_id: 417,
-            approver_id: 7,
-            chunk,
-        }),
-        rows: (0..rows)
-            .map(|i| BatchRow {
-                line: i as u32 + 2,
-                email: format!("user{i}@example.com"),
-                first_name: "Jane".into(),
-                last_name: format!("Doe{i}"),
-                country: "GB".into(),
-                csr: Some("-----BEGIN CERTIFICATE REQUEST-----".into()),
-            })
-            .collect(),
-    }
+    let enrollment = Enrollment {
+        certificate_id: 417,
+        approver_id: 7,
+        chunk,
+    };
+    let csr = |_| Some("-----BEGIN CERTIFICATE REQUEST-----".into());
+    fixtures::batch(
+        "e1",
+        Profile::Sslcom,
+        OrderMode::Enrollment(enrollment),
+        rows,
+        "Jane",
+        csr,
+    )
 }
 
 fn config() -> EngineConfig {
@@ -45,15 +40,6 @@ fn config() -> EngineConfig {
         seed: 3,
         ..EngineConfig::default()
     }
-}
-
-fn answer(status: u16, body: &str) -> Outcome {
-    Outcome::Response(HttpResponse {
-        status,
-        retry_after: None,
-        location: None,
-        body: body.into(),
-    })
 }
 
 /// `%XX` and `+` decoded.
@@ -134,13 +120,13 @@ impl Ca {
                     )
                 })
                 .collect();
-            return answer(200, &format!("[{}]", items.join(",")));
+            return answer(200, format!("[{}]", items.join(",")));
         }
         let reference = t.request.path.rsplit('/').next().unwrap();
         match self.orders.iter().find(|(r, _)| r == reference) {
             Some((_, m)) => answer(
                 200,
-                &format!(
+                format!(
                     r#"{{"description":"1 Year Personal Business","product":"302","order_status":"unused. waiting on certificate signing request (csr)","domains":{},"external_order_number":null}}"#,
                     self.domains(m)
                 ),
@@ -155,7 +141,7 @@ impl Ca {
 }
 
 fn ok_enrolled(id: u32) -> Outcome {
-    answer(200, &format!(r#"{{"id":{id},"is_ordered":true}}"#))
+    answer(200, format!(r#"{{"id":{id},"is_ordered":true}}"#))
 }
 
 fn next(e: &mut Engine, now: u64, log: &mut Vec<JournalEntry>) -> Option<Transmit> {

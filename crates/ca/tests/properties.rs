@@ -5,6 +5,7 @@
 //! for longer (`./x fuzz`).
 
 mod support {
+    pub mod fixtures;
     pub mod script;
 }
 

@@ -27,9 +27,11 @@
 use serde_json::{json, Value};
 use smime_bulk_ca::engine::journal::{self, JournalEntry};
 use smime_bulk_ca::engine::{
-    BatchRow, BatchSpec, Engine, EngineConfig, Outcome, Phase, RequestId, RequestKind, RowState, Transmit,
+    BatchSpec, Engine, EngineConfig, OrderMode, Outcome, Phase, RequestId, RequestKind, RowState, Transmit,
 };
 use smime_bulk_ca::protocol::{Credentials, HttpResponse, Profile};
+// tests/support/fixtures.rs, a module beside this one wherever it is included.
+use super::fixtures;
 
 /// Steps a script may take at most beyond its bytes, while draining.
 const DRAIN_STEPS: usize = 20_000;
@@ -119,27 +121,9 @@ struct Run {
 /// A batch of `rows` rows, `user{i}@example.com` (a CSR on every other one
 /// when `csrs`), ordered from the CA on 127.0.0.1:1.
 pub fn batch_with(profile: Profile, rows: usize, csrs: bool) -> BatchSpec {
-    BatchSpec {
-        batch_id: "fz".into(),
-        ca_url: "http://127.0.0.1:1".into(),
-        profile,
-        created_at: 1_796_083_200,
-        account_key: "acct".into(),
-        product: "302".into(),
-        period: 365,
-        // Per-row orders: bulk enrollment has its own seeded runs (tests/enrollment.rs).
-        mode: Default::default(),
-        rows: (0..rows)
-            .map(|i| BatchRow {
-                line: i as u32 + 2,
-                email: format!("user{i}@example.com"),
-                first_name: "Jané".into(),
-                last_name: format!("Doe{i}"),
-                country: "GB".into(),
-                csr: (csrs && i % 2 == 1).then(|| "-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n".into()),
-            })
-            .collect(),
-    }
+    // Per-row orders: bulk enrollment has its own seeded runs (tests/enrollment.rs).
+    let csr = |i| (csrs && i % 2 == 1).then(|| "-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n".into());
+    fixtures::batch("fz", profile, OrderMode::PerRow, rows, "Jané", csr)
 }
 
 /// [`batch_with`] without CSRs: the script's batch.
@@ -149,15 +133,6 @@ pub fn batch(profile: Profile, rows: usize) -> BatchSpec {
 
 fn creds() -> Credentials {
     Credentials::new("acct", "fuzz-secret")
-}
-
-fn response(status: u16, body: String) -> Outcome {
-    Outcome::Response(HttpResponse {
-        status,
-        retry_after: None,
-        location: None,
-        body,
-    })
 }
 
 impl Run {
@@ -279,7 +254,7 @@ impl Run {
                 } else {
                     200
                 };
-                response(status, body.to_string())
+                fixtures::answer(status, body.to_string())
             }
             RequestKind::List => {
                 let query = |name: &str| {
@@ -300,14 +275,14 @@ impl Run {
                     .take(per_page)
                     .map(|o| self.order_json(o, full))
                     .collect();
-                response(200, Value::Array(items).to_string())
+                fixtures::answer(200, Value::Array(items).to_string())
             }
             RequestKind::Enroll => unreachable!("the script's batches order per row"),
             RequestKind::Show => {
                 let reference = t.request.path.rsplit('/').next().unwrap_or_default();
                 match self.ca.iter().find(|o| o.reference == reference) {
-                    Some(order) => response(200, self.order_json(order, true).to_string()),
-                    None => response(404, String::new()),
+                    Some(order) => fixtures::answer(200, self.order_json(order, true).to_string()),
+                    None => fixtures::answer(404, ""),
                 }
             }
         }
@@ -322,10 +297,10 @@ impl Run {
                 match b.byte() % 4 {
                     0 => Outcome::Timeout,
                     1 => Outcome::Network("connection reset".into()),
-                    2 => response(502, "<html>Bad Gateway</html>".into()),
+                    2 => fixtures::answer(502, "<html>Bad Gateway</html>"),
                     _ => match acted {
                         // The answer cut short.
-                        Outcome::Response(r) => response(r.status, r.body[..r.body.len() / 2].to_owned()),
+                        Outcome::Response(r) => fixtures::answer(r.status, r.body[..r.body.len() / 2].to_owned()),
                         other => other,
                     },
                 }
@@ -333,7 +308,7 @@ impl Run {
             Answer::LostBefore => match b.byte() % 4 {
                 0 => Outcome::Timeout,
                 1 => Outcome::Network("connection refused".into()),
-                2 => response(503, String::new()),
+                2 => fixtures::answer(503, ""),
                 _ => Outcome::Response(HttpResponse {
                     status: 429,
                     retry_after: Some(format!("{}", b.byte() % 4)),
@@ -342,18 +317,18 @@ impl Run {
                 }),
             },
             Answer::Refused => match (b.byte() % 2, self.spec.profile) {
-                (0, _) => response(401, String::new()),
-                (_, Profile::Sslcom) => response(
+                (0, _) => fixtures::answer(401, ""),
+                (_, Profile::Sslcom) => fixtures::answer(
                     400,
-                    r#"{"response_type":"ERROR","message":{"country":["is not a valid country"]}}"#.into(),
+                    r#"{"response_type":"ERROR","message":{"country":["is not a valid country"]}}"#,
                 ),
-                (_, Profile::Reference) => response(422, r#"{"errors":{"country":["is not valid"]}}"#.into()),
+                (_, Profile::Reference) => fixtures::answer(422, r#"{"errors":{"country":["is not valid"]}}"#),
             },
             Answer::Arbitrary => {
                 self.lied = true;
                 let status = STATUSES[usize::from(b.byte()) % STATUSES.len()];
                 let len = usize::from(b.byte() % 64);
-                response(status, b.text(len))
+                fixtures::answer(status, b.text(len))
             }
         };
         self.old_ids.push(t.id);
