@@ -5,13 +5,10 @@
 // order and status and where the invoices are.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
-import { dirname, join } from "node:path";
-import { serveStatic } from "./support/static-server.mjs";
+import { site } from "./support/site.mjs";
 import { startSandbox } from "./support/sandbox.mjs";
 import { launch } from "./support/browser.mjs";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const ROWS = 40;
 const CHUNK = 5;
 let browser;
@@ -24,23 +21,16 @@ after(async () => {
   await browser?.close();
 });
 
-/// The site with a config.json whose CA is `caUrl`, presetting the ids SSL.com
-/// would give the organisation (the sandbox's demo ones) and a small chunk.
-async function site(caUrl) {
-  const config = {
-    cas: [{
-      name: "Test sandbox", url: caUrl, profile: "sslcom", demo_account_key: "sandbox-account", demo_secret_key: "sandbox-secret",
-      enrollment: { certificate_ids: { "302": 417 }, approver_id: 1, chunk: CHUNK },
-    }],
-  };
-  return serveStatic(join(root, "dist"), { files: { "config.json": JSON.stringify(config) } });
-}
+/// The site presetting the ids SSL.com would give the organisation (the
+/// sandbox's demo ones) and a small chunk, with SSL.com's built-in catalogue.
+const enrollmentSite = (caUrl) =>
+  site(caUrl, { enrollment: { certificate_ids: { "302": 417 }, approver_id: 1, chunk: CHUNK }, products: undefined });
 
 const text = (page, id) => page.locator(`[data-testid=${id}]`).innerText();
 
 test("a batch placed by bulk enrollment, reloaded mid-batch, gives each address one order and shows its status", async () => {
   const sandbox = await startSandbox(["--latency-ms", "150", "--fail-rate", "0.1"]);
-  const server = await site(sandbox.url);
+  const server = await enrollmentSite(sandbox.url);
   const page = await browser.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(e.message));
