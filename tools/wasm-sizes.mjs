@@ -129,6 +129,13 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const top = Number(option("--top") ?? 30);
   const pattern = option("--match");
   const file = args[0];
+  let wanted = null;
+  try {
+    wanted = pattern ? new RegExp(pattern) : null;
+  } catch (e) {
+    console.error(`--match ${pattern}: not a regular expression (${e.message})`);
+    process.exit(2);
+  }
   if (!file || !Number.isInteger(top) || top < 0) {
     console.error("usage: node tools/wasm-sizes.mjs FILE.wasm [--top N] [--match REGEX]");
     process.exit(2);
@@ -156,7 +163,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const share = `${((100 * c.bytes) / code).toFixed(1)}%`;
     console.log(`${name.padEnd(24)} ${kb(c.bytes, 8)} ${share.padStart(6)} ${kb(brotli(Buffer.concat(c.bodies)), 7)} ${String(c.count).padStart(9)}`);
   }
-  const matching = pattern ? functions.filter((f) => new RegExp(pattern).test(f.name)) : functions;
+  const matching = wanted ? functions.filter((f) => wanted.test(f.name)) : functions;
   console.log(`\nlargest functions${pattern ? ` matching /${pattern}/` : ""} (bytes):`);
   for (const f of [...matching].sort((a, b) => b.length - a.length).slice(0, top)) {
     console.log(`${String(f.length).padStart(8)} ${f.name}`);
