@@ -8,4 +8,5 @@ pub mod file;
 pub mod focus;
 pub mod idn;
 pub mod journal_store;
+pub mod slices;
 pub mod state;

@@ -3,7 +3,7 @@
 
 use crate::shared::config::AppConfig;
 use crate::shared::engine::{self, Checked, EngineError};
-use crate::shared::file::yield_to_browser;
+use crate::shared::slices::{yield_now, Budget};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use smime_bulk_ca::engine::{BatchSpec, Phase, Progress, RowState};
@@ -64,9 +64,10 @@ pub enum Reading {
     },
 }
 
-/// Rows the page takes over between two frames: small enough that no task
-/// runs much over 50 ms.
-const SLICE_ROWS: usize = 8_192;
+/// Rows the page takes over in one step, between two looks at the task's
+/// time budget (see [`crate::shared::slices`]): a step is a millisecond or
+/// two, so no task runs far past the budget.
+const STEP_ROWS: usize = 1_024;
 
 /// The result of "Test connection".
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -423,8 +424,9 @@ impl AppState {
     }
 }
 
-/// Takes the worker's report over a slice of rows at a time, yielding to
-/// the browser between slices so the page stays responsive; `Err` if the
+/// Takes the worker's report over a step of rows at a time, yielding to the
+/// browser once a task has used its budget so the page stays responsive
+/// (see [`crate::shared::slices`]); `Err` if the
 /// report cannot be read. Stops early (with an editor nobody will use) when a
 /// newer roster replaces this one.
 async fn take_over(
@@ -437,15 +439,16 @@ async fn take_over(
     let current = || state.generation.get_value() == generation;
     let mut decoder = wire::ReportDecoder::new(bytes).map_err(unreadable)?;
     let total = decoder.rows_total();
-    while !decoder.decode_rows(SLICE_ROWS).map_err(unreadable)? && current() {
-        state.reading.set(Some(Reading::Preparing {
-            done: decoder.rows_done() / 2,
-            total,
-        }));
-        yield_to_browser().await;
+    let mut budget = Budget::start();
+    let preparing = |done: usize| state.reading.set(Some(Reading::Preparing { done, total }));
+    while !decoder.decode_rows(STEP_ROWS).map_err(unreadable)? && current() {
+        if budget.spent() {
+            preparing(decoder.rows_done() / 2);
+            budget.yield_if_spent().await;
+        }
     }
-    while !decoder.decode_findings(SLICE_ROWS).map_err(unreadable)? && current() {
-        yield_to_browser().await;
+    while !decoder.decode_findings(STEP_ROWS).map_err(unreadable)? && current() {
+        budget.yield_if_spent().await;
     }
     let report = decoder.finish().map_err(unreadable)?;
     let info = LoadInfo {
@@ -458,17 +461,16 @@ async fn take_over(
         sheet: report.sheet.clone(),
         unusable: report.is_unusable(),
     };
-    yield_to_browser().await;
+    budget.yield_if_spent().await;
     let mut editor = Editor::unindexed(report, options);
-    while !editor.index_keys(SLICE_ROWS) && current() {
-        state.reading.set(Some(Reading::Preparing {
-            done: (total + editor.indexed()) / 2,
-            total,
-        }));
-        yield_to_browser().await;
+    while !editor.index_keys(STEP_ROWS) && current() {
+        if budget.spent() {
+            preparing((total + editor.indexed()) / 2);
+            budget.yield_if_spent().await;
+        }
     }
     // The review's first render of a million rows is a task of its own.
-    yield_to_browser().await;
+    yield_now().await;
     Ok((editor, info))
 }
 
