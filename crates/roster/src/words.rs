@@ -13,7 +13,10 @@
 //!   same masks, bit for bit (`the_word_blocks_agree_with_a_byte_loop`).
 //!   The vector form is compiled only with `-C target-feature=+simd128`,
 //!   which the project's builds do not pass yet (see the README); with it,
-//!   `tests/wasm.rs` holds its reports to the native snapshots.
+//!   `tests/wasm.rs` holds its reports to the native snapshots:
+//!   `RUSTFLAGS="-C target-feature=+simd128" cargo test -p smime-bulk-roster
+//!   --target wasm32-unknown-unknown --test wasm` (in its own target
+//!   directory, so the usual builds are not redone).
 //! - No `unsafe`: a block is built from two `u64::from_le_bytes` of a slice
 //!   chunk (`u64x2`). Of a chunk of known length sixteen (every loop here)
 //!   the compiler makes one `v128.load` (checked with binaryen's `wasm-dis`
