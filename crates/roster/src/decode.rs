@@ -66,6 +66,10 @@ pub struct Decoded<'a> {
     pub text: Cow<'a, str>,
     /// How the bytes were read.
     pub encoding: TextEncoding,
+    /// How many of the text's bytes are line feeds or carriage returns (a
+    /// CRLF counts twice), counted in the pass that looked for NUL bytes:
+    /// the row limit's bound on the records (see [`crate::limits`]).
+    pub line_breaks: usize,
 }
 
 /// How many leading bytes are inspected to tell text from binary.
@@ -81,11 +85,12 @@ const SNIFF_LEN: usize = 64 * 1024;
 /// assert!(d.text.starts_with("Email"));
 /// ```
 pub fn decode(bytes: &[u8]) -> Result<Decoded<'_>, Finding> {
+    let mut line_breaks = 0;
     let (text, encoding) = match bytes {
         [0xFF, 0xFE, rest @ ..] => (utf16(Utf16::Le, rest)?, TextEncoding::Utf16Le),
         [0xFE, 0xFF, rest @ ..] => (utf16(Utf16::Be, rest)?, TextEncoding::Utf16Be),
         [0xEF, 0xBB, 0xBF, rest @ ..] => {
-            check_text(rest)?;
+            line_breaks = check_text(rest)?;
             match std::str::from_utf8(rest) {
                 Ok(s) => (Cow::Borrowed(s), TextEncoding::Utf8Bom),
                 Err(_) => return Err(broken_utf8(rest, &Utf8Evidence::of(rest), true)),
@@ -95,7 +100,8 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded<'_>, Finding> {
             if let Some(order) = utf16_without_bom(bytes) {
                 return Err(utf16_without_bom_finding(order));
             }
-            check_text(bytes)?;
+            // Windows-1252 keeps every ASCII byte, so the count holds for it too.
+            line_breaks = check_text(bytes)?;
             match std::str::from_utf8(bytes) {
                 Ok(s) => (Cow::Borrowed(s), TextEncoding::Utf8),
                 Err(_) => {
@@ -111,6 +117,7 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded<'_>, Finding> {
     // UTF-16 text may itself be binary once decoded (e.g. a BOM then garbage).
     if matches!(encoding, TextEncoding::Utf16Le | TextEncoding::Utf16Be) {
         check_text_chars(&text)?;
+        line_breaks = crate::words::Census::of(text.as_bytes()).line_breaks;
     }
     if text
         .trim_matches(|c: char| c.is_whitespace() || c == '\u{FEFF}')
@@ -122,7 +129,11 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded<'_>, Finding> {
              (First Name, Last Name, Email, Country, Csr) and one line per person.",
         ));
     }
-    Ok(Decoded { text, encoding })
+    Ok(Decoded {
+        text,
+        encoding,
+        line_breaks,
+    })
 }
 
 /// The byte order of UTF-16.
@@ -322,14 +333,16 @@ fn is_binary_control(b: u8) -> bool {
 }
 
 /// Rejects bytes that are clearly not a text file: any NUL, or a large share of
-/// control bytes in the first 64 KiB.
-fn check_text(bytes: &[u8]) -> Result<(), Finding> {
+/// control bytes in the first 64 KiB. Else their line breaks (LF and CR
+/// bytes), counted in the same pass as the NULs.
+fn check_text(bytes: &[u8]) -> Result<usize, Finding> {
     let head = &bytes[..bytes.len().min(SNIFF_LEN)];
     let controls = head.iter().filter(|&&b| is_binary_control(b)).count();
     if controls * 10 > head.len() {
         return Err(not_text(bytes));
     }
-    if crate::words::contains_nul(bytes) {
+    let census = crate::words::Census::of(bytes);
+    if census.nul {
         let at = bytes.iter().position(|&b| b == 0).unwrap_or(0);
         let line_start = bytes[..at].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
         let line = 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count();
@@ -345,7 +358,7 @@ fn check_text(bytes: &[u8]) -> Result<(), Finding> {
         )
         .at_line(line));
     }
-    Ok(())
+    Ok(census.line_breaks)
 }
 
 fn check_text_chars(text: &str) -> Result<(), Finding> {
@@ -377,4 +390,35 @@ fn not_text(bytes: &[u8]) -> Finding {
              (or \"Unicode Text\"), then load that file."
         ),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The count made in the pass for NUL bytes is the text's, whatever the
+    /// encoding: UTF-8 with and without its mark, Windows-1252 (whose bytes
+    /// 0x8A and 0x8D are no line break) and UTF-16 in both orders.
+    #[test]
+    fn the_line_breaks_counted_are_those_of_the_text() {
+        let utf16 = |le: bool| {
+            let mut bytes = if le { vec![0xFF, 0xFE] } else { vec![0xFE, 0xFF] };
+            for unit in "Email\r\nj@x.org\rk@x.org\n\n".encode_utf16() {
+                bytes.extend(if le { unit.to_le_bytes() } else { unit.to_be_bytes() });
+            }
+            bytes
+        };
+        let inputs: [Vec<u8>; 5] = [
+            b"Email\r\njane@example.com\r\n\r\nbob@example.com".to_vec(),
+            b"\xEF\xBB\xBFEmail\njane@example.com\r".to_vec(),
+            b"Name;Email\r\nJ\x8Arg\x8Dn;j@x.org\r\nZo\xEB;z@x.org\n".to_vec(),
+            utf16(true),
+            utf16(false),
+        ];
+        for bytes in inputs {
+            let decoded = decode(&bytes).unwrap();
+            let breaks = decoded.text.bytes().filter(|&b| b == b'\n' || b == b'\r').count();
+            assert_eq!(decoded.line_breaks, breaks, "{:?} ({})", decoded.text, decoded.encoding);
+        }
+    }
 }

@@ -303,7 +303,11 @@ pub(crate) fn read<T>(
     }
     #[cfg(not(feature = "workbook"))]
     let _ = sheet;
-    let Decoded { text, encoding } = match decode(bytes) {
+    let Decoded {
+        text,
+        encoding,
+        line_breaks,
+    } = match decode(bytes) {
         Ok(d) => d,
         Err(finding) => {
             return then(
@@ -359,14 +363,14 @@ pub(crate) fn read<T>(
             parsed.headers = (1..=guess.len()).map(|i| format!("Column {i}")).collect();
             parsed.header_line = 0;
             parsed.guessed = Some(guess);
-            if let Some(over) = rows_over_limit(&text, delimiter, limits, 0) {
+            if let Some(over) = rows_over_limit(&text, line_breaks, delimiter, limits, 0) {
                 parsed.findings.push(over);
                 return then(parsed, RecordStream::Empty);
             }
             return then(parsed, RecordStream::Table { first, records });
         }
     }
-    if let Some(over) = rows_over_limit(&text, delimiter, limits, 1) {
+    if let Some(over) = rows_over_limit(&text, line_breaks, delimiter, limits, 1) {
         parsed.findings.push(over);
         return then(parsed, RecordStream::Empty);
     }
@@ -384,15 +388,17 @@ pub(crate) fn read<T>(
 
 /// `too_many_rows` when the table's records after its `header_records`
 /// (1, or 0 for a table without a header) are more than the limit: the
-/// line count settles nearly every file; a file with more lines than that is
-/// counted record by record, up to the first beyond the limit.
+/// line count (`line_breaks`, counted by the decoder) settles nearly every
+/// file; a file with more lines than that is counted record by record, up
+/// to the first beyond the limit.
 fn rows_over_limit(
     text: &str,
+    line_breaks: usize,
     delimiter: sniff::Delimiter,
     limits: &limits::Limits,
     header_records: usize,
 ) -> Option<Finding> {
-    if !limits.may_exceed_rows(text) {
+    if !limits.may_exceed_rows_with(line_breaks) {
         return None;
     }
     let allowed = limits.max_rows.saturating_add(header_records);

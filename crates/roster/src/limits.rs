@@ -70,7 +70,13 @@ impl Limits {
     /// a record takes at least one line (ended by LF, CR or CRLF), so text
     /// with at most `max_rows + 1` lines cannot. The fast half of the row check; see [`Limits::rows`].
     pub fn may_exceed_rows(&self, text: &str) -> bool {
-        lines_at_most(text) > self.max_rows.saturating_add(1)
+        self.may_exceed_rows_with(crate::words::Census::of(text.as_bytes()).line_breaks)
+    }
+
+    /// [`Limits::may_exceed_rows`] of a text with `line_breaks` LF and CR
+    /// bytes (as [`crate::decode::Decoded::line_breaks`] counts them).
+    pub fn may_exceed_rows_with(&self, line_breaks: usize) -> bool {
+        line_breaks.saturating_add(1) > self.max_rows.saturating_add(1)
     }
 
     /// `too_many_rows` when `rows` (the count of data rows, or as many as
@@ -109,12 +115,6 @@ pub fn field_too_long(label: &str, cell: &str, max_chars: usize) -> Option<Strin
     })
 }
 
-/// An upper bound on the lines of `text`: its line feeds and carriage
-/// returns (a CRLF counts twice), plus one.
-fn lines_at_most(text: &str) -> usize {
-    text.bytes().filter(|&b| b == b'\n' || b == b'\r').count() + 1
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,6 +132,8 @@ mod tests {
             if records.saturating_sub(1) > max_rows {
                 proptest::prop_assert!(limits.may_exceed_rows(&text), "{:?}", text);
             }
+            let breaks = text.bytes().filter(|&b| b == b'\n' || b == b'\r').count();
+            proptest::prop_assert_eq!(limits.may_exceed_rows(&text), breaks + 1 > max_rows + 1);
         }
     }
 }

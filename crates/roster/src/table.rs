@@ -12,6 +12,9 @@
 //! property test holds them to it).
 
 use crate::sniff::Delimiter;
+#[cfg(any(test, all(target_arch = "wasm32", target_feature = "simd128")))]
+use crate::words::Block;
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 use crate::words::{splat, word, zero_bytes};
 
 /// One record of the table, fields trimmed.
@@ -188,31 +191,55 @@ impl Records<'_> {
     }
 }
 
-/// Finds the next delimiter, quote, CR or LF, eight bytes at a time (see
-/// [`crate::words`]).
+/// Finds the next delimiter, quote, CR or LF: sixteen bytes at a time with
+/// wasm `simd128`, else eight (see [`crate::words`]).
 #[derive(Debug, Clone, Copy)]
 struct Specials {
-    /// The delimiter in every byte of a word.
-    delimiter: u64,
+    /// The delimiter, then `"`, CR and LF.
+    bytes: [u8; 4],
 }
 
 impl Specials {
     fn new(delimiter: u8) -> Self {
         Specials {
-            delimiter: splat(delimiter),
+            bytes: [delimiter, b'"', b'\r', b'\n'],
         }
     }
 
     /// The first index from `at` of a delimiter, `"`, CR or LF in `bytes`,
     /// or `bytes.len()`.
     #[inline]
-    fn next(self, bytes: &[u8], mut at: usize) -> usize {
+    fn next(self, bytes: &[u8], at: usize) -> usize {
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        return self.next_by_blocks(bytes, at);
+        #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+        self.next_by_words(bytes, at)
+    }
+
+    /// [`Specials::next`], a [`Block`] of sixteen bytes at a time (natively
+    /// only in tests, on word blocks: the same logic as the vector path's).
+    #[cfg(any(test, all(target_arch = "wasm32", target_feature = "simd128")))]
+    #[inline]
+    fn next_by_blocks(self, bytes: &[u8], mut at: usize) -> usize {
+        while let Some(chunk) = bytes.get(at..at + 16) {
+            let found = Block::of(chunk).any_mask(self.bytes);
+            if found != 0 {
+                return at + found.trailing_zeros() as usize;
+            }
+            at += 16;
+        }
+        self.next_byte_by_byte(bytes, at)
+    }
+
+    /// [`Specials::next`], a 64-bit word at a time.
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    #[inline]
+    fn next_by_words(self, bytes: &[u8], mut at: usize) -> usize {
+        let [delimiter, quote, cr, lf] = self.bytes.map(splat);
         while let Some(chunk) = bytes.get(at..at + 8) {
             let word = word(chunk);
-            let found = zero_bytes(word ^ self.delimiter)
-                | zero_bytes(word ^ splat(b'"'))
-                | zero_bytes(word ^ splat(b'\r'))
-                | zero_bytes(word ^ splat(b'\n'));
+            let found =
+                zero_bytes(word ^ delimiter) | zero_bytes(word ^ quote) | zero_bytes(word ^ cr) | zero_bytes(word ^ lf);
             if found != 0 {
                 // Little-endian: the lowest flagged byte is the first one
                 // (a flag above a zero byte may be false; the lowest never is).
@@ -220,10 +247,14 @@ impl Specials {
             }
             at += 8;
         }
-        let delimiter = self.delimiter as u8;
+        self.next_byte_by_byte(bytes, at)
+    }
+
+    /// [`Specials::next`] over the last few bytes.
+    fn next_byte_by_byte(self, bytes: &[u8], at: usize) -> usize {
         bytes[at.min(bytes.len())..]
             .iter()
-            .position(|&b| b == delimiter || matches!(b, b'"' | b'\r' | b'\n'))
+            .position(|b| self.bytes.contains(b))
             .map_or(bytes.len(), |i| at + i)
     }
 }
@@ -309,7 +340,7 @@ mod tests {
         for delimiter in [b',', b';', b'\t', b'|'] {
             let specials = Specials::new(delimiter);
             for special in [delimiter, b'"', b'\r', b'\n'] {
-                for len in 0..20 {
+                for len in 0..40 {
                     for at in 0..len {
                         // Bytes next to the specials ('+' ',' '-', '#' '"'), and UTF-8.
                         let mut bytes: Vec<u8> =
@@ -321,10 +352,13 @@ mod tests {
                                 at,
                                 "{special} at {at} of {len}, from {from}"
                             );
+                            // The vector path's logic, on word blocks natively.
+                            assert_eq!(specials.next_by_blocks(&bytes, from), at, "blocks, from {from}");
                         }
                     }
                     let none = vec![b'a'; len];
                     assert_eq!(specials.next(&none, 0), len);
+                    assert_eq!(specials.next_by_blocks(&none, 0), len);
                 }
             }
         }
