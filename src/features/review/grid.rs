@@ -136,7 +136,7 @@ pub fn Grid(
                 .collect_view()
         };
         view! {
-            <tr class="grid-row" data-slot=slot aria-rowindex=move || position() + 2 style:height=format!("{ROW_HEIGHT_PX}px")>
+            <tr class="grid-row" aria-rowindex=move || position() + 2 style:height=format!("{ROW_HEIGHT_PX}px")>
                 <th scope="row" class="num">{line}</th>
                 {cells}
                 <td class="status cell">
@@ -248,46 +248,42 @@ fn cell(
 /// its row keeps a slot, the same control in that slot takes the focus,
 /// otherwise the grid's viewport does. Nothing scrolls.
 fn follow_focus(tbody: &web_sys::HtmlElement, viewport: &web_sys::HtmlElement, from: usize, to: &Window) {
+    // Every control of the grid is a cell's child; the cell a row's, the
+    // row the body's (found by walking, not by selectors: the first load is
+    // kept small).
     let Some(focused) = document().active_element() else {
         return;
     };
-    if !tbody.contains(Some(focused.as_ref())) {
-        return;
-    }
-    let Some(tr) = focused.closest("tr[data-slot]").ok().flatten() else {
+    let Some(cell) = focused.parent_element() else {
         return;
     };
-    let Some(slot) = tr.get_attribute("data-slot").and_then(|s| s.parse::<usize>().ok()) else {
+    let Some(tr) = cell.parent_element() else {
         return;
     };
-    // Which cell of the row holds the control.
-    let mut column = 0;
-    let mut cell = focused.closest("td, th").ok().flatten();
-    while let Some(c) = cell.as_ref().and_then(|c| c.previous_element_sibling()) {
-        column += 1;
-        cell = Some(c);
+    if !tr.parent_element().is_some_and(|p| p.is_same_node(Some(tbody))) {
+        return;
     }
-    if let Some(f) = focused.dyn_ref::<web_sys::HtmlElement>() {
-        // Leaving the cell commits it (its change event runs now).
-        let _ = f.blur();
-    }
+    // Elements before it: the top spacer and the slots above; cells before it.
+    let before = |el: &web_sys::Element| {
+        std::iter::successors(el.previous_element_sibling(), |e| e.previous_element_sibling()).count()
+    };
+    let (Some(slot), column) = (before(&tr).checked_sub(1), before(&cell)) else {
+        return;
+    };
+    // Leaving the cell commits it (its change event runs now).
+    let _ = focused.unchecked_ref::<web_sys::HtmlElement>().blur();
     let position = from + slot;
+    let nth = |first: Option<web_sys::Element>, n: usize| (0..n).try_fold(first?, |e, _| e.next_element_sibling());
     let target = to
         .holds(position)
-        .then(|| {
-            tbody
-                .query_selector(&format!("tr[data-slot=\"{}\"]", position - to.first))
-                .ok()
-                .flatten()
-        })
+        .then(|| nth(tbody.first_element_child(), position - to.first + 1))
         .flatten()
-        .and_then(|tr| (0..column).try_fold(tr.first_element_child()?, |c, _| c.next_element_sibling()))
-        .and_then(|cell| cell.query_selector("input, button").ok().flatten())
-        .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
+        .and_then(|tr| nth(tr.first_element_child(), column))
+        .and_then(|cell| cell.first_element_child());
     let options = web_sys::FocusOptions::new();
     options.set_prevent_scroll(true);
     let _ = match target {
-        Some(el) => el.focus_with_options(&options),
+        Some(el) => el.unchecked_ref::<web_sys::HtmlElement>().focus_with_options(&options),
         None => viewport.focus_with_options(&options),
     };
 }
