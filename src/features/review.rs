@@ -1,30 +1,23 @@
 //! Step 5: review and fix — summary, counts per code, filters, a virtualised
 //! grid of editable cells, "apply all suggestions", coverage, error report.
+//!
+//! - `review.rs`: the step, its summary and actions.
+//! - `review/grid.rs`: the grid of editable cells, a fixed set of row elements.
+//! - `review/window.rs`: which rows have an element for a scroll position.
+
+mod grid;
+mod window;
 
 use crate::shared::download::save;
 use crate::shared::state::{use_app, AppState};
 use leptos::prelude::*;
 use smime_bulk_roster::editor::Editor;
-use smime_bulk_roster::mapping::Field;
-use smime_bulk_roster::sheet::{CellRef, SheetSource};
-use smime_bulk_roster::{Code, Finding, Severity};
-
-/// Height of a grid row in pixels (fixed, so the grid can be virtualised),
-/// an integer for CSS lengths: printing a float pulls the float formatter
-/// (about 6 KB brotli) into the first load.
-const ROW_HEIGHT_PX: usize = 44;
-/// The same, for scroll arithmetic.
-const ROW_HEIGHT: f64 = ROW_HEIGHT_PX as f64;
-/// Height of the grid's scrolling area in pixels (see [`ROW_HEIGHT_PX`]).
-const VIEWPORT_PX: usize = 440;
-/// The same, for scroll arithmetic.
-const VIEWPORT: f64 = VIEWPORT_PX as f64;
-/// Rows rendered above and below the visible ones.
-const OVERSCAN: usize = 8;
+use smime_bulk_roster::sheet::SheetSource;
+use smime_bulk_roster::{Code, Severity};
 
 /// Which rows the grid shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Filter {
+pub(crate) enum Filter {
     All,
     Errors,
     Code(Code),
@@ -55,68 +48,11 @@ impl Filter {
 pub fn ReviewStep() -> impl IntoView {
     let state = use_app();
     let filter = RwSignal::new(Filter::All);
-    let scroll_top = RwSignal::new(0.0f64);
+    let scroll_top = RwSignal::new(0usize);
     let viewport = NodeRef::<leptos::html::Div>::new();
 
     let with_editor = move |f: &dyn Fn(&Editor) -> String| -> String {
         state.editor.with_value(|e| e.as_ref().map(f).unwrap_or_default())
-    };
-    let shown_ids = Memo::new(move |_| {
-        state.track_editor();
-        let filter = filter.get();
-        state.editor.with_value(|e| match e {
-            None => Vec::new(),
-            Some(e) => match filter {
-                Filter::All => e.filter(false, None),
-                Filter::Errors => e.filter(true, None),
-                Filter::Code(c) => e.filter(false, Some(c)),
-            },
-        })
-    });
-    let fields = Memo::new(move |_| {
-        state
-            .loaded
-            .get()
-            .map(|info| {
-                Field::ALL
-                    .into_iter()
-                    .filter(|f| info.mapping.has(*f))
-                    .collect::<Vec<_>>()
-            })
-            .unwrap_or_default()
-    });
-    let window = Memo::new(move |_| {
-        let total = shown_ids.with(Vec::len);
-        let first = ((scroll_top.get() / ROW_HEIGHT) as usize)
-            .saturating_sub(OVERSCAN)
-            .min(total);
-        let count = (VIEWPORT / ROW_HEIGHT) as usize + 2 * OVERSCAN;
-        (first, (first + count).min(total), total)
-    });
-    let visible = move || {
-        let (first, last, _) = window.get();
-        shown_ids.with(|ids| ids[first..last].to_vec())
-    };
-
-    let edit = move |id: usize, field: Field, value: String| {
-        let outcome = state.edit(|e| {
-            e.edit(id, field, &value);
-            let line = e.row(id).map_or(0, |r| r.line);
-            let errors = e.findings(id).iter().filter(|f| f.is_error()).count();
-            if errors == 0 {
-                format!("Line {line} is valid now.")
-            } else {
-                format!(
-                    "Line {line} still has {errors} problem{}.",
-                    if errors == 1 { "" } else { "s" }
-                )
-            }
-        });
-        state.announce.set(outcome.unwrap_or_default());
-    };
-    let delete = move |id: usize| {
-        state.edit(|e| e.delete(id));
-        state.announce.set("Row deleted.".into());
     };
     let add = move |_| {
         state.edit(Editor::add);
@@ -248,7 +184,7 @@ pub fn ReviewStep() -> impl IntoView {
                 <label for="grid-filter" class="inline">"Show"</label>
                 <select id="grid-filter" prop:value=move || filter.get().value() on:change=move |ev| {
                     filter.set(Filter::parse(&event_target_value(&ev)));
-                    scroll_top.set(0.0);
+                    scroll_top.set(0);
                     if let Some(el) = viewport.get_untracked() { el.set_scroll_top(0); }
                 }>
                     <option value="all">{format!("All rows ({rows})")}</option>
@@ -269,129 +205,9 @@ pub fn ReviewStep() -> impl IntoView {
         })
     };
 
-    // Row `id`'s findings as they are now (tracks the editor).
-    let findings_of = move |id: usize| -> Vec<Finding> {
-        state.track_editor();
-        state
-            .editor
-            .with_value(|e| e.as_ref().map(|e| e.findings(id)).unwrap_or_default())
-    };
-    let line_of = move |id: usize| {
-        state
-            .editor
-            .with_value(|e| e.as_ref().and_then(|e| e.row(id)).map_or(0, |r| r.line))
-    };
-
-    // `row` holds the row's findings, computed once per change for all its cells.
-    let cell = move |id: usize, field: Field, row: Memo<Vec<Finding>>| {
-        // Shared by the marker, the tip and the ARIA attributes.
-        let findings = Memo::new(move |_| {
-            row.with(|all| {
-                all.iter()
-                    .filter(|f| f.field == Some(field))
-                    .cloned()
-                    .collect::<Vec<Finding>>()
-            })
-        });
-        let value = move || {
-            state.track_editor();
-            state.editor.with_value(|e| {
-                e.as_ref()
-                    .and_then(|e| e.row(id))
-                    .map(|r| r.get(field).to_owned())
-                    .unwrap_or_default()
-            })
-        };
-        let line = move || line_of(id);
-        let invalid = move || findings.with(|f| f.iter().any(Finding::is_error));
-        let warned = move || !invalid() && findings.with(|f| !f.is_empty());
-        // In a workbook, the cell the finding is about, as the sheet names it.
-        let cell_ref = move || {
-            state.loaded.with(|info| {
-                let info = info.as_ref()?;
-                let sheet = info.sheet.as_ref()?;
-                let column = info.mapping.column(field)? as u32 + sheet.first_column;
-                Some(format!(
-                    "{}: ",
-                    CellRef {
-                        sheet: &sheet.name,
-                        column: Some(column),
-                        row: line()
-                    }
-                ))
-            })
-        };
-        let message = move || {
-            let text = findings.with(|f| f.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join(" "));
-            format!("{}{text}", cell_ref().unwrap_or_default())
-        };
-        let tip_id = format!("tip-{id}-{}", field.label().replace(' ', "-").to_lowercase());
-        let tip_ref = tip_id.clone();
-        view! {
-            <td class="cell" class:invalid=invalid class:warned=warned>
-                <input type="text" spellcheck="false"
-                    aria-label=move || format!("{}, line {}", field.label(), line())
-                    aria-invalid=move || if invalid() { "true" } else { "false" }
-                    aria-describedby=move || if findings.with(Vec::is_empty) { None } else { Some(tip_ref.clone()) }
-                    prop:value=value
-                    on:change=move |ev| edit(id, field, event_target_value(&ev))/>
-                <Show when=move || findings.with(|f| !f.is_empty())>
-                    <span class="marker" aria-hidden="true">{move || if invalid() { "✗" } else { "!" }}</span>
-                    <span class="tip" role="tooltip" id=tip_id.clone()>{message}</span>
-                </Show>
-            </td>
-        }
-    };
-
     let grid = move || {
         state.loaded.get().filter(|i| !i.unusable)?;
-        Some(view! {
-            <div class="grid-viewport" node_ref=viewport tabindex="-1"
-                style:height=format!("{VIEWPORT_PX}px")
-                on:scroll=move |ev| {
-                    let el: web_sys::HtmlElement = event_target(&ev);
-                    scroll_top.set(f64::from(el.scroll_top()));
-                }>
-                <table class="grid" id="grid" aria-rowcount=move || window.get().2 + 1>
-                    <thead><tr>
-                        <th scope="col">"Line"</th>
-                        {move || fields.get().into_iter().map(|f| view! { <th scope="col">{f.label()}</th> }).collect_view()}
-                        <th scope="col">"Status"</th>
-                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
-                    </tr></thead>
-                    <tbody>
-                        <tr class="spacer" aria-hidden="true" style:height=move || format!("{}px", window.get().0 * ROW_HEIGHT_PX)></tr>
-                        <For each=visible key=|id| *id let:id>
-                            {
-                                let row = Memo::new(move |_| findings_of(id));
-                                let status = move || {
-                                    let errors = row.with(|all| all.iter().filter(|f| f.is_error()).count());
-                                    if errors == 0 { "✓ valid".to_owned() } else { format!("✗ {errors} error{}", if errors == 1 { "" } else { "s" }) }
-                                };
-                                let row_findings = move || {
-                                    row.with(|all| all.iter().filter(|f| f.field.is_none()).map(|f| f.message.as_str()).collect::<Vec<_>>().join(" "))
-                                };
-                                let line = move || line_of(id);
-                                view! {
-                                    <tr class="grid-row" style:height=format!("{ROW_HEIGHT_PX}px")>
-                                        <th scope="row" class="num">{line}</th>
-                                        {move || fields.get().into_iter().map(|f| cell(id, f, row)).collect_view()}
-                                        <td class="status cell">
-                                            {status}
-                                            <Show when=move || !row_findings().is_empty()>
-                                                <span class="tip" role="tooltip">{row_findings}</span>
-                                            </Show>
-                                        </td>
-                                        <td><button type="button" class="icon" aria-label=move || format!("Delete line {}", line()) on:click=move |_| delete(id)>"Delete"</button></td>
-                                    </tr>
-                                }
-                            }
-                        </For>
-                        <tr class="spacer" aria-hidden="true" style:height=move || { let (_, last, total) = window.get(); format!("{}px", (total - last) * ROW_HEIGHT_PX) }></tr>
-                    </tbody>
-                </table>
-            </div>
-        })
+        Some(view! { <grid::Grid state filter scroll_top viewport/> })
     };
 
     view! {

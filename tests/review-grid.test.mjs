@@ -1,0 +1,135 @@
+// The review grid at 100,000 rows: its row elements are made once and reused
+// while it scrolls, each showing the right row; an edit writes only to its
+// own row; a focused cell stays with its row, and text typed but not yet
+// committed goes to the row it was typed into.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+import { serveStatic } from "./support/static-server.mjs";
+import { launch } from "./support/browser.mjs";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const ROWS = 100_000;
+let browser, server;
+
+before(async () => {
+  browser = await launch();
+  server = await serveStatic(join(root, "dist"));
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** The page with a roster of `ROWS` rows read: line L holds "Number L−2"; every 50th row's country is "UK" (an error). */
+async function loaded() {
+  const page = await browser.newPage();
+  await page.goto(server.url);
+  await page.waitForSelector("#roster-file", { state: "attached" });
+  await page.fill("#domains", "example.com");
+  await page.locator("#domains").press("Tab");
+  let csv = "First Name,Last Name,Email,Country\n";
+  for (let i = 0; i < ROWS; i++) csv += `Person,Number ${i},person${i}@example.com,${i % 50 === 0 ? "UK" : "GB"}\n`;
+  await page.setInputFiles("#roster-file", { name: "big.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+  await page.waitForFunction((n) => document.querySelector("[data-testid=rows]")?.textContent === String(n), ROWS, { timeout: 120_000 });
+  await page.waitForSelector("#grid tr.grid-row");
+  return page;
+}
+
+/** Scrolls the grid to `top` pixels (or the end for `Infinity`) and waits until its first row element shows the row there. */
+async function scrollTo(page, top) {
+  await page.evaluate((top) => {
+    const el = document.querySelector(".grid-viewport");
+    el.scrollTop = Math.min(top, el.scrollHeight - el.clientHeight);
+  }, top);
+  await page.waitForFunction((rows) => {
+    const el = document.querySelector(".grid-viewport");
+    const first = document.querySelector("#grid tr.grid-row");
+    // 44 px a row, 8 rows of overscan above the one at the top, 26 row elements.
+    const expected = Math.max(0, Math.min(Math.floor(el.scrollTop / 44) - 8, rows - 26));
+    return Number(first?.getAttribute("aria-rowindex")) === expected + 2;
+  }, ROWS);
+}
+
+/** What each row element shows, and whether it is one of those marked earlier. */
+function rows(page) {
+  return page.evaluate(() =>
+    [...document.querySelectorAll("#grid tr.grid-row")].map((tr) => ({
+      marked: tr.__mark === true,
+      index: Number(tr.getAttribute("aria-rowindex")),
+      line: Number(tr.querySelector("th").textContent),
+      last: tr.querySelector("input[aria-label^='Last Name']").value,
+      email: tr.querySelector("input[aria-label^='Email']").value,
+      label: tr.querySelector("input[aria-label^='Email']").getAttribute("aria-label"),
+    })),
+  );
+}
+
+test("the 100k-row grid reuses its row elements while scrolling, each showing its row", async () => {
+  const page = await loaded();
+  const count = await page.evaluate(() => {
+    const all = document.querySelectorAll("#grid tr.grid-row");
+    for (const tr of all) tr.__mark = true;
+    return all.length;
+  });
+  assert.equal(count, 26, "10 rows in view and 8 above and below");
+  assert.equal(await page.locator("#grid").getAttribute("aria-rowcount"), String(ROWS + 1));
+  for (const top of [Infinity, 44 * 50_000 + 20, 44 * 3, 0]) {
+    await scrollTo(page, top);
+    const shown = await rows(page);
+    assert.equal(shown.length, count, `row elements at ${top}`);
+    assert.ok(shown.every((r) => r.marked), `a row element was made anew at ${top}`);
+    shown.forEach((r, i) => {
+      const line = shown[0].line + i;
+      assert.deepEqual(r, { marked: true, index: line, line, last: `Number ${line - 2}`, email: `person${line - 2}@example.com`, label: `Email, line ${line}` });
+    });
+    if (top === Infinity) assert.equal(shown.at(-1).line, ROWS + 1, "the last row is reached");
+  }
+  await page.close();
+});
+
+test("an edit writes to its own row element only", async () => {
+  const page = await loaded();
+  await scrollTo(page, 44 * 1_000);
+  const invalid = Number(await page.locator("[data-testid=invalid]").textContent());
+  await page.evaluate(() => {
+    window.__touched = new Set();
+    new MutationObserver((records) => {
+      for (const r of records) {
+        const node = r.target.nodeType === Node.ELEMENT_NODE ? r.target : r.target.parentElement;
+        window.__touched.add(node.closest("tr")?.getAttribute("aria-rowindex") ?? "outside");
+      }
+    }).observe(document.querySelector("#grid tbody"), { subtree: true, childList: true, attributes: true, characterData: true });
+  });
+  const cell = page.getByLabel("Email, line 1010", { exact: true });
+  await cell.fill("not an address");
+  await cell.press("Tab");
+  await page.waitForFunction((n) => document.querySelector("[data-testid=invalid]")?.textContent === String(n), invalid + 1);
+  await page.waitForFunction(() => document.querySelector('#grid input[aria-label="Email, line 1010"]')?.getAttribute("aria-invalid") === "true");
+  assert.deepEqual(await page.evaluate(() => [...window.__touched]), ["1010"]);
+  await page.close();
+});
+
+test("a focused cell stays with its row while the grid scrolls; text typed in it goes to that row", async () => {
+  const page = await loaded();
+  const invalid = Number(await page.locator("[data-testid=invalid]").textContent());
+  await scrollTo(page, 44 * 20);
+  await page.getByLabel("Email, line 27", { exact: true }).focus();
+  // Three rows down: every row element shows another row, and the focus moves with line 27.
+  await scrollTo(page, 44 * 23);
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("aria-label")), "Email, line 27");
+  // Typed, not committed; then the row scrolls far out of the window.
+  await page.keyboard.press("Control+A");
+  await page.keyboard.type("typed@@example.com");
+  await scrollTo(page, 44 * 40_000);
+  assert.ok(await page.evaluate(() => document.activeElement?.classList.contains("grid-viewport")), "the grid keeps the focus");
+  await page.waitForFunction((n) => document.querySelector("[data-testid=invalid]")?.textContent === String(n), invalid + 1);
+  await scrollTo(page, 44 * 20);
+  const cell = page.getByLabel("Email, line 27", { exact: true });
+  assert.equal(await cell.inputValue(), "typed@@example.com");
+  assert.equal(await cell.getAttribute("aria-invalid"), "true");
+  assert.equal(await page.getByLabel("Email, line 28", { exact: true }).inputValue(), "person26@example.com");
+  await page.close();
+});
