@@ -13,8 +13,11 @@ import { join } from "node:path";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
 
 /**
- * The first-load budget, brotli, in KB (1 KB = 1024 bytes). 295 since the page
- * learnt the hardening's limits and invisible characters, the redirect
+ * The first-load budget, brotli, in KB (1 KB = 1024 bytes). 297 since the review
+ * grid reuses its row elements and reaches every row of a million (its window
+ * arithmetic and focus keeping, +3 KB) and the page takes a report over in
+ * budgeted slices yielding through a MessageChannel (+0.7 KB): 295.6 KB when
+ * raised. 295 since the page learnt the hardening's limits and invisible characters, the redirect
  * handling and the workbook's sheet choice (291.8 KB when raised). 290 since
  * the page learnt bulk enrollment (the order step's second mode, the engine's chunked
  * path and its settling; 285 KB when raised, from 274). 280 since the page
@@ -32,7 +35,7 @@ import { gzipSync, brotliCompressSync, constants } from "node:zlib";
  * says where the rest is by crate (tachys 61 KB, the page's own code 51,
  * core 36, reactive_graph 16, alloc 14, the ca crate 16, roster 14, serde_json 11).
  */
-export const BUDGET_KB = 295;
+export const BUDGET_KB = 297;
 
 /** Sizes of every file in `dist`, each tagged first load or later. */
 export async function bundleReport(dist) {
