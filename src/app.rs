@@ -34,6 +34,9 @@ pub fn App() -> impl IntoView {
             // Keep the built-in presets; say why.
             Err(e) => state.announce.set(format!("Using the built-in CA list ({e}).")),
         }
+        // After the first paint: the engine worker gets ready meanwhile.
+        crate::shared::file::yield_to_browser().await;
+        crate::shared::engine::warm_up();
     });
     view! {
         <a class="skip" href="#step-load">"Skip to loading the roster"</a>

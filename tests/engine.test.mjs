@@ -145,7 +145,10 @@ test("progress arrives in order and ends at the whole roster; the bytes are tran
 
 test("Cancel stops the worker reading a large roster, and the page forgets it", async () => {
   const { page, errors } = await openPage();
-  const closed = new Promise((resolve) => page.on("worker", (w) => w.on("close", () => resolve(true))));
+  // The page starts its engine worker once it is up, before any roster.
+  if (page.workers().length === 0) await page.waitForEvent("worker", { timeout: 5000 }).catch(() => null);
+  assert.equal(page.workers().length, 1, "the engine worker did not start ahead of the first roster");
+  const closed = new Promise((resolve) => page.workers()[0].on("close", () => resolve(true)));
   await page.setInputFiles("#roster-file", { name: "big.csv", mimeType: "text/csv", buffer: Buffer.from(roster(1_000_000)) });
   // The worker is reading: it has reported rows.
   await page.waitForFunction(() => /[1-9][0-9]* rows so far/.test(document.querySelector("#reading")?.textContent ?? ""));

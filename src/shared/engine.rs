@@ -147,10 +147,7 @@ async fn request(
             "the request to the engine worker could not be built".into(),
         ));
     }
-    if RUNNING.with(|slot| slot.borrow().is_none()) {
-        let running = spawn()?;
-        RUNNING.with(|slot| *slot.borrow_mut() = Some(running));
-    }
+    start()?;
     let (tx, rx) = oneshot::channel();
     let posted = RUNNING.with(|slot| {
         let mut slot = slot.borrow_mut();
@@ -177,6 +174,24 @@ async fn request(
         );
     }
     rx.await.unwrap_or(Err(EngineError::Cancelled))
+}
+
+/// Starts the worker unless it runs.
+fn start() -> Result<(), EngineError> {
+    if RUNNING.with(|slot| slot.borrow().is_none()) {
+        let running = spawn()?;
+        RUNNING.with(|slot| *slot.borrow_mut() = Some(running));
+    }
+    Ok(())
+}
+
+/// Starts the worker ahead of the first roster, once the page is up: its
+/// wasm is fetched and compiled while the user connects and types the
+/// domains, not after the file is chosen (for a small roster that wait is
+/// most of the check). The worker is still no part of the first load. A
+/// worker that cannot start says so on the first check instead.
+pub fn warm_up() {
+    let _ = start();
 }
 
 /// The worker's script, as the build wrote its name into the page.
