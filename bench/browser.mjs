@@ -99,7 +99,18 @@ async function appLoad(browser, url, rows, bytes) {
   const done = await page.evaluate(() => performance.now());
   await page.waitForTimeout(300);
   const long = (await page.evaluate(() => window.__long)).filter((t) => t.start >= started);
-  return { page, wall_ms: done - started, long };
+  // Where the time went: the page's User Timing marks (src/shared/slices.rs `mark`), in order.
+  const marks = (await page.evaluate(() => performance.getEntriesByType("mark").map((m) => [m.name, m.startTime])))
+    .filter(([name, at]) => name.startsWith("smime-bulk:") && at >= started);
+  let last = started;
+  const stages = marks.map(([name, at]) => {
+    const stage = `${name.slice("smime-bulk:".length)} +${(at - last).toFixed(0)}`;
+    last = at;
+    return stage;
+  });
+  stages.push(`shown +${(done - last).toFixed(0)}`);
+  log(`the app at ${rows} rows, ms since the previous stage: ${stages.join(", ")}`);
+  return { page, wall_ms: done - started, long, stages };
 }
 
 /**
@@ -184,11 +195,13 @@ try {
   let edit = [NaN];
   let scrollBig = null;
   const loads = new Map();
+  const stages = new Map();
   if (PARTS.includes("app")) {
     for (const n of SIZES.filter((n) => n >= Math.min(100_000, big)).sort((a, b) => b - a)) {
       log(`the app loading ${n} rows`);
       const run = await appLoad(browser, server.url, n, rosters.get(n));
       loads.set(n, run.wall_ms);
+      stages.set(n, run.stages);
       if (n === big) load = run;
       if (n !== mid) {
         // The largest roster's grid scrolled too: it must stay usable.
@@ -242,6 +255,7 @@ try {
   const summaries = [...loads].sort(([a], [b]) => a - b).map(([n, ms]) => ({ n, ms, over: ms / engineMs(n) }));
   for (const { n, ms, over } of summaries) {
     console.log(`app, ${n} rows: ${ms.toFixed(0)} ms from the file chosen to the summary = ${over.toFixed(2)}× the engine's own ${engineMs(n)?.toFixed(0) ?? "n/a"} ms`);
+    console.log(`app, ${n} rows, ms per stage: ${stages.get(n).join(", ")}`);
   }
   console.log(`bundle: first load ${(bundle.firstLoad.brotli / 1024).toFixed(1)} KB brotli (${(bundle.firstLoad.raw / 1024).toFixed(0)} KB raw); engine worker, loaded once the page is up, ${(bundle.later.brotli / 1024).toFixed(1)} KB brotli`);
   console.log(`longest_main_thread_task_ms_${big}=${longest.toFixed(0)}`);

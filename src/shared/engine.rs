@@ -76,6 +76,7 @@ pub async fn check(
     // The copy yields to the browser: a check started meanwhile wins.
     let ticket = CHECK_TICKET.with(|t| t.replace(t.get() + 1) + 1);
     let data = crate::shared::file::to_browser(bytes).await;
+    crate::shared::slices::mark("sent");
     if CHECK_TICKET.with(Cell::get) != ticket {
         return Err(EngineError::Cancelled);
     }
@@ -293,6 +294,7 @@ fn on_message(event: MessageEvent) {
             }
         }
         Some("report") => {
+            crate::shared::slices::mark("worker-done");
             let report = Array::from(&get("report"))
                 .iter()
                 .map(|piece| Uint8Array::new(&piece))

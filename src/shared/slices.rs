@@ -71,6 +71,14 @@ fn message_channel() -> Option<(JsValue, JsValue)> {
     Some((port1, port2))
 }
 
+/// Sets a User Timing mark `smime-bulk:{stage}` (read by `bench/browser.mjs`
+/// to say where a roster's load spends its time; nothing else reads it).
+pub fn mark(stage: &str) {
+    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = p.mark(&format!("smime-bulk:{stage}"));
+    }
+}
+
 /// The page's clock in ms (`performance.now()`).
 fn now() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())

@@ -3,7 +3,7 @@
 
 use crate::shared::config::AppConfig;
 use crate::shared::engine::{self, Checked, EngineError};
-use crate::shared::slices::{yield_now, Budget};
+use crate::shared::slices::{mark, yield_now, Budget};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use smime_bulk_ca::engine::{BatchSpec, Phase, Progress, RowState};
@@ -141,6 +141,9 @@ pub enum RunCommand {
 /// Signals shared through context.
 #[derive(Clone, Copy)]
 pub struct AppState {
+    /// The seed of the address keys' hash for this page's checks, drawn at
+    /// random (see [`Options::key_seed`]).
+    key_seed: u64,
     /// Presets from config.json.
     pub config: RwSignal<AppConfig>,
     /// The chosen CA's base URL.
@@ -204,6 +207,7 @@ impl AppState {
     pub fn new() -> Self {
         let domains_text = RwSignal::new(String::new());
         let state = AppState {
+            key_seed: random_seed(),
             config: RwSignal::new(AppConfig::default()),
             ca_url: RwSignal::new(AppConfig::default().cas[0].url.clone()),
             ca_profile: RwSignal::new(AppConfig::default().cas[0].profile),
@@ -244,6 +248,7 @@ impl AppState {
             })));
             let generation = state.generation.get_value() + 1;
             state.generation.set_value(generation);
+            mark("read");
             spawn_local(async move {
                 let checked = engine::check(&input.bytes, &options, move |p| {
                     if state.generation.get_value() == generation {
@@ -278,6 +283,7 @@ impl AppState {
                             editor.invalid_count()
                         ));
                         state.set_editor(Some(editor));
+                        mark("editor-set");
                     }
                     Err(why) => state.load_error.set(Some(format!(
                         "The roster could not be read: {why}. Reload the page and try again."
@@ -353,6 +359,7 @@ impl AppState {
             mapping,
             limits: self.config.get_untracked().limits.into(),
             sheet: self.sheet_choice.get_untracked(),
+            key_seed: self.key_seed,
         }
     }
 
@@ -437,6 +444,7 @@ async fn take_over(
 ) -> Result<(Editor, LoadInfo), String> {
     let unreadable = |e: wire::WireError| format!("the engine worker's report could not be read ({e})");
     let current = || state.generation.get_value() == generation;
+    mark("checked");
     let mut decoder = wire::ReportDecoder::new(bytes).map_err(unreadable)?;
     let total = decoder.rows_total();
     let mut budget = Budget::start();
@@ -447,6 +455,7 @@ async fn take_over(
             budget.yield_if_spent().await;
         }
     }
+    mark("rows-decoded");
     while !decoder.decode_findings(STEP_ROWS).map_err(unreadable)? && current() {
         budget.yield_if_spent().await;
     }
@@ -461,6 +470,7 @@ async fn take_over(
         sheet: report.sheet.clone(),
         unusable: report.is_unusable(),
     };
+    mark("findings-decoded");
     budget.yield_if_spent().await;
     let mut editor = Editor::unindexed(report, options);
     while !editor.index_keys(STEP_ROWS) && current() {
@@ -469,9 +479,19 @@ async fn take_over(
             budget.yield_if_spent().await;
         }
     }
+    mark("indexed");
     // The review's first render of a million rows is a task of its own.
     yield_now().await;
     Ok((editor, info))
+}
+
+/// 64 bits from the browser's random source (0 if it has none, as the CLI's).
+fn random_seed() -> u64 {
+    let mut bytes = [0u8; 8];
+    if let Some(c) = web_sys::window().and_then(|w| w.crypto().ok()) {
+        let _ = c.get_random_values_with_u8_array(&mut bytes);
+    }
+    u64::from_le_bytes(bytes)
 }
 
 fn session_secret() -> Option<String> {

@@ -14,9 +14,9 @@ function varint(n) {
 /** The engine's default limits (`limits::Limits::default()`): file bytes, rows, cell characters. */
 const DEFAULT_LIMITS = [256 * 1024 * 1024, 2_000_000, 64 * 1024];
 
-/** Check options in `wire::encode_options` form: table mode, `domains`, not exact, no mapping, default limits, the first sheet. */
+/** Check options in `wire::encode_options` form: table mode, `domains`, not exact, no mapping, default limits, the first sheet, key seed 0. */
 export function encodeOptions(domains) {
-  const parts = [Buffer.from("SBR6"), Buffer.from([0 /* table */, 0 /* not exact */])];
+  const parts = [Buffer.from("SBR7"), Buffer.from([0 /* table */, 0 /* not exact */])];
   parts.push(varint(domains.length));
   for (const d of domains) {
     parts.push(varint(Buffer.byteLength(d)), Buffer.from(d));
@@ -26,5 +26,6 @@ export function encodeOptions(domains) {
     parts.push(varint(limit));
   }
   parts.push(Buffer.from([0 /* no sheet named: the first */]));
+  parts.push(varint(0)); // the key seed: the CLI's, so that reports compare byte for byte
   return Buffer.concat(parts);
 }

@@ -341,6 +341,7 @@ async fn new_batch(client: &CaClient, creds: &Credentials, opts: &SubmitOptions)
             mapping: None,
             limits: opts.limits,
             sheet: opts.sheet.clone(),
+            key_seed: 0,
         },
     );
     if report.is_unusable() {

@@ -23,6 +23,7 @@ fn options() -> Options {
         mapping: None,
         limits: Default::default(),
         sheet: None,
+        key_seed: 0,
     }
 }
 

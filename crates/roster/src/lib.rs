@@ -69,6 +69,11 @@ pub struct Options {
     /// The sheet to read when the bytes are a workbook; `None` reads the
     /// first. Text files ignore it.
     pub sheet: Option<String>,
+    /// The seed of the address keys' hash ([`Row::key`]; `seen.rs`). The
+    /// page draws one at random, so that nobody can write a roster whose
+    /// addresses all hash alike (the duplicate set and the editor's groups
+    /// would crawl); the same seed gives the same report.
+    pub key_seed: u64,
 }
 
 /// Checks a roster: decodes `bytes`, reads them as `options.mode` says, and

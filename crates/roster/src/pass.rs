@@ -152,6 +152,7 @@ pub(crate) fn validate_records<S: RowSink>(
     let mut sink = begin(&report);
     sink.take_findings(&mut report.findings);
     let mut validator = Validator::new(&options.domains, options.exact_domains, columns)
+        .with_key_seed(options.key_seed)
         .with_max_field_chars(options.limits.max_field_chars);
     let width = report.headers.len();
     let mut read = ReadAhead::new(records, report.mapping.column(Field::Email));
@@ -179,6 +180,8 @@ pub(crate) fn validate_records<S: RowSink>(
         if report.mode == Mode::Table && fields_read != width {
             findings.add(ragged_row(&row, count, fields_read, width, report.delimiter));
             row.valid = false;
+            // Not read into fields, so it repeats no address (the row is reused).
+            row.key = 0;
         } else {
             let leading_control = &next.record.leading_control;
             // Nearly always empty: most rows have no such cell.

@@ -41,6 +41,13 @@ pub struct Row {
     pub name_hint: Option<String>,
     /// No error finding concerns this row.
     pub valid: bool,
+    /// The hash of the row's address key (its duplicate identity) under
+    /// [`crate::Options::key_seed`], never 0; 0 when the check found no key
+    /// (the address is missing or not an address, or the row is ragged).
+    /// The check sets it, so that the editor groups a million rows by it
+    /// without parsing an address again (`editor/groups.rs`).
+    #[serde(skip)]
+    pub key: u64,
 }
 
 impl Row {

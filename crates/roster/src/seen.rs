@@ -32,6 +32,12 @@
 //!   placed, so a probe always ends at an empty slot.
 //! - Nothing here knows rows or findings: `validate` decides what a key is
 //!   (`AddressRef::write_key`) and when a prefetched hash may be used.
+//! - The hash is seeded ([`SeenKeys::with_seed`], `Options::key_seed`): a
+//!   fixed one would let a roster be written whose keys all share a hash,
+//!   and each look-up would then probe every key before it. The hash a row's
+//!   key got here is the row's [`crate::Row::key`] (see
+//!   [`KeyHash::row_key`]), which the editor groups rows by; [`key_hash`]
+//!   makes the same value for a key the editor meets later.
 
 use std::hash::BuildHasher;
 
@@ -62,7 +68,40 @@ pub(crate) struct SeenKeys {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct KeyHash(u64);
 
+impl KeyHash {
+    /// The hash as a row keeps it ([`crate::Row::key`]): never 0, which
+    /// means "no key" there.
+    pub(crate) fn row_key(self) -> u64 {
+        #[cfg(test)]
+        if COLLIDE.get() {
+            return (self.0 & 3) + 1;
+        }
+        self.0.max(1)
+    }
+}
+
+#[cfg(test)]
+thread_local! {
+    /// In tests: rows' key hashes squeezed into four values, so that rows
+    /// with different keys share one (as a 64-bit hash next to never does)
+    /// and the editor's handling of it is tested.
+    pub(crate) static COLLIDE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// The hash [`SeenKeys::with_seed`]`(seed)` gives `key`.
+pub(crate) fn key_hash(seed: u64, key: &str) -> KeyHash {
+    KeyHash(crate::hash::Hasher::with_seed(seed).hash_one(key))
+}
+
 impl SeenKeys {
+    /// An empty set whose keys are hashed with `seed` (see the module's advice).
+    pub(crate) fn with_seed(seed: u64) -> Self {
+        SeenKeys {
+            hasher: crate::hash::Hasher::with_seed(seed),
+            ..SeenKeys::default()
+        }
+    }
+
     /// Room for about `keys` more keys, judged by the length of those so far.
     pub(crate) fn reserve(&mut self, keys: usize) {
         let per_key = self.arena.len() / self.ends.len().max(1) + 1;
@@ -75,13 +114,14 @@ impl SeenKeys {
     /// The line `key` was first seen on; if it is new, records it at `line`.
     /// `write` appends the key to the string it is given. `prefetched`: the
     /// key's hash, if [`SeenKeys::prefetch`] made it (of this very key: see
-    /// the module's advice); else the key is hashed here.
+    /// the module's advice); else the key is hashed here. Also returns the
+    /// key's hash.
     pub(crate) fn first_line_or_insert(
         &mut self,
         line: u32,
         prefetched: Option<KeyHash>,
         write: impl FnOnce(&mut String),
-    ) -> Option<u32> {
+    ) -> (Option<u32>, KeyHash) {
         let start = self.arena.len();
         write(&mut self.arena);
         self.grow_for(self.ends.len() + 1);
@@ -102,13 +142,13 @@ impl SeenKeys {
                 self.ends.push(self.arena.len() as u32);
                 self.lines.push(line);
                 self.slots[at] = (hash & TAG) | self.ends.len() as u64;
-                return None;
+                return (None, KeyHash(hash));
             }
             if slot & TAG == hash & TAG {
                 let number = (slot & !TAG) as usize - 1;
                 if self.key(number) == &self.arena[start..] {
                     self.arena.truncate(start);
-                    return Some(self.lines[number]);
+                    return (Some(self.lines[number]), KeyHash(hash));
                 }
             }
             at = (at + 1) & mask;
@@ -198,13 +238,24 @@ mod tests {
     #[test]
     fn the_first_line_of_each_key_is_kept() {
         let mut seen = SeenKeys::default();
-        let mut at = |line, key: &str| seen.first_line_or_insert(line, None, |s| s.push_str(key));
+        let mut at = |line, key: &str| seen.first_line_or_insert(line, None, |s| s.push_str(key)).0;
         assert_eq!(at(2, "a@x.org"), None);
         assert_eq!(at(3, "b@x.org"), None);
         assert_eq!(at(4, "a@x.org"), Some(2));
         assert_eq!(at(5, "b@x.org"), Some(3));
         assert_eq!(at(6, "a@x.or"), None);
         assert_eq!(at(7, "a@x.org"), Some(2));
+    }
+
+    #[test]
+    fn the_seed_changes_every_hash_and_no_row_key_is_zero() {
+        let keys = ["a@x.org", "b@x.org", ""];
+        for key in keys {
+            assert_ne!(key_hash(1, key), key_hash(2, key), "{key}");
+            assert_eq!(key_hash(0, key), KeyHash(crate::hash::Hasher::default().hash_one(key)));
+        }
+        assert_eq!(KeyHash(0).row_key(), 1);
+        assert_eq!(KeyHash(7).row_key(), 7);
     }
 
     #[test]
@@ -215,24 +266,26 @@ mod tests {
         assert_eq!(hashes.len(), 3);
         assert_eq!((hashes[1], hashes[0]), (None, hashes[2]));
         let key = |s: &mut String| s.push_str("a@x.org");
-        assert_eq!(seen.first_line_or_insert(2, hashes[0], key), None);
-        assert_eq!(seen.first_line_or_insert(3, hashes[2], key), Some(2));
-        assert_eq!(seen.first_line_or_insert(4, None, key), Some(2));
+        assert_eq!(seen.first_line_or_insert(2, hashes[0], key).0, None);
+        assert_eq!(seen.first_line_or_insert(3, hashes[2], key).0, Some(2));
+        assert_eq!(seen.first_line_or_insert(4, None, key).0, Some(2));
     }
 
     proptest::proptest! {
         /// Whatever the keys (repeats, prefixes, the empty key) and however
         /// the table is sized, each key's first line is what a map gives.
         #[test]
-        fn it_agrees_with_a_map(keys in proptest::collection::vec("[ab]{0,4}", 0..400), reserve in 0..300usize) {
-            let mut seen = SeenKeys::default();
+        fn it_agrees_with_a_map(keys in proptest::collection::vec("[ab]{0,4}", 0..400), reserve in 0..300usize, seed: u64) {
+            let mut seen = SeenKeys::with_seed(seed);
             let mut model = std::collections::HashMap::new();
             for (line, key) in keys.iter().enumerate() {
                 if line == 7 {
                     seen.reserve(reserve);
                 }
-                let first = seen.first_line_or_insert(line as u32, None, |s| s.push_str(key));
+                let (first, hash) = seen.first_line_or_insert(line as u32, None, |s| s.push_str(key));
                 proptest::prop_assert_eq!(first, model.get(key).copied());
+                // The hash a row keeps is the one the editor makes of its key.
+                proptest::prop_assert_eq!(hash, key_hash(seed, key));
                 model.entry(key.clone()).or_insert(line as u32);
             }
             proptest::prop_assert_eq!(seen.ends.len(), model.len());
@@ -244,12 +297,14 @@ mod tests {
         let mut seen = SeenKeys::default();
         for i in 0..100_000u32 {
             assert_eq!(
-                seen.first_line_or_insert(i, None, |s| s.push_str(&format!("p{i}@example.com"))),
+                seen.first_line_or_insert(i, None, |s| s.push_str(&format!("p{i}@example.com")))
+                    .0,
                 None
             );
         }
         assert_eq!(
-            seen.first_line_or_insert(0, None, |s| s.push_str("p99999@example.com")),
+            seen.first_line_or_insert(0, None, |s| s.push_str("p99999@example.com"))
+                .0,
             Some(99_999)
         );
         assert_eq!(seen.ends.len(), 100_000);

@@ -16,6 +16,7 @@ fn options(mode: Mode) -> Options {
         mapping: None,
         limits: Default::default(),
         sheet: None,
+        key_seed: 0,
     }
 }
 

@@ -17,6 +17,7 @@ fn snapshot(name: &str, file: &str, mode: Mode, domains: &[&str], exact: bool) {
         mapping: None,
         limits: Default::default(),
         sheet: None,
+        key_seed: 0x5eed,
     };
     let report = check(&bytes, &options);
     // The worker's path, rows encoded as they are checked, gives the same bytes.

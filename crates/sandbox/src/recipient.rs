@@ -32,6 +32,7 @@ pub fn check(domains: &[String], r: &Recipient<'_>, names: bool) -> (Row, Vec<(O
         csr: r.csr.trim().to_owned(),
         name_hint: None,
         valid: true,
+        key: 0,
     };
     let domains = ValidatedDomains::parse(domains).unwrap_or_default();
     let mut findings = Vec::new();

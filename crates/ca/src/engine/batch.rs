@@ -40,7 +40,7 @@ impl From<Row> for BatchRow {
 }
 
 /// A batch row back as a roster row, to fix and check again: not known to be
-/// valid until it is checked.
+/// valid, nor its key, until it is checked.
 impl From<BatchRow> for Row {
     fn from(r: BatchRow) -> Self {
         Row {
@@ -52,6 +52,7 @@ impl From<BatchRow> for Row {
             csr: r.csr.unwrap_or_default(),
             name_hint: None,
             valid: false,
+            key: 0,
         }
     }
 }
@@ -203,6 +204,7 @@ mod tests {
             csr: "-----BEGIN CERTIFICATE REQUEST-----".into(),
             name_hint: None,
             valid: true,
+            key: 0,
         };
         let back = Row::from(BatchRow::from(row.clone()));
         assert_eq!(back, Row { valid: false, ..row });

@@ -124,13 +124,11 @@ impl Editor {
         let mut touched: BTreeSet<usize> = BTreeSet::new();
         touched.insert(id);
         if let Some(old) = self.unindex_key(id) {
-            touched.extend(self.groups.get(&old).into_iter().flatten().copied());
+            touched.extend(self.group_ids(old));
         }
         self.own[id] = self.check_row(id);
         self.index_key(id);
-        if let Some(new) = &self.keys[id] {
-            touched.extend(self.groups.get(new).into_iter().flatten().copied());
-        }
+        touched.extend(self.group_ids(self.rows[id].key));
         self.count_own(id, Direction::In);
         let ids: Vec<usize> = touched.into_iter().collect();
         for &t in &ids {
@@ -152,12 +150,7 @@ impl Editor {
         }
         step(&mut self.tally.rows, Direction::Out);
         self.own[id].clear();
-        let touched: Vec<usize> = old
-            .and_then(|k| self.groups.get(&k))
-            .into_iter()
-            .flatten()
-            .copied()
-            .collect();
+        let touched: Vec<usize> = old.map(|k| self.group_ids(k)).unwrap_or_default();
         for &t in &touched {
             self.update_valid(t);
         }
@@ -174,7 +167,6 @@ impl Editor {
         self.live.push(true);
         self.next_line += 1;
         self.own.push(Vec::new());
-        self.keys.push(None);
         self.later_duplicate.push(false);
         self.tally.rows += 1;
         self.revalidate(id);

@@ -1,93 +1,179 @@
-//! The duplicate groups: the rows sharing each address key, in roster
-//! order; every row after a group's first is a later duplicate.
+//! The duplicate groups: the rows whose address keys share a hash
+//! ([`Row::key`](crate::Row::key)), in roster order; every row after the
+//! first of its key is a later duplicate.
+//!
+//! # Advice for hackers
+//!
+//! - Taking a report over parses no address: each row brings its key's hash
+//!   from the check, and its later-duplicate flag comes from the check's
+//!   `duplicate_email` finding ([`Editor::index_checked`]). At a million
+//!   rows, parsing every address again and keeping each key as a string was
+//!   most of the page's wait after the worker's.
+//! - Rows are grouped by the hash, not the key, so a group may hold two keys
+//!   (a collision: with a 64-bit seeded hash, next to never). A group says
+//!   whether all its rows are known to share one key (`uniform`); only a
+//!   group that may not is sorted out by parsing its rows' addresses. An
+//!   edit parses the edited address and one of its group's to keep that true.
+//! - A group of one row is held without a vector: a million rows, nearly all
+//!   with an address of their own, make no million allocations.
 
 use super::Editor;
 use crate::email::parse_address_ref;
 use crate::finding::Code;
-use crate::hash::{HashMap, Hasher};
+use crate::hash::HashMap;
+use crate::seen::key_hash;
 use crate::tally::{step, Direction};
-use std::hash::BuildHasher;
 
 impl Editor {
-    /// Puts row `id` in the group of its address key (it has none while its
-    /// address is invalid, or the row ragged) and sets the group's
-    /// later-duplicate flags.
+    /// Puts row `id` of the report taken over in its group, in roster order
+    /// (`id` is past every row grouped so far), by the hash the check gave it.
+    /// Its later-duplicate flag is already the check's (see
+    /// `Editor::place_findings`): the check compared the keys themselves.
+    pub(super) fn index_checked(&mut self, id: usize) {
+        let key = self.rows[id].key;
+        let repeats = self.later_duplicate[id];
+        let grouped = key != 0 && self.groups.push_last(key, id as u32, repeats);
+        if repeats && !grouped {
+            // The check said "a repeat" of no row with the same hash: a
+            // report made some other way. Trust the keys, not the flag.
+            flag_later(&mut self.later_duplicate[id], false, &mut self.tally.later_duplicates);
+            if !self.own[id].iter().any(crate::Finding::is_error) {
+                self.invalid[id / 64] &= !(1 << (id % 64));
+            }
+        }
+    }
+
+    /// Puts row `id`, just checked again, in the group of its address key (it
+    /// has none while its address is invalid, or the row ragged) and sets
+    /// the group's later-duplicate flags.
     pub(super) fn index_key(&mut self, id: usize) {
         // A ragged row was not read into fields, so it repeats no address
         // (as in the engine) until it is edited.
         let ragged = self.own[id].iter().any(|f| f.code == Code::RaggedRow);
-        let key = self
-            .row(id)
-            .filter(|_| !ragged)
-            .and_then(|r| parse_address_ref(&r.email).ok())
-            .map(|a| a.key());
-        if let Some(k) = &key {
-            let group = self.groups.shard_mut(k).entry(k.clone()).or_default();
-            if let Err(at) = group.binary_search(&id) {
-                group.insert(at, id);
-            }
-            for (i, &member) in group.iter().enumerate() {
-                flag_later(
-                    &mut self.later_duplicate[member],
-                    i > 0,
-                    &mut self.tally.later_duplicates,
-                );
-            }
+        let key = match self.key_text(id).filter(|_| !ragged) {
+            Some(text) => key_hash(self.key_seed, &text).row_key(),
+            None => 0,
+        };
+        self.rows[id].key = key;
+        if key == 0 {
+            return;
         }
-        self.keys[id] = key;
+        // Whether the group stays one key: the new row's against one of its rows'.
+        let same_key = match self.groups.get(key).and_then(|g| g.ids().next()) {
+            Some(other) => self.key_text(other) == self.key_text(id),
+            None => true,
+        };
+        self.groups.insert(key, id as u32, same_key);
+        self.flag_group(key);
     }
 
     /// Takes row `id` out of its group, setting the flags of the rows left
-    /// in it; returns the key it had.
-    pub(super) fn unindex_key(&mut self, id: usize) -> Option<String> {
-        let key = self.keys[id].take()?;
+    /// in it; returns the key's hash it had.
+    pub(super) fn unindex_key(&mut self, id: usize) -> Option<u64> {
+        let key = std::mem::take(&mut self.rows[id].key);
+        if key == 0 {
+            return None;
+        }
         flag_later(&mut self.later_duplicate[id], false, &mut self.tally.later_duplicates);
-        if let Some(group) = self.groups.shard_mut(&key).get_mut(&key) {
-            if let Ok(at) = group.binary_search(&id) {
-                group.remove(at);
-            }
-            for (i, &member) in group.iter().enumerate() {
+        self.groups.remove(key, id as u32);
+        self.flag_group(key);
+        Some(key)
+    }
+
+    /// The first row with `id`'s address key, if `id` is a later duplicate.
+    pub(super) fn original_of(&self, id: usize) -> Option<usize> {
+        if !self.later_duplicate.get(id).copied().unwrap_or(false) {
+            return None;
+        }
+        let group = self.groups.get(self.rows[id].key)?;
+        if group.uniform() {
+            return group.ids().next().filter(|&first| first != id);
+        }
+        let text = self.key_text(id)?;
+        group
+            .ids()
+            .take_while(|&other| other != id)
+            .find(|&other| self.key_text(other).as_ref() == Some(&text))
+    }
+
+    /// The ids in the group of hash `key`, in roster order (none if no row has it).
+    pub(super) fn group_ids(&self, key: u64) -> Vec<usize> {
+        self.groups.get(key).map(|g| g.ids().collect()).unwrap_or_default()
+    }
+
+    /// Row `id`'s address key, parsed from its address.
+    fn key_text(&self, id: usize) -> Option<String> {
+        parse_address_ref(&self.rows[id].email).ok().map(|a| a.key())
+    }
+
+    /// Sets the later-duplicate flags of the group of hash `key`: every row
+    /// after the first with its key.
+    fn flag_group(&mut self, key: u64) {
+        let Some(group) = self.groups.get(key) else { return };
+        let ids: Vec<usize> = group.ids().collect();
+        if group.uniform() {
+            for (i, &member) in ids.iter().enumerate() {
                 flag_later(
                     &mut self.later_duplicate[member],
                     i > 0,
                     &mut self.tally.later_duplicates,
                 );
             }
-            if group.is_empty() {
-                self.groups.shard_mut(&key).remove(&key);
-            }
+            return;
         }
-        Some(key)
-    }
-
-    /// The first row of `id`'s duplicate group, if `id` is a later duplicate.
-    pub(super) fn original_of(&self, id: usize) -> Option<usize> {
-        let key = self.keys.get(id)?.as_ref()?;
-        let first = *self.groups.get(key)?.iter().next()?;
-        (first != id).then_some(first)
+        let mut seen = std::collections::HashSet::new();
+        for member in ids {
+            let first = self.key_text(member).is_none_or(|text| seen.insert(text));
+            flag_later(
+                &mut self.later_duplicate[member],
+                !first,
+                &mut self.tally.later_duplicates,
+            );
+        }
     }
 }
 
-/// The duplicate groups, by address key, in 64 tables picked by the key's
-/// hash: no single step re-places a million keys (as one table doubling
+/// The rows of one hash, in roster order.
+enum Group {
+    /// A row of its own (nearly every group).
+    One(u32),
+    /// Several; `uniform` when they are known to share one key.
+    Many { ids: Vec<u32>, uniform: bool },
+}
+
+impl Group {
+    fn ids(&self) -> impl Iterator<Item = usize> + '_ {
+        let ids: &[u32] = match self {
+            Group::One(id) => std::slice::from_ref(id),
+            Group::Many { ids, .. } => ids,
+        };
+        ids.iter().map(|&id| id as usize)
+    }
+
+    fn uniform(&self) -> bool {
+        match self {
+            Group::One(_) => true,
+            Group::Many { uniform, .. } => *uniform,
+        }
+    }
+}
+
+/// The duplicate groups, by key hash, in 64 tables picked by the hash's top
+/// bits: no single step re-places a million groups (as one table doubling
 /// would, freezing the page); a table re-places at most its share.
 #[derive(Default)]
 pub(super) struct Groups {
-    shards: Vec<HashMap<String, Vec<usize>>>,
+    shards: Vec<HashMap<u64, Group>>,
 }
 
 impl Groups {
     const SHARDS: usize = 64;
 
-    fn shard_of(key: &str) -> usize {
-        Hasher::default().hash_one(key) as usize % Self::SHARDS
-    }
-
-    fn shard_mut(&mut self, key: &str) -> &mut HashMap<String, Vec<usize>> {
+    fn shard_mut(&mut self, key: u64) -> &mut HashMap<u64, Group> {
         if self.shards.is_empty() {
             self.shards.resize_with(Self::SHARDS, HashMap::default);
         }
-        &mut self.shards[Self::shard_of(key)]
+        &mut self.shards[(key >> 58) as usize]
     }
 
     /// Room for `keys` keys in all. The keys spread evenly, so the tables
@@ -102,14 +188,91 @@ impl Groups {
         }
     }
 
-    /// The ids sharing `key`, in roster order.
-    pub(super) fn get(&self, key: &str) -> Option<&Vec<usize>> {
-        self.shards.get(Self::shard_of(key))?.get(key)
+    /// The group of hash `key`.
+    fn get(&self, key: u64) -> Option<&Group> {
+        self.shards.get((key >> 58) as usize)?.get(&key)
+    }
+
+    /// Adds `id`, past every id grouped so far, to the group of `key`;
+    /// `repeats`: whether its key is an earlier row's. Returns whether the
+    /// group had rows before.
+    fn push_last(&mut self, key: u64, id: u32, repeats: bool) -> bool {
+        let shard = self.shard_mut(key);
+        match shard.get_mut(&key) {
+            None => {
+                shard.insert(key, Group::One(id));
+                false
+            }
+            Some(group) => {
+                match group {
+                    Group::One(first) => {
+                        *group = Group::Many {
+                            ids: vec![*first, id],
+                            uniform: repeats,
+                        }
+                    }
+                    Group::Many { ids, uniform } => {
+                        debug_assert!(ids.last() < Some(&id), "rows taken over out of order");
+                        ids.push(id);
+                        *uniform &= repeats;
+                    }
+                }
+                true
+            }
+        }
+    }
+
+    /// Adds `id` to the group of `key`, in order; `same_key`: whether its
+    /// key is that of the group's rows.
+    fn insert(&mut self, key: u64, id: u32, same_key: bool) {
+        let shard = self.shard_mut(key);
+        let Some(group) = shard.get_mut(&key) else {
+            shard.insert(key, Group::One(id));
+            return;
+        };
+        match group {
+            Group::One(other) if *other == id => {}
+            Group::One(other) => {
+                let other = *other;
+                *group = Group::Many {
+                    ids: if other < id { vec![other, id] } else { vec![id, other] },
+                    uniform: same_key,
+                };
+            }
+            Group::Many { ids, uniform } => {
+                if let Err(at) = ids.binary_search(&id) {
+                    ids.insert(at, id);
+                }
+                *uniform &= same_key;
+            }
+        }
+    }
+
+    /// Takes `id` out of the group of `key`; an emptied group goes.
+    fn remove(&mut self, key: u64, id: u32) {
+        let shard = self.shard_mut(key);
+        let Some(group) = shard.get_mut(&key) else { return };
+        match group {
+            Group::One(other) if *other == id => {
+                shard.remove(&key);
+            }
+            Group::One(_) => {}
+            Group::Many { ids, .. } => {
+                if let Ok(at) = ids.binary_search(&id) {
+                    ids.remove(at);
+                }
+                if let [last] = ids[..] {
+                    *group = Group::One(last);
+                } else if ids.is_empty() {
+                    shard.remove(&key);
+                }
+            }
+        }
     }
 }
 
 /// Sets a later-duplicate flag, keeping the count of set flags.
-fn flag_later(flag: &mut bool, later: bool, count: &mut usize) {
+pub(super) fn flag_later(flag: &mut bool, later: bool, count: &mut usize) {
     if *flag != later {
         *flag = later;
         step(count, if later { Direction::In } else { Direction::Out });

@@ -48,14 +48,13 @@ pub struct Editor {
     live: Vec<bool>,
     /// Each row's own findings (everything but duplicates).
     own: Vec<Vec<Finding>>,
-    /// Each row's duplicate key (normalised address), if its email is valid.
-    keys: Vec<Option<String>>,
-    /// Key → the ids sharing it, in roster order; the first is the original.
     /// Whether each row repeats an earlier row's address (kept with `groups`,
     /// so counting and filtering need no lookups).
     later_duplicate: Vec<bool>,
-    /// (Sorted; nearly every group has one id, so a vector, not a set.)
+    /// Key hash ([`Row::key`]) → the ids sharing it, in roster order.
     groups: Groups,
+    /// The seed the check hashed the keys with ([`crate::Options::key_seed`]).
+    key_seed: u64,
     /// File-level findings of the load.
     file_findings: Vec<Finding>,
     next_line: u32,
@@ -106,7 +105,7 @@ impl Editor {
             exact: options.exact_domains,
             max_field_chars: options.limits.max_field_chars,
             columns,
-            keys: Vec::new(),
+            key_seed: options.key_seed,
             later_duplicate: vec![false; n],
             live: vec![true; n],
             rows: report.rows,
@@ -123,21 +122,20 @@ impl Editor {
     }
 
     /// Places the findings and groups the duplicates of up to `max` more
-    /// rows; `true` once all are.
+    /// rows; `true` once all are. Parses no address: a row's key hash and
+    /// its duplicate finding are the check's (see `groups.rs`).
     pub fn index_keys(&mut self, max: usize) -> bool {
         let n = self.rows.len();
         let end = self.indexed.saturating_add(max).min(n);
         if self.indexed == 0 {
             // Sized once: doubling would copy them whole in one slice.
             self.own.reserve_exact(n);
-            self.keys.reserve_exact(n);
             self.groups.reserve(n);
         }
         self.own.resize_with(end, Vec::new);
-        self.keys.resize(end, None);
         self.place_findings(end);
         for id in self.indexed..end {
-            self.index_key(id);
+            self.index_checked(id);
         }
         self.indexed = end;
         if end < n {
@@ -161,7 +159,10 @@ impl Editor {
                     if f.is_error() {
                         self.invalid[i / 64] |= 1 << (i % 64);
                     }
-                    if f.code != Code::DuplicateEmail {
+                    if f.code == Code::DuplicateEmail {
+                        // The check compared the keys: the flag is its verdict.
+                        groups::flag_later(&mut self.later_duplicate[i], true, &mut self.tally.later_duplicates);
+                    } else {
                         self.tally.code(f.code, Direction::In);
                         if is_clear_suggestion(&self.rows[i], &f) {
                             self.tally.clear_suggestions += 1;

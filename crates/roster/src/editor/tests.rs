@@ -158,8 +158,10 @@ fn recount(e: &Editor) -> Tally {
         let row = e.row(id).unwrap();
         let ragged = e.own[id].iter().any(|f| f.code == Code::RaggedRow);
         let key = parse_address_ref(&row.email).ok().filter(|_| !ragged).map(|a| a.key());
-        let later = key.is_some_and(|k| first_of_key.entry(k).or_insert(id) != &id);
+        let first = key.map(|k| *first_of_key.entry(k).or_insert(id));
+        let later = first.is_some_and(|first| first != id);
         assert_eq!(e.later_duplicate[id], later, "row {id}'s duplicate flag");
+        assert_eq!(e.original_of(id), first.filter(|_| later), "row {id}'s original");
         assert_eq!(row.valid, e.is_valid(id), "row {id}'s valid flag");
         t.rows += 1;
         t.valid += usize::from(row.valid);
@@ -253,9 +255,18 @@ proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
 
     /// After any edits, the running totals are what counting every row
-    /// again gives, and the duplicate and valid flags are right.
+    /// again gives, and the duplicate and valid flags are right; also when
+    /// rows of different addresses share a key hash (`collide`).
     #[test]
-    fn the_tally_is_what_counting_again_gives(csv in roster(), ops in proptest::collection::vec(op(), 0..24)) {
+    fn the_tally_is_what_counting_again_gives(csv in roster(), ops in proptest::collection::vec(op(), 0..24), collide: bool) {
+        struct Collide;
+        impl Drop for Collide {
+            fn drop(&mut self) {
+                crate::seen::COLLIDE.set(false);
+            }
+        }
+        crate::seen::COLLIDE.set(collide);
+        let _reset = Collide;
         let mut e = editor(&csv);
         proptest::prop_assert_eq!(&e.tally, &recount(&e), "after loading {:?}", csv);
         // Taken over a row at a time, as the page does, it is the same editor.

@@ -66,6 +66,16 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
         }
     }
 
+    /// This validator with its duplicate set's keys hashed with `seed`
+    /// ([`crate::Options::key_seed`]); a validator without one (the
+    /// editor's) is unchanged.
+    pub fn with_key_seed(mut self, seed: u64) -> Self {
+        if self.seen.is_some() {
+            self.seen = Some(SeenKeys::with_seed(seed));
+        }
+        self
+    }
+
     /// This validator with the cell-length limit `max_chars`
     /// ([`crate::limits::Limits::max_field_chars`]).
     pub fn with_max_field_chars(mut self, max_chars: usize) -> Self {
@@ -107,7 +117,7 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
 
     /// Checks `row` (index `index` in the report), normalising what it accepts
     /// (an upper-cased country), adding its findings to `out` and setting
-    /// `row.valid`.
+    /// `row.valid`, and `row.key` if this validator finds duplicates.
     pub fn check<F: FindingSink + ?Sized>(&mut self, index: usize, row: &mut Row, out: &mut F) {
         self.check_prefetched(index, row, None, out);
     }
@@ -122,6 +132,9 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
         prefetched: Option<KeyHash>,
         out: &mut F,
     ) {
+        if self.seen.is_some() {
+            row.key = 0;
+        }
         let mut found = RowFindings::new(&self.columns, &mut self.empty, out, row, index);
         rules::lengths(row, self.max_field_chars, &mut found);
         if let Some(email) = rules::email(&row.email, &mut found) {
@@ -130,7 +143,8 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
                 // The prefetched hash is of the address lower-cased: a
                 // plain address's key, no other's.
                 let prefetched = prefetched.filter(|_| email.plain);
-                rules::duplicate(seen, row.line, &row.email, &email.address, prefetched, &mut found);
+                row.key =
+                    rules::duplicate(seen, row.line, &row.email, &email.address, prefetched, &mut found).row_key();
             }
         }
         for field in [Field::LastName, Field::FirstName] {

@@ -250,7 +250,7 @@ impl<'a> DomainRule<'a> {
 
 /// `duplicate_email` when the address's key was seen on an earlier line,
 /// else the key is recorded at this row's. `prefetched`: the hash of the
-/// key, made ahead (see `seen.rs`).
+/// key, made ahead (see `seen.rs`). Returns the key's hash.
 pub(super) fn duplicate<F: FindingSink + ?Sized>(
     seen: &mut SeenKeys,
     line: u32,
@@ -258,11 +258,13 @@ pub(super) fn duplicate<F: FindingSink + ?Sized>(
     address: &AddressRef<'_>,
     prefetched: Option<KeyHash>,
     found: &mut RowFindings<'_, F>,
-) {
-    if let Some(first) = seen.first_line_or_insert(line, prefetched, |s| address.write_key(s)) {
+) -> KeyHash {
+    let (first, hash) = seen.first_line_or_insert(line, prefetched, |s| address.write_key(s));
+    if let Some(first) = first {
         let message = duplicate_message(found.label(Field::Email), raw, first);
         found.add(Field::Email, Code::DuplicateEmail, message.into(), None);
     }
+    hash
 }
 
 /// A name's rule (`field` is the last or the first name): missing, too

@@ -25,6 +25,11 @@ impl Writer {
         self.u64(u64::from(v));
     }
 
+    /// A number as 8 bytes, little-endian (a hash: a varint would take 10).
+    pub(super) fn fixed_u64(&mut self, v: u64) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+
     pub(super) fn str(&mut self, s: &str) {
         self.u32(s.len() as u32);
         self.0.extend_from_slice(s.as_bytes());
@@ -97,6 +102,12 @@ impl Reader<'_> {
 
     pub(super) fn u64(&mut self) -> Result<u64, WireError> {
         self.varint(64)
+    }
+
+    /// What [`Writer::fixed_u64`] wrote.
+    pub(super) fn fixed_u64(&mut self) -> Result<u64, WireError> {
+        let bytes = self.take(8)?;
+        Ok(u64::from_le_bytes(bytes.try_into().expect("take gives 8 bytes")))
     }
 
     pub(super) fn u32(&mut self) -> Result<u32, WireError> {

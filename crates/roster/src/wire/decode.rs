@@ -145,13 +145,21 @@ impl<'a> ReportDecoder<'a> {
         let r = &mut self.r;
         for _ in 0..max.min(self.rows_left) {
             let at = r.at;
-            let step_and_valid = r.u64()?;
-            let step = u32::try_from(step_and_valid >> 1).map_err(|_| WireError::BadTag(at))?;
+            let step_and_flags = r.u64()?;
+            let step = u32::try_from(step_and_flags >> 2).map_err(|_| WireError::BadTag(at))?;
             let line = self.report.rows.last().map_or(0, |row| row.line).wrapping_add(step);
-            let valid = step_and_valid & 1 == 1;
+            let valid = step_and_flags & 1 == 1;
+            let key = if step_and_flags & 2 == 2 {
+                let at = r.at;
+                // 0 means "no key": a row that says it has one must not hold it.
+                Some(r.fixed_u64()?).filter(|&k| k != 0).ok_or(WireError::BadTag(at))?
+            } else {
+                0
+            };
             let mut row = Row {
                 line,
                 valid,
+                key,
                 ..Row::default()
             };
             for field in Field::ALL {
@@ -238,8 +246,18 @@ mod tests {
         // A row whose line is more than 32 bits past the row before.
         let mut w = head(1);
         let at = w.0.len();
-        w.u64(1 << 33);
+        w.u64(1 << 34);
         assert_eq!(decode(&w.0), Err(WireError::BadTag(at)));
+        // A row that says it has a key and holds 0 ("no key"), or 3 bytes of one.
+        let mut w = head(1);
+        w.u64(1 << 2 | 2);
+        let at = w.0.len();
+        w.fixed_u64(0);
+        assert_eq!(decode(&w.0), Err(WireError::BadTag(at)));
+        let mut w = head(1);
+        w.u64(1 << 2 | 2);
+        w.0.extend_from_slice(&[1, 2, 3]);
+        assert!(matches!(decode(&w.0), Err(WireError::Truncated(_))));
         // A finding: no line, then a column, code, severity and message.
         let finding = |column: u32, message_back: u32| {
             let mut w = head(0);

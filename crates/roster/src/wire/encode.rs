@@ -255,7 +255,11 @@ impl<P> ReportEncoder<P> {
 
     fn row<S: PieceStore<Piece = P>>(&mut self, row: &Row, store: &mut S) {
         let w = self.body.writer();
-        w.u64(u64::from(row.line.wrapping_sub(self.last_line)) << 1 | u64::from(row.valid));
+        let has_key = row.key != 0;
+        w.u64(u64::from(row.line.wrapping_sub(self.last_line)) << 2 | u64::from(has_key) << 1 | u64::from(row.valid));
+        if has_key {
+            w.fixed_u64(row.key);
+        }
         self.last_line = row.line;
         for field in Field::ALL {
             w.str(row.get(field));
@@ -453,14 +457,15 @@ mod tests {
             .count();
         assert_eq!(times, 1, "the message is written {times} times");
         assert_eq!(decode(&bytes).unwrap(), report);
-        // Rows take a byte for the line and the valid flag, then their cells.
+        // Rows take a byte for the line and two flags, 8 for the key's hash
+        // (every address here is one), then their cells.
         let cells: usize = report
             .rows
             .iter()
             .map(|r| Field::ALL.iter().map(|&f| 1 + r.get(f).len()).sum::<usize>() + 1)
             .sum();
         assert!(
-            bytes.len() < cells + report.rows.len() + 40 * invalid.len() + 200,
+            bytes.len() < cells + report.rows.len() * 9 + 40 * invalid.len() + 200,
             "{} bytes",
             bytes.len()
         );

@@ -4,8 +4,9 @@
 //!
 //! A million rows as JSON objects cost the worker a serialisation and the page
 //! a parse of every key; here every row is its line (as the step from the
-//! row before, with the valid flag in its lowest bit: one byte) and its five
-//! cells, each a length and UTF-8 bytes, in buffers that are transferred,
+//! row before, with the valid flag and "has a key" in its lowest bits: one
+//! byte), its key's hash (8 bytes, if it has one: see [`crate::Row::key`])
+//! and its five cells, each a length and UTF-8 bytes, in buffers that are transferred,
 //! not copied. A finding names its column by the header's number and, when
 //! its message is the one the last finding of the same code and field had
 //! (an empty cell's, a recurring typo's), points back to it instead of
@@ -86,8 +87,9 @@ use crate::report::Mode;
 use crate::sniff::Delimiter;
 use std::fmt;
 
-/// The first four bytes of an encoded report (format version 4).
-pub(super) const MAGIC: &[u8; 4] = b"SBR6";
+/// The first four bytes of an encoded report (format version 7: rows carry
+/// their key's hash).
+pub(super) const MAGIC: &[u8; 4] = b"SBR7";
 
 /// Why bytes are not an encoded report. Each has a stable code.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,6 +1,7 @@
 //! What to check a roster against (the page's request to the worker): the
 //! mode, exact matching, the validated domains, the user's own mapping and
-//! the limits, and the workbook's sheet to read.
+//! the limits, the workbook's sheet to read, and the seed of the address
+//! keys' hash.
 
 use super::bytes::{Reader, Writer};
 use super::{WireError, MAGIC, MODES};
@@ -35,6 +36,7 @@ pub fn encode_options(options: &Options) -> Vec<u8> {
         w.u64(limit as u64);
     }
     w.opt_str(options.sheet.as_deref());
+    w.u64(options.key_seed);
     w.0
 }
 
@@ -65,8 +67,10 @@ pub fn decode_options(bytes: &[u8]) -> Result<Options, WireError> {
         max_field_chars: limit()?,
     };
     let sheet = r.opt_string()?;
+    let key_seed = r.u64()?;
     Ok(Options {
         sheet,
+        key_seed,
         mode,
         domains,
         exact_domains,
@@ -93,11 +97,26 @@ mod tests {
                 max_field_chars: 300,
             },
             sheet: Some("Équipe".into()),
+            key_seed: u64::MAX - 5,
         };
         let back = decode_options(&encode_options(&options)).unwrap();
         assert_eq!(
-            (back.mode, back.exact_domains, &back.mapping, back.limits, &back.sheet),
-            (options.mode, true, &options.mapping, options.limits, &options.sheet)
+            (
+                back.mode,
+                back.exact_domains,
+                &back.mapping,
+                back.limits,
+                &back.sheet,
+                back.key_seed
+            ),
+            (
+                options.mode,
+                true,
+                &options.mapping,
+                options.limits,
+                &options.sheet,
+                u64::MAX - 5
+            )
         );
         assert_eq!(
             back.domains.iter().collect::<Vec<_>>(),
