@@ -38,6 +38,7 @@ async function runWorker(page, bytes, options) {
     async ({ loader, bytes, options }) => {
       const worker = new Worker(loader);
       const messages = [];
+      const rows = [];
       const done = new Promise((resolve, reject) => {
         worker.onerror = (e) => reject(new Error(e.message));
         worker.onmessage = ({ data }) => {
@@ -46,9 +47,14 @@ async function runWorker(page, bytes, options) {
             worker.postMessage({ kind: "check", id: 7, options: new Uint8Array(options), bytes: buffer }, [buffer]);
             // Transferred, not copied: the page's buffer is now empty.
             messages.push({ kind: "sent", left: buffer.byteLength });
+          } else if (data.kind === "rows") {
+            // A piece of rows, sent while the check goes on.
+            rows.push(new Uint8Array(data.piece));
+            messages.push({ kind: "rows", id: data.id, bytes: data.piece.byteLength });
           } else if (data.kind === "report") {
-            // The report's pieces, end to end.
-            const pieces = data.report.map((piece) => new Uint8Array(piece));
+            // The report's pieces end to end: its head, the rows sent before, the rest.
+            const rest = data.report.map((piece) => new Uint8Array(piece));
+            const pieces = [...rest.slice(0, 1), ...rows, ...rest.slice(1)];
             const report = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
             pieces.reduce((at, p) => (report.set(p, at), at + p.length), 0);
             let text = "";
@@ -118,7 +124,9 @@ test("the worker gives byte for byte the report the engine gives directly, on ev
       const report = messages.find((m) => m.kind === "report");
       assert.ok(report, `${name}: no report, got ${JSON.stringify(messages.map((m) => m.kind))}`);
       assert.equal(report.id, 7);
-      assert.ok(Buffer.from(report.report, "base64").equals(direct), `${name}: the worker's report differs from the direct one`);
+      const got = Buffer.from(report.report, "base64");
+      const at = [...got].findIndex((b, i) => b !== direct[i]);
+      assert.ok(got.equals(direct), `${name}: the worker's report differs from the direct one (${got.length} bytes, not ${direct.length}; first at byte ${at})`);
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -140,6 +148,12 @@ test("progress arrives in order and ends at the whole roster; the bytes are tran
   const last = progress.at(-1);
   assert.deepEqual([last.done, last.total, last.rows], [bytes.length, bytes.length, 100_000]);
   assert.equal(messages.at(-1).kind, "report", "the report comes after every progress event");
+  // The rows come in pieces while the check goes on, not with the report.
+  const rows = messages.filter((m) => m.kind === "rows");
+  assert.ok(rows.length >= 10, `${rows.length} pieces of rows`);
+  assert.ok(rows.every((m) => m.id === 7 && m.bytes > 200_000), JSON.stringify(rows.slice(0, 3)));
+  const firstRows = messages.findIndex((m) => m.kind === "rows");
+  assert.ok(firstRows < messages.findLastIndex((m) => m.kind === "progress"), "no piece of rows came before the check's end");
   await page.close();
 });
 

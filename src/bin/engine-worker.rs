@@ -8,13 +8,16 @@
 //! copied), or `{kind: "csrs", id, pems: [string]}` for CSRs typed into the
 //! grid, answered by `{kind: "csrs", id, outcomes: ArrayBuffer}`
 //! (`wire::encode_csr_outcomes`): the page never carries the CSR checks. Messages out: `{kind: "ready"}` once, then for each check
-//! `{kind: "progress", id, done, total, rows}` in order, and
-//! `{kind: "report", id, report: [ArrayBuffer], preview: string, elapsed_ms,
-//! memory_bytes, report_bytes}` (the report in `wire::encode` form, in
-//! pieces of about 256 KB end to end, transferred; the preview as JSON;
-//! for the benchmark, the time from bytes to encoded report, the worker's
-//! peak wasm memory and the report's size outside it) or
-//! `{kind: "error", id, message}`.
+//! `{kind: "progress", id, done, total, rows}` and `{kind: "rows", id,
+//! piece: ArrayBuffer}` (each piece of rows as soon as it is full, so the
+//! page decodes rows while the check goes on: `wire::RowPieces`) in order,
+//! and `{kind: "report", id, report: [ArrayBuffer], preview: string,
+//! elapsed_ms, memory_bytes, report_bytes}` (the rest of the report in
+//! `wire::encode` form, `wire::ReportPieces::into_rest`: the head, then what
+//! follows the rows sent, in pieces of about 256 KB end to end; every piece
+//! transferred; the preview as JSON; for the benchmark, the time from bytes
+//! to encoded report, the worker's peak wasm memory and the whole report's
+//! size outside it) or `{kind: "error", id, message}`.
 
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use smime_bulk_roster::validate::CsrOutcomes;
@@ -93,6 +96,11 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
         source.copy_to(&mut bytes);
         bytes
     });
+    let mut store = CopyOut {
+        scope: scope.clone(),
+        id,
+        bytes: 0.0,
+    };
     // Rows are encoded as they are checked: the report is never held as rows.
     let (encoded, preview) = wire::check_with_progress(
         &bytes,
@@ -106,13 +114,12 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
             let _ = scope.post_message(&message("progress", id, &fields));
         },
         PREVIEW_ROWS,
-        CopyOut,
+        &mut store,
     );
     INPUT.with(|kept| *kept.borrow_mut() = bytes);
     let preview = serde_json::to_string(&preview).unwrap_or_else(|_| "[]".into());
-    let pieces = encoded.into_pieces();
-    let report_bytes: f64 = pieces.iter().map(|p| f64::from(p.length())).sum();
-    let pieces: Array = pieces.iter().map(Uint8Array::buffer).collect();
+    let report_bytes = store.bytes;
+    let pieces: Array = encoded.into_rest().iter().map(Uint8Array::buffer).collect();
     let elapsed = now() - started;
     let fields = [
         ("report", pieces.clone().into()),
@@ -135,8 +142,15 @@ thread_local! {
 
 /// Copies each full piece of the report out of wasm memory into a buffer of
 /// its own (to transfer) and lets the encoder write the next piece into the
-/// same memory: the report never grows the worker's wasm memory.
-struct CopyOut;
+/// same memory: the report never grows the worker's wasm memory. Each piece
+/// of rows goes to the page at once (a `rows` message).
+struct CopyOut {
+    scope: DedicatedWorkerGlobalScope,
+    /// The check's id.
+    id: f64,
+    /// The report's bytes so far.
+    bytes: f64,
+}
 
 impl wire::PieceStore for CopyOut {
     type Piece = Uint8Array;
@@ -145,7 +159,14 @@ impl wire::PieceStore for CopyOut {
         let piece = Uint8Array::new_with_length(buffer.len() as u32);
         piece.copy_from(buffer);
         buffer.clear();
+        self.bytes += f64::from(piece.length());
         piece
+    }
+
+    fn rows_kept(&mut self, piece: &Uint8Array) {
+        let buffer = piece.buffer();
+        let reply = message("rows", self.id, &[("piece", buffer.clone().into())]);
+        let _ = self.scope.post_message_with_transfer(&reply, &Array::of1(&buffer));
     }
 }
 

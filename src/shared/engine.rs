@@ -15,8 +15,10 @@ use web_sys::{ErrorEvent, MessageEvent, Worker};
 
 /// What a finished check hands back.
 pub struct Checked {
-    /// The report in `wire::encode` form: the page decodes it a slice at a
-    /// time (see `state.rs`), never in one long task.
+    /// The rows the worker sent while it checked, decoded as they came.
+    pub rows: wire::RowPieces,
+    /// The rest of the report (`wire::ReportPieces::into_rest`): the page
+    /// decodes it a slice at a time (see `state.rs`), never in one long task.
     pub report: Vec<u8>,
     /// The first records, every column as read (for the mapping preview).
     pub preview: Vec<Vec<String>>,
@@ -44,6 +46,17 @@ type Reply = Result<Answer, EngineError>;
 /// What a check's progress is handed to.
 type OnProgress = Rc<dyn Fn(CheckProgress)>;
 
+/// A check's rows as they come, or why a piece of them could not be read.
+type RowsIn = Rc<RefCell<Result<wire::RowPieces, wire::WireError>>>;
+
+/// The check under way: its progress callback, and its rows as they come
+/// (decoded in the message handler: a piece of rows is a few ms).
+struct Under {
+    id: u32,
+    progress: OnProgress,
+    rows: RowsIn,
+}
+
 /// The running worker and the requests it has not answered.
 struct Running {
     worker: Worker,
@@ -52,8 +65,8 @@ struct Running {
     /// Requests sent before the worker said it was ready.
     queued: Vec<(JsValue, Array)>,
     ready: bool,
-    /// The roster check under way (the one progress is for), if any.
-    check: Option<(u32, OnProgress)>,
+    /// The roster check under way (the one progress and rows are for), if any.
+    check: Option<Under>,
     // The handlers live as long as the worker.
     _on_message: Closure<dyn Fn(MessageEvent)>,
     _on_error: Closure<dyn Fn(ErrorEvent)>,
@@ -86,10 +99,14 @@ pub async fn check(
     let options = Uint8Array::from(wire::encode_options(options).as_slice());
     let fields = [("options", options.into()), ("bytes", data.buffer().into())];
     let transfer = Array::of1(&data.buffer());
-    match request("check", &fields, transfer, Some(Rc::new(progress))).await? {
+    let rows = Rc::new(RefCell::new(Ok(wire::RowPieces::default())));
+    let hooks = (Rc::new(progress) as OnProgress, rows.clone());
+    match request("check", &fields, transfer, Some(hooks)).await? {
         Answer::Checked(report, preview) => {
+            let rows = std::mem::replace(&mut *rows.borrow_mut(), Ok(wire::RowPieces::default()))
+                .map_err(|e| EngineError::Failed(format!("the engine worker's rows could not be read ({e})")))?;
             let report = crate::shared::file::from_browser(&report).await;
-            Ok(Checked { report, preview })
+            Ok(Checked { rows, report, preview })
         }
         Answer::Csrs(_) => Err(EngineError::Failed(
             "the engine worker answered a check with CSR outcomes".into(),
@@ -130,7 +147,7 @@ async fn request(
     kind: &str,
     fields: &[(&str, JsValue)],
     transfer: Array,
-    progress: Option<OnProgress>,
+    check: Option<(OnProgress, RowsIn)>,
 ) -> Result<Answer, EngineError> {
     let id = NEXT_ID.with(|n| {
         let id = n.get();
@@ -156,8 +173,8 @@ async fn request(
             return Err(JsValue::from_str("the worker is gone"));
         };
         running.waiting.insert(id, tx);
-        if let Some(progress) = progress {
-            running.check = Some((id, progress));
+        if let Some((progress, rows)) = check {
+            running.check = Some(Under { id, progress, rows });
         }
         if running.ready {
             running.worker.post_message_with_transfer(&message, &transfer)
@@ -277,20 +294,24 @@ fn on_message(event: MessageEvent) {
             }
         }
         Some("progress") => {
-            let progress = RUNNING.with(|slot| {
-                slot.borrow().as_ref().and_then(|r| {
-                    r.check
-                        .as_ref()
-                        .filter(|(check, _)| *check == id)
-                        .map(|(_, p)| p.clone())
-                })
-            });
+            let progress = under(id).map(|u| u.0);
             if let Some(progress) = progress {
                 progress(CheckProgress {
                     bytes_done: number("done"),
                     bytes_total: number("total"),
                     rows: number("rows"),
                 });
+            }
+        }
+        Some("rows") => {
+            if let Some((_, rows)) = under(id) {
+                let mut rows = rows.borrow_mut();
+                if let Ok(decoded) = rows.as_mut() {
+                    let piece = Uint8Array::new(&get("piece")).to_vec();
+                    if let Err(e) = decoded.decode(&piece) {
+                        *rows = Err(e);
+                    }
+                }
             }
         }
         Some("report") => {
@@ -320,12 +341,21 @@ fn on_message(event: MessageEvent) {
     }
 }
 
+/// The progress callback and the rows of check `id`, if it is the one under way.
+fn under(id: u32) -> Option<(OnProgress, RowsIn)> {
+    RUNNING.with(|slot| {
+        let slot = slot.borrow();
+        let under = slot.as_ref()?.check.as_ref().filter(|u| u.id == id)?;
+        Some((under.progress.clone(), under.rows.clone()))
+    })
+}
+
 /// Resolves request `id`; the worker stays for the next one.
 fn answer(id: u32, reply: Reply) {
     let sender = RUNNING.with(|slot| {
         let mut slot = slot.borrow_mut();
         let running = slot.as_mut()?;
-        if running.check.as_ref().is_some_and(|(check, _)| *check == id) {
+        if running.check.as_ref().is_some_and(|under| under.id == id) {
             running.check = None;
         }
         running.waiting.remove(&id)

@@ -257,7 +257,7 @@ impl AppState {
                 })
                 .await;
                 let outcome = match checked {
-                    Ok(Checked { report, preview }) => take_over(state, generation, &report, &options)
+                    Ok(Checked { rows, report, preview }) => take_over(state, generation, rows, &report, &options)
                         .await
                         .map(|e| (e, preview)),
                     Err(EngineError::Cancelled) => return,
@@ -431,7 +431,8 @@ impl AppState {
     }
 }
 
-/// Takes the worker's report over a step of rows at a time, yielding to the
+/// Takes the worker's report over (`rows` decoded as the worker sent them,
+/// then the rest, `bytes`) a step of rows at a time, yielding to the
 /// browser once a task has used its budget so the page stays responsive
 /// (see [`crate::shared::slices`]); `Err` if the
 /// report cannot be read. Stops early (with an editor nobody will use) when a
@@ -439,13 +440,14 @@ impl AppState {
 async fn take_over(
     state: AppState,
     generation: u64,
+    rows: wire::RowPieces,
     bytes: &[u8],
     options: &Options,
 ) -> Result<(Editor, LoadInfo), String> {
     let unreadable = |e: wire::WireError| format!("the engine worker's report could not be read ({e})");
     let current = || state.generation.get_value() == generation;
     mark("checked");
-    let mut decoder = wire::ReportDecoder::new(bytes).map_err(unreadable)?;
+    let mut decoder = wire::ReportDecoder::after_rows(bytes, rows).map_err(unreadable)?;
     let total = decoder.rows_total();
     let mut budget = Budget::start();
     let preparing = |done: usize| state.reading.set(Some(Reading::Preparing { done, total }));

@@ -34,10 +34,10 @@
 //!   (`AddressRef::write_key`) and when a prefetched hash may be used.
 //! - The hash is seeded ([`SeenKeys::with_seed`], `Options::key_seed`): a
 //!   fixed one would let a roster be written whose keys all share a hash,
-//!   and each look-up would then probe every key before it. The hash a row's
-//!   key got here is the row's [`crate::Row::key`] (see
-//!   [`KeyHash::row_key`]), which the editor groups rows by; [`key_hash`]
-//!   makes the same value for a key the editor meets later.
+//!   and each look-up would then probe every key before it. A row's
+//!   [`crate::Row::key`], which the editor groups rows by, is another hash
+//!   of the key ([`crate::hash::row_key`]): foldhash's differs between 32-
+//!   and 64-bit targets, and the wire form must not.
 
 use std::hash::BuildHasher;
 
@@ -61,6 +61,8 @@ pub(crate) struct SeenKeys {
     hasher: crate::hash::Hasher,
     /// Scratch for [`SeenKeys::prefetch`]: an address lower-cased.
     key: String,
+    /// The seed of `hasher`, and of the rows' key hashes.
+    seed: u64,
 }
 
 /// The hash of a key, made by [`SeenKeys::prefetch`] and handed back to
@@ -68,36 +70,12 @@ pub(crate) struct SeenKeys {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct KeyHash(u64);
 
-impl KeyHash {
-    /// The hash as a row keeps it ([`crate::Row::key`]): never 0, which
-    /// means "no key" there.
-    pub(crate) fn row_key(self) -> u64 {
-        #[cfg(test)]
-        if COLLIDE.get() {
-            return (self.0 & 3) + 1;
-        }
-        self.0.max(1)
-    }
-}
-
-#[cfg(test)]
-thread_local! {
-    /// In tests: rows' key hashes squeezed into four values, so that rows
-    /// with different keys share one (as a 64-bit hash next to never does)
-    /// and the editor's handling of it is tested.
-    pub(crate) static COLLIDE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-/// The hash [`SeenKeys::with_seed`]`(seed)` gives `key`.
-pub(crate) fn key_hash(seed: u64, key: &str) -> KeyHash {
-    KeyHash(crate::hash::Hasher::with_seed(seed).hash_one(key))
-}
-
 impl SeenKeys {
     /// An empty set whose keys are hashed with `seed` (see the module's advice).
     pub(crate) fn with_seed(seed: u64) -> Self {
         SeenKeys {
             hasher: crate::hash::Hasher::with_seed(seed),
+            seed,
             ..SeenKeys::default()
         }
     }
@@ -115,13 +93,13 @@ impl SeenKeys {
     /// `write` appends the key to the string it is given. `prefetched`: the
     /// key's hash, if [`SeenKeys::prefetch`] made it (of this very key: see
     /// the module's advice); else the key is hashed here. Also returns the
-    /// key's hash.
+    /// key's [`crate::hash::row_key`], the row's [`crate::Row::key`].
     pub(crate) fn first_line_or_insert(
         &mut self,
         line: u32,
         prefetched: Option<KeyHash>,
         write: impl FnOnce(&mut String),
-    ) -> (Option<u32>, KeyHash) {
+    ) -> (Option<u32>, u64) {
         let start = self.arena.len();
         write(&mut self.arena);
         self.grow_for(self.ends.len() + 1);
@@ -134,6 +112,7 @@ impl SeenKeys {
             self.hasher.hash_one(&self.arena[start..]),
             "a prefetched hash of another key"
         );
+        let row_key = crate::hash::row_key(self.seed, &self.arena[start..]);
         let mask = self.slots.len() - 1;
         let mut at = hash as usize & mask;
         loop {
@@ -142,13 +121,13 @@ impl SeenKeys {
                 self.ends.push(self.arena.len() as u32);
                 self.lines.push(line);
                 self.slots[at] = (hash & TAG) | self.ends.len() as u64;
-                return (None, KeyHash(hash));
+                return (None, row_key);
             }
             if slot & TAG == hash & TAG {
                 let number = (slot & !TAG) as usize - 1;
                 if self.key(number) == &self.arena[start..] {
                     self.arena.truncate(start);
-                    return (Some(self.lines[number]), KeyHash(hash));
+                    return (Some(self.lines[number]), row_key);
                 }
             }
             at = (at + 1) & mask;
@@ -248,17 +227,6 @@ mod tests {
     }
 
     #[test]
-    fn the_seed_changes_every_hash_and_no_row_key_is_zero() {
-        let keys = ["a@x.org", "b@x.org", ""];
-        for key in keys {
-            assert_ne!(key_hash(1, key), key_hash(2, key), "{key}");
-            assert_eq!(key_hash(0, key), KeyHash(crate::hash::Hasher::default().hash_one(key)));
-        }
-        assert_eq!(KeyHash(0).row_key(), 1);
-        assert_eq!(KeyHash(7).row_key(), 7);
-    }
-
-    #[test]
     fn a_prefetched_hash_is_the_one_of_the_address_lower_cased() {
         let mut seen = SeenKeys::default();
         let mut hashes = Vec::new();
@@ -285,7 +253,7 @@ mod tests {
                 let (first, hash) = seen.first_line_or_insert(line as u32, None, |s| s.push_str(key));
                 proptest::prop_assert_eq!(first, model.get(key).copied());
                 // The hash a row keeps is the one the editor makes of its key.
-                proptest::prop_assert_eq!(hash, key_hash(seed, key));
+                proptest::prop_assert_eq!(hash, crate::hash::row_key(seed, key));
                 model.entry(key.clone()).or_insert(line as u32);
             }
             proptest::prop_assert_eq!(seen.ends.len(), model.len());

@@ -21,6 +21,7 @@ fn assert_same(name: &str, bytes: &[u8], mode: Mode, domains: &[&str], exact: bo
         mapping: None,
         limits: Default::default(),
         sheet: None,
+        key_seed: 0,
     };
     let got = serde_json::to_string_pretty(&check(bytes, &options).summary()).unwrap() + "\n";
     assert_eq!(got, want, "{name}: the wasm report differs from the native snapshot");
@@ -41,6 +42,14 @@ fn wasm_reports_match_the_native_snapshots() {
         };
     }
     for_each_case!(case);
+}
+
+/// A row's key hash is part of the wire form, which the CLI and the worker
+/// write alike: the value `hash.rs` pins natively.
+#[wasm_bindgen_test]
+fn a_rows_key_hash_is_the_native_builds() {
+    let report = check(b"Email\njane@example.com\n", &Options::default());
+    assert_eq!(report.rows[0].key, 0xd109_e826_d997_36b4);
 }
 
 #[wasm_bindgen_test]

@@ -20,8 +20,8 @@
 use super::Editor;
 use crate::email::parse_address_ref;
 use crate::finding::Code;
+use crate::hash::row_key;
 use crate::hash::HashMap;
-use crate::seen::key_hash;
 use crate::tally::{step, Direction};
 
 impl Editor {
@@ -51,7 +51,7 @@ impl Editor {
         // (as in the engine) until it is edited.
         let ragged = self.own[id].iter().any(|f| f.code == Code::RaggedRow);
         let key = match self.key_text(id).filter(|_| !ragged) {
-            Some(text) => key_hash(self.key_seed, &text).row_key(),
+            Some(text) => row_key(self.key_seed, &text),
             None => 0,
         };
         self.rows[id].key = key;

@@ -262,10 +262,10 @@ proptest::proptest! {
         struct Collide;
         impl Drop for Collide {
             fn drop(&mut self) {
-                crate::seen::COLLIDE.set(false);
+                crate::hash::COLLIDE.set(false);
             }
         }
-        crate::seen::COLLIDE.set(collide);
+        crate::hash::COLLIDE.set(collide);
         let _reset = Collide;
         let mut e = editor(&csv);
         proptest::prop_assert_eq!(&e.tally, &recount(&e), "after loading {:?}", csv);

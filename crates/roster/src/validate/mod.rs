@@ -143,8 +143,7 @@ impl<'a, C: CsrChecker> Validator<'a, C> {
                 // The prefetched hash is of the address lower-cased: a
                 // plain address's key, no other's.
                 let prefetched = prefetched.filter(|_| email.plain);
-                row.key =
-                    rules::duplicate(seen, row.line, &row.email, &email.address, prefetched, &mut found).row_key();
+                row.key = rules::duplicate(seen, row.line, &row.email, &email.address, prefetched, &mut found);
             }
         }
         for field in [Field::LastName, Field::FirstName] {

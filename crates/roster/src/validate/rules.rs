@@ -250,7 +250,8 @@ impl<'a> DomainRule<'a> {
 
 /// `duplicate_email` when the address's key was seen on an earlier line,
 /// else the key is recorded at this row's. `prefetched`: the hash of the
-/// key, made ahead (see `seen.rs`). Returns the key's hash.
+/// key, made ahead (see `seen.rs`). Returns the row's key hash
+/// ([`crate::Row::key`]).
 pub(super) fn duplicate<F: FindingSink + ?Sized>(
     seen: &mut SeenKeys,
     line: u32,
@@ -258,7 +259,7 @@ pub(super) fn duplicate<F: FindingSink + ?Sized>(
     address: &AddressRef<'_>,
     prefetched: Option<KeyHash>,
     found: &mut RowFindings<'_, F>,
-) -> KeyHash {
+) -> u64 {
     let (first, hash) = seen.first_line_or_insert(line, prefetched, |s| address.write_key(s));
     if let Some(first) = first {
         let message = duplicate_message(found.label(Field::Email), raw, first);

@@ -1,5 +1,6 @@
 //! Reading a report back: its head, then its rows and findings a slice at a
-//! time ([`ReportDecoder`]), then the rest.
+//! time ([`ReportDecoder`]), then the rest; or its rows first, a piece at a
+//! time as the check makes them ([`RowPieces`]), then the rest.
 
 use super::bytes::Reader;
 use super::{WireError, DELIMITERS, ENCODINGS, MAGIC, MODES};
@@ -26,9 +27,80 @@ pub struct ReportDecoder<'a> {
     findings_left: Option<usize>,
 }
 
+/// The rows of a report being made, decoded from the pieces of rows a
+/// check hands to [`PieceStore::rows_kept`](super::PieceStore::rows_kept),
+/// in order; then [`ReportDecoder::after_rows`] takes the rest.
+#[derive(Debug, Default)]
+pub struct RowPieces {
+    rows: Vec<Row>,
+    /// Bytes decoded so far (an error's offset counts from the first piece).
+    read: usize,
+}
+
+impl RowPieces {
+    /// Decodes the rows of `piece`, the next piece of rows.
+    pub fn decode(&mut self, piece: &[u8]) -> Result<(), WireError> {
+        let mut r = Reader { bytes: piece, at: 0 };
+        while r.at < piece.len() {
+            let last_line = self.rows.last().map_or(0, |row| row.line);
+            let row = read_row(&mut r, last_line).map_err(|e| e.shifted(self.read))?;
+            self.rows.push(row);
+        }
+        self.read += piece.len();
+        Ok(())
+    }
+
+    /// Rows decoded so far.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether none is.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+}
+
+/// Reads one row, whose line follows `last_line`.
+fn read_row(r: &mut Reader<'_>, last_line: u32) -> Result<Row, WireError> {
+    let at = r.at;
+    let step_and_flags = r.u64()?;
+    let step = u32::try_from(step_and_flags >> 2).map_err(|_| WireError::BadTag(at))?;
+    let valid = step_and_flags & 1 == 1;
+    let key = if step_and_flags & 2 == 2 {
+        let at = r.at;
+        // 0 means "no key": a row that says it has one must not hold it.
+        Some(r.fixed_u64()?).filter(|&k| k != 0).ok_or(WireError::BadTag(at))?
+    } else {
+        0
+    };
+    let mut row = Row {
+        line: last_line.wrapping_add(step),
+        valid,
+        key,
+        ..Row::default()
+    };
+    for field in Field::ALL {
+        *row.get_mut(field) = r.string()?;
+    }
+    row.name_hint = r.opt_string()?;
+    Ok(row)
+}
+
 impl<'a> ReportDecoder<'a> {
     /// Reads the head of an encoded report (everything before the rows).
     pub fn new(bytes: &'a [u8]) -> Result<Self, WireError> {
+        Self::with_rows(bytes, RowPieces::default())
+    }
+
+    /// Reads the head of the pieces of a report that
+    /// [`ReportPieces::into_rest`](super::ReportPieces::into_rest) gave (end to
+    /// end), whose first rows `rows` decoded; the rest of the rows follow.
+    pub fn after_rows(bytes: &'a [u8], rows: RowPieces) -> Result<Self, WireError> {
+        Self::with_rows(bytes, rows)
+    }
+
+    fn with_rows(bytes: &'a [u8], rows: RowPieces) -> Result<Self, WireError> {
         if !bytes.starts_with(MAGIC) {
             return Err(WireError::BadMagic);
         }
@@ -62,8 +134,15 @@ impl<'a> ReportDecoder<'a> {
         } else {
             None
         };
-        let rows_left = r.len()?;
-        report.rows.reserve(rows_left);
+        let at = r.at;
+        let total = r.u32()? as usize;
+        // Each row left takes a byte at least: a corrupt count reserves nothing.
+        let rows_left = total
+            .checked_sub(rows.rows.len())
+            .filter(|&left| left <= r.bytes.len() - r.at)
+            .ok_or(WireError::Truncated(at))?;
+        report.rows = rows.rows;
+        report.rows.reserve_exact(rows_left);
         Ok(ReportDecoder {
             r,
             report,
@@ -142,30 +221,9 @@ impl<'a> ReportDecoder<'a> {
 
     /// Decodes up to `max` more rows; `true` once every row is decoded.
     pub fn decode_rows(&mut self, max: usize) -> Result<bool, WireError> {
-        let r = &mut self.r;
         for _ in 0..max.min(self.rows_left) {
-            let at = r.at;
-            let step_and_flags = r.u64()?;
-            let step = u32::try_from(step_and_flags >> 2).map_err(|_| WireError::BadTag(at))?;
-            let line = self.report.rows.last().map_or(0, |row| row.line).wrapping_add(step);
-            let valid = step_and_flags & 1 == 1;
-            let key = if step_and_flags & 2 == 2 {
-                let at = r.at;
-                // 0 means "no key": a row that says it has one must not hold it.
-                Some(r.fixed_u64()?).filter(|&k| k != 0).ok_or(WireError::BadTag(at))?
-            } else {
-                0
-            };
-            let mut row = Row {
-                line,
-                valid,
-                key,
-                ..Row::default()
-            };
-            for field in Field::ALL {
-                *row.get_mut(field) = r.string()?;
-            }
-            row.name_hint = r.opt_string()?;
+            let last_line = self.report.rows.last().map_or(0, |row| row.line);
+            let row = read_row(&mut self.r, last_line)?;
             self.report.rows.push(row);
             self.rows_left -= 1;
         }

@@ -34,6 +34,14 @@ pub trait PieceStore {
     /// for the next one (taking it, or copying it and clearing it so that
     /// its memory is written again).
     fn keep(&mut self, buffer: &mut Vec<u8>) -> Self::Piece;
+
+    /// Called with each piece that holds only rows, as soon as it is kept:
+    /// such a piece ends between two rows, and the rows' pieces come in
+    /// order, so a reader may decode them ([`super::RowPieces`]) while the
+    /// check goes on. The report's other parts come only at its end. These
+    /// pieces are the first after the head in [`ReportPieces`]; a store that
+    /// hands them on sends the rest with [`ReportPieces::into_rest`].
+    fn rows_kept(&mut self, _piece: &Self::Piece) {}
 }
 
 impl<S: PieceStore> PieceStore for &mut S {
@@ -41,6 +49,10 @@ impl<S: PieceStore> PieceStore for &mut S {
 
     fn keep(&mut self, buffer: &mut Vec<u8>) -> S::Piece {
         (**self).keep(buffer)
+    }
+
+    fn rows_kept(&mut self, piece: &S::Piece) {
+        (**self).rows_kept(piece)
     }
 }
 
@@ -62,6 +74,8 @@ impl PieceStore for KeepBuffers {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportPieces<P = Vec<u8>> {
     pieces: Vec<P>,
+    /// How many were handed to [`PieceStore::rows_kept`] (those after the head).
+    rows_kept: usize,
 }
 
 impl<P> ReportPieces<P> {
@@ -73,6 +87,16 @@ impl<P> ReportPieces<P> {
     /// The pieces, in order, to own.
     pub fn into_pieces(self) -> Vec<P> {
         self.pieces
+    }
+
+    /// The pieces [`PieceStore::rows_kept`] was not given, in order: the
+    /// head, then what follows the rows it was given. A reader that decoded
+    /// those rows takes the report over from these
+    /// ([`super::ReportDecoder::after_rows`]).
+    pub fn into_rest(self) -> Vec<P> {
+        let mut pieces = self.pieces.into_iter();
+        let head = pieces.next();
+        head.into_iter().chain(pieces.skip(self.rows_kept)).collect()
     }
 }
 
@@ -163,11 +187,14 @@ impl<P> PieceWriter<P> {
         }
     }
 
-    /// Hands this piece to `store` once it has its size (call between values).
-    fn next_if_full<S: PieceStore<Piece = P>>(&mut self, store: &mut S) {
+    /// Hands this piece to `store` once it has its size (call between
+    /// values); returns it if it did.
+    fn next_if_full<S: PieceStore<Piece = P>>(&mut self, store: &mut S) -> Option<&P> {
         if self.w.0.len() >= PIECE_BYTES {
             self.kept.push(store.keep(&mut self.w.0));
+            return self.kept.last();
         }
+        None
     }
 
     /// The writer, with room for a piece.
@@ -196,6 +223,8 @@ struct ReportEncoder<P> {
     head: Writer,
     body: PieceWriter<P>,
     rows: u32,
+    /// The pieces of rows handed to [`PieceStore::rows_kept`].
+    rows_kept: usize,
     /// The line of the row written last (0 before the first).
     last_line: u32,
     /// Findings encoded before the end (as many as `findings` has written
@@ -247,6 +276,7 @@ impl<P> ReportEncoder<P> {
             head: w,
             body: PieceWriter::new(),
             rows: 0,
+            rows_kept: 0,
             last_line: 0,
             early: PieceWriter::new(),
             findings: FindingEncoder::new(&head.headers),
@@ -266,7 +296,10 @@ impl<P> ReportEncoder<P> {
         }
         w.opt_str(row.name_hint.as_deref());
         self.rows += 1;
-        self.body.next_if_full(store);
+        if let Some(piece) = self.body.next_if_full(store) {
+            store.rows_kept(piece);
+            self.rows_kept += 1;
+        }
     }
 
     /// A finding made before the end: it goes before the report's own.
@@ -302,7 +335,10 @@ impl<P> ReportEncoder<P> {
         }
         w.csr_outcomes(&report.csr_outcomes);
         pieces.extend(rest.finish(store));
-        ReportPieces { pieces }
+        ReportPieces {
+            pieces,
+            rows_kept: self.rows_kept,
+        }
     }
 }
 
@@ -496,6 +532,66 @@ mod tests {
         let report = check(csv.as_bytes(), &options);
         assert_eq!(encoded.to_vec(), encode(&report));
         assert_eq!(decode(&encoded.to_vec()).unwrap(), report);
+    }
+
+    /// Hands each piece of rows on as it is kept, as the engine worker's
+    /// store posts it to the page.
+    #[derive(Default)]
+    struct HandOn {
+        rows: Vec<Vec<u8>>,
+        /// Pieces kept before the last piece of rows was handed on.
+        kept_before_last_rows: usize,
+        kept: usize,
+    }
+
+    impl PieceStore for HandOn {
+        type Piece = Vec<u8>;
+
+        fn keep(&mut self, buffer: &mut Vec<u8>) -> Vec<u8> {
+            self.kept += 1;
+            std::mem::take(buffer)
+        }
+
+        fn rows_kept(&mut self, piece: &Vec<u8>) {
+            self.rows.push(piece.clone());
+            self.kept_before_last_rows = self.kept;
+        }
+    }
+
+    #[test]
+    fn rows_decoded_as_they_are_kept_and_the_rest_make_the_same_report() {
+        let (csv, options) = roster(60_000, 3);
+        let mut store = HandOn::default();
+        let (encoded, _) = check_with_progress(csv.as_bytes(), &options, &mut |_| {}, 0, &mut store);
+        assert!(store.rows.len() >= 5, "{} pieces of rows", store.rows.len());
+        // Handed on as they were made: the last before the check's end, when
+        // the head and the last pieces are kept.
+        assert!(
+            store.kept_before_last_rows + 3 <= store.kept,
+            "{} of {}",
+            store.kept_before_last_rows,
+            store.kept
+        );
+        let mut rows = super::super::RowPieces::default();
+        for piece in &store.rows {
+            rows.decode(piece).unwrap();
+        }
+        let streamed = rows.len();
+        assert!(streamed > 0 && streamed < 60_000);
+        let rest = encoded.clone().into_rest();
+        assert_eq!(rest.len() + store.rows.len(), encoded.pieces().len());
+        let rest = rest.concat();
+        let mut decoder = super::super::ReportDecoder::after_rows(&rest, rows).unwrap();
+        assert_eq!((decoder.rows_total(), decoder.rows_done()), (60_000, streamed));
+        while !decoder.decode_rows(1000).unwrap() {}
+        assert_eq!(decoder.finish().unwrap(), check(csv.as_bytes(), &options));
+        // A piece cut short, or the rest read without its rows, is an error.
+        let mut cut = super::super::RowPieces::default();
+        let piece = &store.rows[0];
+        assert!(cut.decode(&piece[..piece.len() - 1]).is_err());
+        assert!(super::super::ReportDecoder::new(&rest)
+            .and_then(|mut d| d.decode_rows(usize::MAX))
+            .is_err());
     }
 
     /// Copies each piece out and writes the next into the same buffer, as

@@ -77,7 +77,7 @@ mod encode;
 mod options;
 
 pub use csr_outcomes::{decode_csr_outcomes, encode_csr_outcomes};
-pub use decode::{decode, ReportDecoder};
+pub use decode::{decode, ReportDecoder, RowPieces};
 pub use encode::{check_with_progress, encode, KeepBuffers, PieceStore, ReportPieces};
 pub use options::{decode_options, encode_options};
 
@@ -128,6 +128,18 @@ impl fmt::Display for WireError {
 }
 
 impl std::error::Error for WireError {}
+
+impl WireError {
+    /// The same error, its offset `by` bytes further (for a piece read on its own).
+    pub(super) fn shifted(self, by: usize) -> Self {
+        match self {
+            WireError::BadMagic => WireError::BadMagic,
+            WireError::Truncated(at) => WireError::Truncated(at + by),
+            WireError::BadTag(at) => WireError::BadTag(at + by),
+            WireError::BadText(at) => WireError::BadText(at + by),
+        }
+    }
+}
 
 pub(super) const ENCODINGS: [TextEncoding; 5] = [
     TextEncoding::Utf8,
