@@ -5,6 +5,7 @@
 
 use futures_channel::oneshot;
 use js_sys::{Array, Object, Reflect, Uint8Array};
+use smime_bulk_roster::editor::KeyIndex;
 use smime_bulk_roster::validate::CsrOutcomes;
 use smime_bulk_roster::{wire, CheckProgress, Options};
 use std::cell::{Cell, RefCell};
@@ -17,6 +18,8 @@ use web_sys::{ErrorEvent, MessageEvent, Worker};
 pub struct Checked {
     /// The rows the worker sent while it checked, decoded as they came.
     pub rows: wire::RowPieces,
+    /// Those rows grouped by their address keys, as they came.
+    pub index: KeyIndex,
     /// The rest of the report (`wire::ReportPieces::into_rest`): the page
     /// decodes it a slice at a time (see `state.rs`), never in one long task.
     pub report: Vec<u8>,
@@ -46,8 +49,9 @@ type Reply = Result<Answer, EngineError>;
 /// What a check's progress is handed to.
 type OnProgress = Rc<dyn Fn(CheckProgress)>;
 
-/// A check's rows as they come, or why a piece of them could not be read.
-type RowsIn = Rc<RefCell<Result<wire::RowPieces, wire::WireError>>>;
+/// A check's rows as they come, grouped by key as they come, or why a piece
+/// of them could not be read.
+type RowsIn = Rc<RefCell<Result<(wire::RowPieces, KeyIndex), wire::WireError>>>;
 
 /// The check under way: its progress callback, and its rows as they come
 /// (decoded in the message handler: a piece of rows is a few ms).
@@ -99,14 +103,19 @@ pub async fn check(
     let options = Uint8Array::from(wire::encode_options(options).as_slice());
     let fields = [("options", options.into()), ("bytes", data.buffer().into())];
     let transfer = Array::of1(&data.buffer());
-    let rows = Rc::new(RefCell::new(Ok(wire::RowPieces::default())));
+    let rows: RowsIn = Rc::new(RefCell::new(Ok(Default::default())));
     let hooks = (Rc::new(progress) as OnProgress, rows.clone());
     match request("check", &fields, transfer, Some(hooks)).await? {
         Answer::Checked(report, preview) => {
-            let rows = std::mem::replace(&mut *rows.borrow_mut(), Ok(wire::RowPieces::default()))
+            let (rows, index) = std::mem::replace(&mut *rows.borrow_mut(), Ok(Default::default()))
                 .map_err(|e| EngineError::Failed(format!("the engine worker's rows could not be read ({e})")))?;
             let report = crate::shared::file::from_browser(&report).await;
-            Ok(Checked { rows, report, preview })
+            Ok(Checked {
+                rows,
+                index,
+                report,
+                preview,
+            })
         }
         Answer::Csrs(_) => Err(EngineError::Failed(
             "the engine worker answered a check with CSR outcomes".into(),
@@ -306,10 +315,11 @@ fn on_message(event: MessageEvent) {
         Some("rows") => {
             if let Some((_, rows)) = under(id) {
                 let mut rows = rows.borrow_mut();
-                if let Ok(decoded) = rows.as_mut() {
+                if let Ok((decoded, index)) = rows.as_mut() {
                     let piece = Uint8Array::new(&get("piece")).to_vec();
-                    if let Err(e) = decoded.decode(&piece) {
-                        *rows = Err(e);
+                    match decoded.decode(&piece) {
+                        Ok(()) => index.add_rows(&decoded.rows()[index.rows()..]),
+                        Err(e) => *rows = Err(e),
                     }
                 }
             }

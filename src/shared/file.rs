@@ -2,6 +2,7 @@
 //! buffer handed out to the engine worker. A roster of 50 MB is copied a
 //! slice at a time, yielding between slices, so no copy is one long task.
 
+use crate::shared::slices::yield_now;
 use js_sys::Uint8Array;
 use wasm_bindgen_futures::JsFuture;
 
@@ -23,19 +24,16 @@ pub async fn read_bytes(file: &web_sys::File) -> Result<Vec<u8>, String> {
 pub async fn from_browser(sources: &[Uint8Array]) -> Vec<u8> {
     let len = sources.iter().map(|s| s.length() as usize).sum();
     let mut bytes = Vec::with_capacity(len);
-    let mut since_yield = 0;
     for source in sources {
         let source_len = source.length() as usize;
         for start in (0..source_len).step_by(SLICE_BYTES) {
-            if since_yield >= SLICE_BYTES {
-                yield_to_browser().await;
-                since_yield = 0;
+            if !bytes.is_empty() {
+                yield_now().await;
             }
             let end = (start + SLICE_BYTES).min(source_len);
             let at = bytes.len();
             bytes.resize(at + end - start, 0);
             source.subarray(start as u32, end as u32).copy_to(&mut bytes[at..]);
-            since_yield += end - start;
         }
     }
     bytes
@@ -48,7 +46,7 @@ pub async fn to_browser(bytes: &[u8]) -> Uint8Array {
         let end = (start + SLICE_BYTES).min(bytes.len());
         out.subarray(start as u32, end as u32).copy_from(&bytes[start..end]);
         if end < bytes.len() {
-            yield_to_browser().await;
+            yield_now().await;
         }
     }
     out

@@ -10,7 +10,7 @@ use smime_bulk_ca::engine::{BatchSpec, Phase, Progress, RowState};
 use smime_bulk_ca::protocol::{Credentials, Product, Profile};
 use smime_bulk_roster::decode::TextEncoding;
 use smime_bulk_roster::domains::{DomainListError, ValidatedDomains};
-use smime_bulk_roster::editor::Editor;
+use smime_bulk_roster::editor::{Editor, KeyIndex};
 use smime_bulk_roster::mapping::{Field, Mapping};
 use smime_bulk_roster::sheet::SheetSource;
 use smime_bulk_roster::sniff::Delimiter;
@@ -22,8 +22,9 @@ use std::sync::Arc;
 pub struct RosterInput {
     /// File name, or "pasted text".
     pub source: String,
-    /// The bytes as read; never sent anywhere.
-    pub bytes: Arc<[u8]>,
+    /// The bytes as read; never sent anywhere. (An `Arc<Vec>`, not an
+    /// `Arc<[u8]>`: a file's bytes become one without a copy.)
+    pub bytes: Arc<Vec<u8>>,
     /// How to read them.
     pub mode: Mode,
 }
@@ -257,7 +258,12 @@ impl AppState {
                 })
                 .await;
                 let outcome = match checked {
-                    Ok(Checked { rows, report, preview }) => take_over(state, generation, rows, &report, &options)
+                    Ok(Checked {
+                        rows,
+                        index,
+                        report,
+                        preview,
+                    }) => take_over(state, generation, (rows, index), &report, &options)
                         .await
                         .map(|e| (e, preview)),
                     Err(EngineError::Cancelled) => return,
@@ -432,7 +438,7 @@ impl AppState {
 }
 
 /// Takes the worker's report over (`rows` decoded as the worker sent them,
-/// then the rest, `bytes`) a step of rows at a time, yielding to the
+/// and grouped by key in `index`, then the rest, `bytes`) a step of rows at a time, yielding to the
 /// browser once a task has used its budget so the page stays responsive
 /// (see [`crate::shared::slices`]); `Err` if the
 /// report cannot be read. Stops early (with an editor nobody will use) when a
@@ -440,7 +446,7 @@ impl AppState {
 async fn take_over(
     state: AppState,
     generation: u64,
-    rows: wire::RowPieces,
+    (rows, index): (wire::RowPieces, KeyIndex),
     bytes: &[u8],
     options: &Options,
 ) -> Result<(Editor, LoadInfo), String> {
@@ -474,7 +480,7 @@ async fn take_over(
     };
     mark("findings-decoded");
     budget.yield_if_spent().await;
-    let mut editor = Editor::unindexed(report, options);
+    let mut editor = Editor::unindexed_with(report, options, index);
     while !editor.index_keys(STEP_ROWS) && current() {
         if budget.spent() {
             preparing((total + editor.indexed()) / 2);

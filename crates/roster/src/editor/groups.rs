@@ -6,9 +6,12 @@
 //!
 //! - Taking a report over parses no address: each row brings its key's hash
 //!   from the check, and its later-duplicate flag comes from the check's
-//!   `duplicate_email` finding ([`Editor::index_checked`]). At a million
-//!   rows, parsing every address again and keeping each key as a string was
-//!   most of the page's wait after the worker's.
+//!   `duplicate_email` finding. At a million rows, parsing every address
+//!   again and keeping each key as a string was most of the page's wait
+//!   after the worker's. The rows are grouped as they come ([`KeyIndex`]:
+//!   the page does it while the worker still checks); the findings come
+//!   last, so once they are placed [`Editor::settle_groups`] marks the
+//!   groups whose rows share one key, from the flags.
 //! - Rows are grouped by the hash, not the key, so a group may hold two keys
 //!   (a collision: with a 64-bit seeded hash, next to never). A group says
 //!   whether all its rows are known to share one key (`uniform`); only a
@@ -25,20 +28,26 @@ use crate::hash::HashMap;
 use crate::tally::{step, Direction};
 
 impl Editor {
-    /// Puts row `id` of the report taken over in its group, in roster order
-    /// (`id` is past every row grouped so far), by the hash the check gave it.
-    /// Its later-duplicate flag is already the check's (see
-    /// `Editor::place_findings`): the check compared the keys themselves.
-    pub(super) fn index_checked(&mut self, id: usize) {
-        let key = self.rows[id].key;
-        let repeats = self.later_duplicate[id];
-        let grouped = key != 0 && self.groups.push_last(key, id as u32, repeats);
-        if repeats && !grouped {
-            // The check said "a repeat" of no row with the same hash: a
-            // report made some other way. Trust the keys, not the flag.
-            flag_later(&mut self.later_duplicate[id], false, &mut self.tally.later_duplicates);
-            if !self.own[id].iter().any(crate::Finding::is_error) {
-                self.invalid[id / 64] &= !(1 << (id % 64));
+    /// Once every row of the report taken over is grouped and every finding
+    /// placed: marks each group of several rows whose rows share one key
+    /// (every row after its first repeats an earlier one: the check compared
+    /// the keys themselves), and drops a flag that repeats no row of its hash.
+    pub(super) fn settle_groups(&mut self, repeats: &[usize]) {
+        for &id in repeats {
+            let key = self.rows[id].key;
+            let first = self.groups.get(key).and_then(|g| g.ids().next());
+            if first.is_none_or(|first| first == id) {
+                // A report made some other way: trust the keys, not the flag.
+                flag_later(&mut self.later_duplicate[id], false, &mut self.tally.later_duplicates);
+                if !self.own[id].iter().any(crate::Finding::is_error) {
+                    self.invalid[id / 64] &= !(1 << (id % 64));
+                }
+            }
+        }
+        for key in std::mem::take(&mut self.groups.unsettled) {
+            let later = &self.later_duplicate;
+            if let Some(Group::Many { ids, uniform }) = self.groups.get_mut(key) {
+                *uniform = ids[1..].iter().all(|&m| later[m as usize]);
             }
         }
     }
@@ -134,6 +143,7 @@ impl Editor {
 }
 
 /// The rows of one hash, in roster order.
+#[derive(Debug)]
 enum Group {
     /// A row of its own (nearly every group).
     One(u32),
@@ -158,16 +168,43 @@ impl Group {
     }
 }
 
-/// The duplicate groups, by key hash, in 64 tables picked by the hash's top
-/// bits: no single step re-places a million groups (as one table doubling
-/// would, freezing the page); a table re-places at most its share.
-#[derive(Default)]
-pub(super) struct Groups {
+/// The rows of a report grouped by their key hashes ([`crate::Row::key`]),
+/// as they come: hand it the rows decoded so far ([`KeyIndex::add_rows`])
+/// and the finished report to [`Editor::unindexed_with`], which groups the
+/// rest. In 64 tables picked by the hash's top bits: no single step
+/// re-places a million groups (as one table doubling would, freezing the
+/// page); a table re-places at most its share.
+#[derive(Debug, Default)]
+pub struct KeyIndex {
     shards: Vec<HashMap<u64, Group>>,
+    /// Rows grouped so far (the next row's id).
+    rows: usize,
+    /// Groups of several rows not yet known to share one key (see
+    /// [`Editor::settle_groups`]).
+    unsettled: Vec<u64>,
 }
 
-impl Groups {
+/// The editor's name for its index.
+pub(super) type Groups = KeyIndex;
+
+impl KeyIndex {
     const SHARDS: usize = 64;
+
+    /// Groups `rows`, the report's next rows in order.
+    pub fn add_rows(&mut self, rows: &[crate::Row]) {
+        for row in rows {
+            let id = self.rows as u32;
+            self.rows += 1;
+            if row.key != 0 {
+                self.push_last(row.key, id);
+            }
+        }
+    }
+
+    /// Rows grouped so far.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
 
     fn shard_mut(&mut self, key: u64) -> &mut HashMap<u64, Group> {
         if self.shards.is_empty() {
@@ -176,7 +213,7 @@ impl Groups {
         &mut self.shards[(key >> 58) as usize]
     }
 
-    /// Room for `keys` keys in all. The keys spread evenly, so the tables
+    /// Room for `keys` more keys. The keys spread evenly, so the tables
     /// would all double at about the same row: sized now, none does.
     pub(super) fn reserve(&mut self, keys: usize) {
         if self.shards.is_empty() {
@@ -193,32 +230,31 @@ impl Groups {
         self.shards.get((key >> 58) as usize)?.get(&key)
     }
 
-    /// Adds `id`, past every id grouped so far, to the group of `key`;
-    /// `repeats`: whether its key is an earlier row's. Returns whether the
-    /// group had rows before.
-    fn push_last(&mut self, key: u64, id: u32, repeats: bool) -> bool {
+    fn get_mut(&mut self, key: u64) -> Option<&mut Group> {
+        self.shards.get_mut((key >> 58) as usize)?.get_mut(&key)
+    }
+
+    /// Adds `id`, past every id grouped so far, to the group of `key`.
+    fn push_last(&mut self, key: u64, id: u32) {
         let shard = self.shard_mut(key);
         match shard.get_mut(&key) {
             None => {
                 shard.insert(key, Group::One(id));
-                false
             }
-            Some(group) => {
-                match group {
-                    Group::One(first) => {
-                        *group = Group::Many {
-                            ids: vec![*first, id],
-                            uniform: repeats,
-                        }
-                    }
-                    Group::Many { ids, uniform } => {
-                        debug_assert!(ids.last() < Some(&id), "rows taken over out of order");
-                        ids.push(id);
-                        *uniform &= repeats;
-                    }
+            Some(group) => match group {
+                Group::One(first) => {
+                    // Not known to share one key until the findings say.
+                    *group = Group::Many {
+                        ids: vec![*first, id],
+                        uniform: false,
+                    };
+                    self.unsettled.push(key);
                 }
-                true
-            }
+                Group::Many { ids, .. } => {
+                    debug_assert!(ids.last() < Some(&id), "rows grouped out of order");
+                    ids.push(id);
+                }
+            },
         }
     }
 

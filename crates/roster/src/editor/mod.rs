@@ -23,6 +23,7 @@ use crate::tally::{is_clear_suggestion, Direction, Tally};
 use crate::validate::{duplicate_message, Columns, CsrOutcomes};
 use crate::Options;
 use groups::Groups;
+pub use groups::KeyIndex;
 use std::collections::BTreeMap;
 
 /// The codes whose suggestion "apply all suggestions" takes: mechanical fixes
@@ -58,8 +59,11 @@ pub struct Editor {
     /// File-level findings of the load.
     file_findings: Vec<Finding>,
     next_line: u32,
-    /// Rows whose duplicate key is grouped (see [`Editor::unindexed`]).
+    /// Rows whose findings are placed (see [`Editor::unindexed`]).
     indexed: usize,
+    /// The rows the check found repeating an earlier address, while the
+    /// report is taken over (see `groups.rs`).
+    repeats: Vec<usize>,
     /// What checking each CSR found, from the engine; a CSR typed in later is
     /// `csr_pending` until [`Editor::add_csr_outcomes`] brings its outcome.
     csrs: CsrOutcomes,
@@ -85,6 +89,18 @@ impl Editor {
     /// before using the editor (a page does it a slice at a time, between
     /// frames). Nothing here walks the rows.
     pub fn unindexed(report: Report, options: &Options) -> Self {
+        Editor::unindexed_with(report, options, KeyIndex::default())
+    }
+
+    /// [`Editor::unindexed`], with the report's first rows already grouped
+    /// in `index` (as they came from the engine worker).
+    pub fn unindexed_with(report: Report, options: &Options, index: KeyIndex) -> Self {
+        // An index of more rows than the report has is some other report's.
+        let index = if index.rows() <= report.rows.len() {
+            index
+        } else {
+            KeyIndex::default()
+        };
         let columns = if report.mode == crate::Mode::List {
             Columns::email_list()
         } else {
@@ -110,7 +126,8 @@ impl Editor {
             live: vec![true; n],
             rows: report.rows,
             own: Vec::new(),
-            groups: Groups::default(),
+            groups: index,
+            repeats: Vec::new(),
             file_findings: Vec::new(),
             next_line,
             csrs: report.csr_outcomes,
@@ -130,18 +147,22 @@ impl Editor {
         if self.indexed == 0 {
             // Sized once: doubling would copy them whole in one slice.
             self.own.reserve_exact(n);
-            self.groups.reserve(n);
+            self.groups.reserve(n.saturating_sub(self.groups.rows()));
         }
         self.own.resize_with(end, Vec::new);
         self.place_findings(end);
-        for id in self.indexed..end {
-            self.index_checked(id);
+        if self.groups.rows() < end {
+            // Rows the index was not given (as they came) are grouped now.
+            let from = self.groups.rows();
+            self.groups.add_rows(&self.rows[from..end]);
         }
         self.indexed = end;
         if end < n {
             return false;
         }
         self.place_findings(usize::MAX);
+        let repeats = std::mem::take(&mut self.repeats);
+        self.settle_groups(&repeats);
         // A row is valid exactly when no error finding points at it (an
         // invariant of the report), so the findings count the valid rows.
         self.tally.valid = n - self.invalid.iter().map(|w| w.count_ones() as usize).sum::<usize>();
@@ -162,6 +183,7 @@ impl Editor {
                     if f.code == Code::DuplicateEmail {
                         // The check compared the keys: the flag is its verdict.
                         groups::flag_later(&mut self.later_duplicate[i], true, &mut self.tally.later_duplicates);
+                        self.repeats.push(i);
                     } else {
                         self.tally.code(f.code, Direction::In);
                         if is_clear_suggestion(&self.rows[i], &f) {

@@ -251,6 +251,27 @@ fn roster() -> impl proptest::strategy::Strategy<Value = String> {
     })
 }
 
+/// Does `op` to `e`.
+fn apply(e: &mut Editor, op: &Op) {
+    match *op {
+        Op::Edit(id, field, value) => {
+            e.edit(id, field, value);
+        }
+        Op::Delete(id) => {
+            e.delete(id);
+        }
+        Op::Add => {
+            e.add();
+        }
+        Op::ApplySuggestions => {
+            e.apply_suggestions();
+        }
+        Op::SetDomains(d, exact) => {
+            e.set_domains(ValidatedDomains::parse(DOMAIN_SETS[d].iter().copied()).unwrap(), exact)
+        }
+    }
+}
+
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
 
@@ -258,7 +279,12 @@ proptest::proptest! {
     /// again gives, and the duplicate and valid flags are right; also when
     /// rows of different addresses share a key hash (`collide`).
     #[test]
-    fn the_tally_is_what_counting_again_gives(csv in roster(), ops in proptest::collection::vec(op(), 0..24), collide: bool) {
+    fn the_tally_is_what_counting_again_gives(
+        csv in roster(),
+        ops in proptest::collection::vec(op(), 0..24),
+        collide: bool,
+        streamed in 0..12usize,
+    ) {
         struct Collide;
         impl Drop for Collide {
             fn drop(&mut self) {
@@ -269,9 +295,13 @@ proptest::proptest! {
         let _reset = Collide;
         let mut e = editor(&csv);
         proptest::prop_assert_eq!(&e.tally, &recount(&e), "after loading {:?}", csv);
-        // Taken over a row at a time, as the page does, it is the same editor.
+        // Taken over a row at a time, its first rows grouped as they came
+        // (as the page does), it is the same editor.
         let options = Options { mode: Mode::Table, domains: e.domains.clone(), ..Options::default() };
-        let mut sliced = Editor::unindexed(check(csv.as_bytes(), &options), &options);
+        let report = check(csv.as_bytes(), &options);
+        let mut index = KeyIndex::default();
+        index.add_rows(&report.rows[..streamed.min(report.rows.len())]);
+        let mut sliced = Editor::unindexed_with(report, &options, index);
         while !sliced.index_keys(1) {}
         proptest::prop_assert_eq!(&sliced.tally, &e.tally);
         proptest::prop_assert_eq!(&sliced.file_findings, &e.file_findings);
@@ -279,22 +309,10 @@ proptest::proptest! {
             proptest::prop_assert_eq!(sliced.findings(id), e.findings(id));
         }
         for op in ops {
-            match op.clone() {
-                Op::Edit(id, field, value) => {
-                    e.edit(id, field, value);
-                }
-                Op::Delete(id) => {
-                    e.delete(id);
-                }
-                Op::Add => {
-                    e.add();
-                }
-                Op::ApplySuggestions => {
-                    e.apply_suggestions();
-                }
-                Op::SetDomains(d, exact) => e.set_domains(ValidatedDomains::parse(DOMAIN_SETS[d].iter().copied()).unwrap(), exact),
-            }
+            apply(&mut e, &op);
             proptest::prop_assert_eq!(&e.tally, &recount(&e), "after {:?} on {:?}", op, csv);
+            apply(&mut sliced, &op);
+            proptest::prop_assert_eq!(&sliced.tally, &e.tally, "the editor taken over in slices, after {:?}", op);
         }
     }
 

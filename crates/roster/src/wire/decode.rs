@@ -55,6 +55,11 @@ impl RowPieces {
         self.rows.len()
     }
 
+    /// The rows decoded so far, in order.
+    pub fn rows(&self) -> &[Row] {
+        &self.rows
+    }
+
     /// Whether none is.
     pub fn is_empty(&self) -> bool {
         self.rows.is_empty()
