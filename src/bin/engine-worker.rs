@@ -52,7 +52,7 @@ fn main() {
 }
 
 /// Rows of the roster [`warm_up`] checks.
-const WARM_UP_ROWS: usize = 20_000;
+const WARM_UP_ROWS: usize = 30_000;
 
 /// Checks a made-up roster once, its report thrown away, before the first
 /// real one: the browser compiles wasm quickly first and well only once a
@@ -61,13 +61,24 @@ const WARM_UP_ROWS: usize = 20_000;
 /// page starts the worker once it is up, so this runs while the user
 /// connects, not while they wait.
 fn warm_up() {
+    // Mostly good rows, and now and then each common problem, so that the
+    // findings' paths run too: a bad country, a duplicate, a broken address,
+    // a missing name, another domain.
     let mut csv = String::from("First Name,Last Name,Email,Country\n");
     for i in 0..WARM_UP_ROWS {
-        csv.push_str(&format!(
-            "Ann{i},Lee{},ann.lee{i}@example.com,{}\n",
-            i % 97,
-            ["GB", "DE", "uk"][i % 3]
-        ));
+        let first = if i % 53 == 0 { String::new() } else { format!("Ann{i}") };
+        let email = match i % 47 {
+            0 => format!("ann.lee{}@example.com", i / 2),
+            1 => format!("ann.lee{i}@@example.com"),
+            2 => format!("Ann.Lee{i}@other.example"),
+            _ => format!("ann.lee{i}@example.com"),
+        };
+        let country = if i % 41 == 0 {
+            "XY"
+        } else {
+            ["GB", "DE", "uk", "FR", "US"][i % 5]
+        };
+        csv.push_str(&format!("{first},Lee{},{email},{country}\n", i % 97));
     }
     let options = smime_bulk_roster::Options {
         domains: smime_bulk_roster::domains::ValidatedDomains::parse(["example.com"]).unwrap_or_default(),

@@ -68,7 +68,8 @@ mod tests {
 
     #[test]
     fn a_row_key_is_never_zero_and_pinned_on_every_target() {
-        // Pinned: the wire form carries these, and the CLI's must be the worker's.
+        // Pinned: the wire form carries these, and the CLI's must be the
+        // worker's (tests/engine.test.mjs compares the two byte for byte).
         assert_eq!(row_key(0, "jane@example.com"), 0xd109_e826_d997_36b4);
         assert_eq!(row_key(0, ""), row_key(0, ""));
         for key in ["", "a", "a@x.org", "12345678", "123456789"] {

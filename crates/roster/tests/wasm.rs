@@ -44,14 +44,6 @@ fn wasm_reports_match_the_native_snapshots() {
     for_each_case!(case);
 }
 
-/// A row's key hash is part of the wire form, which the CLI and the worker
-/// write alike: the value `hash.rs` pins natively.
-#[wasm_bindgen_test]
-fn a_rows_key_hash_is_the_native_builds() {
-    let report = check(b"Email\njane@example.com\n", &Options::default());
-    assert_eq!(report.rows[0].key, 0xd109_e826_d997_36b4);
-}
-
 #[wasm_bindgen_test]
 fn wasm_engine_never_panics_on_hostile_bytes() {
     for bytes in [&b""[..], b"\xFF\xFE\x00", b"\"", b"Email\n\"", &[0xC3u8; 300][..]] {
