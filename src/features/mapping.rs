@@ -14,9 +14,17 @@ pub fn MappingStep() -> impl IntoView {
         let Some(info) = state.loaded.get_untracked() else {
             return;
         };
-        let mut chosen: Vec<Option<Field>> = (0..info.headers.len())
-            .map(|i| Field::ALL.into_iter().find(|f| info.mapping.column(*f) == Some(i)))
-            .collect();
+        // The choice made last, if the check it started has not come back
+        // yet: a second column changed meanwhile must not undo the first.
+        let mut chosen: Vec<Option<Field>> = state
+            .mapping_choice
+            .get_untracked()
+            .filter(|c| c.len() == info.headers.len())
+            .unwrap_or_else(|| {
+                (0..info.headers.len())
+                    .map(|i| Field::ALL.into_iter().find(|f| info.mapping.column(*f) == Some(i)))
+                    .collect()
+            });
         let field = Field::ALL.into_iter().find(|f| f.label() == value);
         if let Some(f) = field {
             // A field belongs to one column: taking it frees the other.
