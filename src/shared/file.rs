@@ -24,16 +24,21 @@ pub async fn read_bytes(file: &web_sys::File) -> Result<Vec<u8>, String> {
 pub async fn from_browser(sources: &[Uint8Array]) -> Vec<u8> {
     let len = sources.iter().map(|s| s.length() as usize).sum();
     let mut bytes = Vec::with_capacity(len);
+    // Bytes copied since the last yield: many small sources (a report's
+    // 256 KB pieces) are copied in one slice, not one each.
+    let mut since_yield = 0;
     for source in sources {
         let source_len = source.length() as usize;
         for start in (0..source_len).step_by(SLICE_BYTES) {
-            if !bytes.is_empty() {
+            if since_yield >= SLICE_BYTES {
                 yield_now().await;
+                since_yield = 0;
             }
             let end = (start + SLICE_BYTES).min(source_len);
             let at = bytes.len();
             bytes.resize(at + end - start, 0);
             source.subarray(start as u32, end as u32).copy_to(&mut bytes[at..]);
+            since_yield += end - start;
         }
     }
     bytes

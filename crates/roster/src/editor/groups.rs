@@ -23,8 +23,7 @@
 use super::Editor;
 use crate::email::parse_address_ref;
 use crate::finding::Code;
-use crate::hash::row_key;
-use crate::hash::HashMap;
+use crate::hash::{row_key, HashMap};
 use crate::tally::{step, Direction};
 
 impl Editor {
@@ -183,9 +182,6 @@ pub struct KeyIndex {
     /// [`Editor::settle_groups`]).
     unsettled: Vec<u64>,
 }
-
-/// The editor's name for its index.
-pub(super) type Groups = KeyIndex;
 
 impl KeyIndex {
     const SHARDS: usize = 64;

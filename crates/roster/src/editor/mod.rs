@@ -22,7 +22,6 @@ use crate::report::{Report, Row};
 use crate::tally::{is_clear_suggestion, Direction, Tally};
 use crate::validate::{duplicate_message, Columns, CsrOutcomes};
 use crate::Options;
-use groups::Groups;
 pub use groups::KeyIndex;
 use std::collections::BTreeMap;
 
@@ -53,7 +52,7 @@ pub struct Editor {
     /// so counting and filtering need no lookups).
     later_duplicate: Vec<bool>,
     /// Key hash ([`Row::key`]) → the ids sharing it, in roster order.
-    groups: Groups,
+    groups: KeyIndex,
     /// The seed the check hashed the keys with ([`crate::Options::key_seed`]).
     key_seed: u64,
     /// File-level findings of the load.

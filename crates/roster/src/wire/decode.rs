@@ -95,17 +95,13 @@ fn read_row(r: &mut Reader<'_>, last_line: u32) -> Result<Row, WireError> {
 impl<'a> ReportDecoder<'a> {
     /// Reads the head of an encoded report (everything before the rows).
     pub fn new(bytes: &'a [u8]) -> Result<Self, WireError> {
-        Self::with_rows(bytes, RowPieces::default())
+        Self::after_rows(bytes, RowPieces::default())
     }
 
     /// Reads the head of the pieces of a report that
     /// [`ReportPieces::into_rest`](super::ReportPieces::into_rest) gave (end to
     /// end), whose first rows `rows` decoded; the rest of the rows follow.
     pub fn after_rows(bytes: &'a [u8], rows: RowPieces) -> Result<Self, WireError> {
-        Self::with_rows(bytes, rows)
-    }
-
-    fn with_rows(bytes: &'a [u8], rows: RowPieces) -> Result<Self, WireError> {
         if !bytes.starts_with(MAGIC) {
             return Err(WireError::BadMagic);
         }
