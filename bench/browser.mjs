@@ -124,8 +124,14 @@ async function editFrames(page, edits) {
   return page.evaluate(async (edits) => {
     const times = [];
     for (let i = 0; i < edits; i++) {
-      const inputs = [...document.querySelectorAll("#grid tr.grid-row input[aria-label^='Email']")];
-      const input = inputs[i % inputs.length];
+      // The cell opened first, as a click opens it (not timed): its input.
+      const cells = [...document.querySelectorAll("#grid tr.grid-row td[data-field='Email']")];
+      cells[i % cells.length].focus({ preventScroll: true });
+      let input;
+      for (let frame = 0; !(input = document.activeElement)?.matches("#grid input"); frame++) {
+        if (frame === 100) throw new Error("a focused cell of the grid opened no input");
+        await new Promise((r) => requestAnimationFrame(r));
+      }
       const started = performance.now();
       input.value = i % 2 ? `edited.${i}@example.com` : `edited.${i}@@example.com`;
       input.dispatchEvent(new Event("change", { bubbles: true }));

@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import { serveStatic } from "./support/static-server.mjs";
 import { launch } from "./support/browser.mjs";
+import { editCell } from "./support/grid.mjs";
 import { roster } from "./support/roster.mjs";
 import { encodeOptions } from "./support/engine.mjs";
 
@@ -208,12 +209,13 @@ test("a CSR typed into the grid is checked by the worker: pending, then its real
   // A one-line base64 request (a grid cell holds one line): RSA 1024, too weak.
   const base64 = (pem) => pem.replace(/-----[A-Z ]+-----/g, "").replace(/\s+/g, "");
   const weak = base64(await readFile(join(csrs, "rsa1024.csr"), "utf8"));
-  const cell = page.getByLabel("Csr, line 2");
+  let cell = await editCell(page, "Csr", 2);
   await cell.fill(weak);
   await cell.press("Tab");
   await page.waitForFunction(() => document.querySelector("#step-review")?.textContent.includes("csr_weak_key"), null, { timeout: 10_000 });
   assert.equal(await page.locator("[data-testid=invalid]").innerText(), "1");
   // A sound P-256 request for the same address: valid once the worker says so.
+  cell = await editCell(page, "Csr", 2);
   await cell.fill(await readFile(join(csrs, "p256.b64"), "utf8").then((t) => t.trim()));
   await cell.press("Tab");
   await page.waitForFunction(() => document.querySelector("[data-testid=valid]")?.textContent === "1", null, { timeout: 10_000 });

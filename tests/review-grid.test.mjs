@@ -1,13 +1,14 @@
 // The review grid at 100,000 rows: its row elements are made once and reused
-// while it scrolls, each showing the right row; an edit writes only to its
-// own row; a focused cell stays with its row, and text typed but not yet
-// committed goes to the row it was typed into.
+// while it scrolls, each showing the right row and its findings; an edit
+// writes only to its own row; a cell being edited stays with its row, and
+// text typed but not yet committed goes to the row it was typed into.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import { serveStatic } from "./support/static-server.mjs";
 import { launch } from "./support/browser.mjs";
+import { gridCell, cellText, editCell } from "./support/grid.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const ROWS = 100_000;
@@ -60,9 +61,10 @@ function rows(page) {
       marked: tr.__mark === true,
       index: Number(tr.getAttribute("aria-rowindex")),
       line: Number(tr.querySelector("th").textContent),
-      last: tr.querySelector("input[aria-label^='Last Name']").value,
-      email: tr.querySelector("input[aria-label^='Email']").value,
-      label: tr.querySelector("input[aria-label^='Email']").getAttribute("aria-label"),
+      last: tr.querySelector("td[data-field='Last Name'] .text").textContent,
+      email: tr.querySelector("td[data-field='Email'] .text").textContent,
+      countryInvalid: tr.querySelector("td[data-field='Country']").getAttribute("aria-invalid") === "true",
+      inputs: tr.querySelectorAll("input").length,
     })),
   );
 }
@@ -83,7 +85,8 @@ test("the 100k-row grid reuses its row elements while scrolling, each showing it
     assert.ok(shown.every((r) => r.marked), `a row element was made anew at ${top}`);
     shown.forEach((r, i) => {
       const line = shown[0].line + i;
-      assert.deepEqual(r, { marked: true, index: line, line, last: `Number ${line - 2}`, email: `person${line - 2}@example.com`, label: `Email, line ${line}` });
+      const countryInvalid = (line - 2) % 50 === 0; // "UK"
+      assert.deepEqual(r, { marked: true, index: line, line, last: `Number ${line - 2}`, email: `person${line - 2}@example.com`, countryInvalid, inputs: 0 });
     });
     if (top === Infinity) assert.equal(shown.at(-1).line, ROWS + 1, "the last row is reached");
   }
@@ -103,11 +106,15 @@ test("an edit writes to its own row element only", async () => {
       }
     }).observe(document.querySelector("#grid tbody"), { subtree: true, childList: true, attributes: true, characterData: true });
   });
-  const cell = page.getByLabel("Email, line 1010", { exact: true });
+  const cell = await editCell(page, "Email", 1010);
   await cell.fill("not an address");
   await cell.press("Tab");
   await page.waitForFunction((n) => document.querySelector("[data-testid=invalid]")?.textContent === String(n), invalid + 1);
-  await page.waitForFunction(() => document.querySelector('#grid input[aria-label="Email, line 1010"]')?.getAttribute("aria-invalid") === "true");
+  assert.equal(await gridCell(page, "Email", 1010).getAttribute("aria-invalid"), "true");
+  assert.equal(await cellText(page, "Email", 1010), "not an address");
+  // Tab went on to the next cell of the row, which holds the grid's one input now.
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("aria-label")), "Country, line 1010");
+  assert.equal(await page.locator("#grid input").count(), 1);
   assert.deepEqual(await page.evaluate(() => [...window.__touched]), ["1010"]);
   await page.close();
 });
@@ -116,10 +123,11 @@ test("a focused cell stays with its row while the grid scrolls; text typed in it
   const page = await loaded();
   const invalid = Number(await page.locator("[data-testid=invalid]").textContent());
   await scrollTo(page, 44 * 20);
-  await page.getByLabel("Email, line 27", { exact: true }).focus();
-  // Three rows down: every row element shows another row, and the focus moves with line 27.
+  await editCell(page, "Email", 27);
+  // Three rows down: every row element shows another row, and the input and the focus move with line 27.
   await scrollTo(page, 44 * 23);
-  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("aria-label")), "Email, line 27");
+  await page.waitForFunction(() => document.activeElement?.getAttribute("aria-label") === "Email, line 27");
+  assert.equal(await page.locator("#grid input").count(), 1);
   // Typed, not committed; then the row scrolls far out of the window.
   await page.keyboard.press("Control+A");
   await page.keyboard.type("typed@@example.com");
@@ -127,9 +135,45 @@ test("a focused cell stays with its row while the grid scrolls; text typed in it
   assert.ok(await page.evaluate(() => document.activeElement?.classList.contains("grid-viewport")), "the grid keeps the focus");
   await page.waitForFunction((n) => document.querySelector("[data-testid=invalid]")?.textContent === String(n), invalid + 1);
   await scrollTo(page, 44 * 20);
-  const cell = page.getByLabel("Email, line 27", { exact: true });
+  assert.equal(await cellText(page, "Email", 27), "typed@@example.com");
+  assert.equal(await gridCell(page, "Email", 27).getAttribute("aria-invalid"), "true");
+  assert.equal(await cellText(page, "Email", 28), "person26@example.com");
+  assert.equal(await page.locator("#grid input").count(), 0, "no cell is left open");
+  await page.close();
+});
+
+test("Tab from the last row in view goes on to the next row's first cell, which scrolls in with its input open", async () => {
+  const page = await loaded();
+  await scrollTo(page, 44 * 20);
+  // Lines 22 to 31 are in view; line 32 has a row element below them.
+  const country = await editCell(page, "Country", 31);
+  await country.press("Tab"); // line 31's Delete button
+  await page.keyboard.press("Tab");
+  await page.waitForFunction(() => document.activeElement?.getAttribute("aria-label") === "First Name, line 32");
+  const top = await page.evaluate(() => document.querySelector(".grid-viewport").scrollTop);
+  assert.ok(top > 44 * 20, `the grid scrolled to show line 32 (scrollTop ${top})`);
+  assert.equal(await page.locator("#grid input").count(), 1);
+  await page.keyboard.type("Typed");
+  await page.keyboard.press("Tab");
+  await page.waitForFunction(() => document.activeElement?.getAttribute("aria-label") === "Last Name, line 32");
+  assert.equal(await cellText(page, "First Name", 32), "Typed");
+  await page.close();
+});
+
+test("Escape in a cell being edited goes back to the value held: nothing is committed; opening a cell moves no column", async () => {
+  const page = await loaded();
+  const invalid = Number(await page.locator("[data-testid=invalid]").textContent());
+  const widths = () => page.evaluate(() => [...document.querySelectorAll("#grid thead th")].map((th) => th.getBoundingClientRect().width));
+  const closed = await widths();
+  const cell = await editCell(page, "Email", 5);
+  assert.deepEqual(await widths(), closed, "the columns' widths with the input open");
+  await page.keyboard.type("typed@@example.com");
   assert.equal(await cell.inputValue(), "typed@@example.com");
-  assert.equal(await cell.getAttribute("aria-invalid"), "true");
-  assert.equal(await page.getByLabel("Email, line 28", { exact: true }).inputValue(), "person26@example.com");
+  await page.keyboard.press("Escape");
+  assert.equal(await cell.inputValue(), "person3@example.com");
+  await page.keyboard.press("Tab");
+  await page.waitForFunction(() => document.activeElement?.getAttribute("aria-label") === "Country, line 5");
+  assert.equal(await cellText(page, "Email", 5), "person3@example.com");
+  assert.equal(await page.locator("[data-testid=invalid]").textContent(), String(invalid));
   await page.close();
 });

@@ -3,9 +3,11 @@
 //!
 //! - `review.rs`: the step, its summary and actions.
 //! - `review/grid.rs`: the grid of editable cells, a fixed set of row elements.
+//! - `review/slot.rs`: what one row element shows, from the editor.
 //! - `review/window.rs`: which rows have an element for a scroll position.
 
 mod grid;
+mod slot;
 mod window;
 
 use crate::shared::download::save;

@@ -2,21 +2,25 @@
 //! elements ("slots", see [`super::window`]) whose contents follow the scroll.
 //!
 //! Advice for hackers: a scroll creates no element and no reactive node. It
-//! moves the window; each slot's `id` memo then names another row, and only
-//! what depends on it (values, findings, labels) writes to the DOM. An edit
-//! bumps the editor's version: each slot's findings and each cell's value are
-//! memos, so only the rows whose findings or values changed touch the DOM. A
-//! focused cell follows its row while the row keeps a slot (its pending text
-//! is committed first, as leaving the cell would); when the row scrolls out,
-//! the cell is left and the focus goes to the grid.
+//! moves the window; each slot's one memo, a [`SlotView`] of the row it now
+//! shows (see [`super::slot`]), is computed again, and only the bindings whose
+//! piece of it changed write to the DOM. A cell is its text; only the cell
+//! being edited holds an input (the `editing` signal names its row and
+//! field), because a text input is costly to lay out and a scroll would
+//! otherwise change about 130 of them a frame. Focus on a cell (Tab, a click)
+//! opens its input; leaving the input closes it. An edit bumps the editor's
+//! version: every slot's view is computed again, and only the rows whose
+//! values or findings changed touch the DOM. A cell being edited follows its
+//! row while the row keeps a slot (its pending text is committed first, as
+//! leaving the cell would); when the row scrolls out, the cell is left and
+//! the focus goes to the grid.
 
+use super::slot::{Mark, SheetColumns, SlotView};
 use super::window::{Window, ROW_HEIGHT_PX, VIEWPORT_PX};
 use super::Filter;
 use crate::shared::state::AppState;
 use leptos::prelude::*;
 use smime_bulk_roster::mapping::Field;
-use smime_bulk_roster::sheet::CellRef;
-use smime_bulk_roster::Finding;
 use wasm_bindgen::JsCast;
 
 /// The grid over the rows `filter` lets through. `scroll_top` is the
@@ -58,6 +62,8 @@ pub fn Grid(
     let first = Memo::new(move |_| window.get().first);
     let count = Memo::new(move |_| window.get().count);
     let tbody = NodeRef::<leptos::html::Tbody>::new();
+    // The one cell with an input: its row (by id, so it follows the row) and field.
+    let editing = RwSignal::new(None::<(usize, Field)>);
 
     let edit = move |id: usize, field: Field, value: String| {
         let outcome = state.edit(|e| {
@@ -80,73 +86,79 @@ pub fn Grid(
         state.announce.set("Row deleted.".into());
     };
 
-    // The scroll: the focused cell follows its row, then the window moves.
+    // The scroll: the focused cell is left, the window moves, then the cell
+    // showing the same row takes the focus (after the move, so that its
+    // focus handler reads the row it shows now).
     let on_scroll = move |ev: leptos::ev::Event| {
         let el: web_sys::HtmlElement = event_target(&ev);
         let top = usize::try_from(el.scroll_top()).unwrap_or(0);
         let before = window.get_untracked();
         let after = Window::at(top, before.total);
-        if after.first != before.first {
-            if let Some(body) = tbody.get_untracked() {
-                follow_focus(&body, &el, before.first, &after);
-            }
-        }
+        let refocus = (after.first != before.first)
+            .then(|| {
+                tbody
+                    .get_untracked()
+                    .and_then(|body| leave_focus(&body, &el, before.first, &after))
+            })
+            .flatten();
         scroll_top.set(top);
+        if let Some(target) = refocus {
+            let options = web_sys::FocusOptions::new();
+            options.set_prevent_scroll(true);
+            let _ = target.focus_with_options(&options);
+        }
     };
 
     let slot = move |slot: usize| {
         let position = move || first.get() + slot;
-        let id = Memo::new(move |_| shown_ids.with(|ids| ids.get(position()).copied()));
-        // The row's findings, computed once per change for all its cells.
-        let row = Memo::new(move |_| {
+        // Everything the slot shows, computed once per change of its row.
+        let view = Memo::new(move |_| {
             state.track_editor();
-            let id = id.get();
-            state
-                .editor
-                .with_value(|e| e.as_ref().zip(id).map(|(e, id)| e.findings(id)).unwrap_or_default())
+            let id = shown_ids.with(|ids| ids.get(position()).copied());
+            fields.with(|fields| {
+                state.loaded.with(|info| {
+                    let sheet = info.as_ref().and_then(|info| {
+                        Some(SheetColumns {
+                            sheet: info.sheet.as_ref()?,
+                            mapping: &info.mapping,
+                        })
+                    });
+                    state.editor.with_value(|e| {
+                        e.as_ref()
+                            .map(|e| SlotView::of(e, id, fields, sheet))
+                            .unwrap_or_default()
+                    })
+                })
+            })
         });
-        let line = Memo::new(move |_| {
-            let id = id.get();
-            state
-                .editor
-                .with_value(|e| e.as_ref().zip(id).and_then(|(e, id)| e.row(id)).map_or(0, |r| r.line))
-        });
+        let line = move || view.with(|v| v.line);
         let status = move || {
-            let errors = row.with(|all| all.iter().filter(|f| f.is_error()).count());
+            let errors = view.with(|v| v.errors);
             if errors == 0 {
                 "✓ valid".to_owned()
             } else {
                 format!("✗ {errors} error{}", if errors == 1 { "" } else { "s" })
             }
         };
-        let row_findings = move || {
-            row.with(|all| {
-                all.iter()
-                    .filter(|f| f.field.is_none())
-                    .map(|f| f.message.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            })
-        };
+        let notes = move || view.with(|v| v.row_notes.clone());
         let cells = move || {
             fields
                 .get()
                 .into_iter()
-                .map(|field| cell(state, slot, id, line, row, field, edit))
+                .enumerate()
+                .map(|(k, field)| cell(slot, k, field, view, editing, edit))
                 .collect_view()
         };
         view! {
             <tr class="grid-row" aria-rowindex=move || position() + 2 style:height=format!("{ROW_HEIGHT_PX}px")>
                 <th scope="row" class="num">{line}</th>
                 {cells}
-                <td class="status cell">
+                <td class=move || if view.with(|v| v.row_notes.is_empty()) { "status cell" } else { "status cell noted" }>
                     {status}
-                    <Show when=move || !row_findings().is_empty()>
-                        <span class="tip" role="tooltip">{row_findings}</span>
-                    </Show>
+                    <span class="tip" role="tooltip">{notes}</span>
                 </td>
-                <td><button type="button" class="icon" aria-label=move || format!("Delete line {}", line.get())
-                    on:click=move |_| if let Some(id) = id.get_untracked() { delete(id) }>"Delete"</button></td>
+                <td><button type="button" class="icon" aria-label=move || format!("Delete line {}", line())
+                    on:click=move |_| if let Some(id) = view.with_untracked(|v| v.id) { delete(id) }>"Delete"</button></td>
             </tr>
         }
     };
@@ -172,106 +184,131 @@ pub fn Grid(
     }
 }
 
-/// The editable `field` of the row in slot `slot` (row `id`, on `line`, with
-/// findings `row`); its tooltip's id names the slot.
+/// Cell `k` of slot `slot`, its `field`, as `view` has it: its text, and an
+/// input only while it is the cell being edited (`editing`). Its marker is
+/// drawn by CSS from its class; its tooltip (empty without findings)
+/// describes it, with an id that names the slot.
 fn cell(
-    state: AppState,
     slot: usize,
-    id: Memo<Option<usize>>,
-    line: Memo<u32>,
-    row: Memo<Vec<Finding>>,
+    k: usize,
     field: Field,
+    view: Memo<SlotView>,
+    editing: RwSignal<Option<(usize, Field)>>,
     edit: impl Fn(usize, Field, String) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
-    // Shared by the marker, the tip and the ARIA attributes.
-    let findings = Memo::new(move |_| {
-        row.with(|all| {
-            all.iter()
-                .filter(|f| f.field == Some(field))
-                .cloned()
-                .collect::<Vec<Finding>>()
-        })
-    });
-    let value = Memo::new(move |_| {
-        state.track_editor();
-        let id = id.get();
-        state.editor.with_value(|e| {
-            e.as_ref()
-                .zip(id)
-                .and_then(|(e, id)| e.row(id))
-                .map(|r| r.get(field).to_owned())
-                .unwrap_or_default()
-        })
-    });
-    let invalid = move || findings.with(|f| f.iter().any(Finding::is_error));
-    let warned = move || !invalid() && findings.with(|f| !f.is_empty());
-    // In a workbook, the cell the finding is about, as the sheet names it.
-    let cell_ref = move || {
-        state.loaded.with(|info| {
-            let info = info.as_ref()?;
-            let sheet = info.sheet.as_ref()?;
-            let column = info.mapping.column(field)? as u32 + sheet.first_column;
-            Some(format!(
-                "{}: ",
-                CellRef {
-                    sheet: &sheet.name,
-                    column: Some(column),
-                    row: line.get()
-                }
-            ))
-        })
-    };
-    let message = move || {
-        let text = findings.with(|f| f.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join(" "));
-        format!("{}{text}", cell_ref().unwrap_or_default())
-    };
+    let mark = move || view.with(|v| v.cells.get(k).map_or(Mark::Clean, |c| c.mark));
+    let invalid = move || mark() == Mark::Invalid;
+    let value = move || view.with(|v| v.cells.get(k).map(|c| c.value.clone()).unwrap_or_default());
+    let id = move || view.with_untracked(|v| v.id);
+    let here = Memo::new(move |_| view.with(|v| v.id).is_some_and(|id| editing.get() == Some((id, field))));
     let tip_id = format!("tip-{slot}-{}", field.label().replace(' ', "-").to_lowercase());
-    let tip_ref = tip_id.clone();
+    let content = {
+        let tip_id = tip_id.clone();
+        move || {
+            if here.get() {
+                let input = NodeRef::<leptos::html::Input>::new();
+                input.on_load(move |el| {
+                    // Only where the user is: the cell holding the focus.
+                    let active = document().active_element();
+                    if el.parent_element().is_some_and(|td| active.is_some_and(|a| a == td)) {
+                        enter(&el);
+                    } else {
+                        editing.set(None);
+                    }
+                });
+                view! {
+                    <input type="text" spellcheck="false" node_ref=input
+                        aria-label=format!("{}, line {}", field.label(), view.with_untracked(|v| v.line))
+                        aria-invalid=move || if invalid() { "true" } else { "false" }
+                        aria-describedby=tip_id.clone()
+                        // The attribute, set as the input is made (a `prop:value` is
+                        // set a microtask later, which would undo the selection).
+                        value=untrack(value)
+                        on:change=move |ev| if let Some(id) = id() { edit(id, field, event_target_value(&ev)) }
+                        on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Escape" {
+                            // Back to the value held: nothing is committed.
+                            let el: web_sys::HtmlInputElement = event_target(&ev);
+                            el.set_value(&untrack(value));
+                            el.select();
+                        }
+                        on:blur=move |_| editing.set(None)/>
+                }
+                .into_any()
+            } else {
+                view! { <span class="text">{value}</span> }.into_any()
+            }
+        }
+    };
+    let described = tip_id.clone();
     view! {
-        <td class="cell" class:invalid=invalid class:warned=warned>
-            <input type="text" spellcheck="false"
-                aria-label=move || format!("{}, line {}", field.label(), line.get())
-                aria-invalid=move || if invalid() { "true" } else { "false" }
-                aria-describedby=move || if findings.with(Vec::is_empty) { None } else { Some(tip_ref.clone()) }
-                prop:value=value
-                on:change=move |ev| if let Some(id) = id.get_untracked() { edit(id, field, event_target_value(&ev)) }/>
-            <Show when=move || findings.with(|f| !f.is_empty())>
-                <span class="marker" aria-hidden="true">{move || if invalid() { "✗" } else { "!" }}</span>
-                <span class="tip" role="tooltip" id=tip_id.clone()>{message}</span>
-            </Show>
+        <td data-field=field.label()
+            class=move || match mark() { Mark::Clean => "cell", Mark::Warned => "cell warned", Mark::Invalid => "cell invalid" }
+            tabindex=move || if here.get() { "-1" } else { "0" }
+            aria-invalid=move || invalid().then_some("true")
+            aria-describedby=described
+            on:focus=move |ev| {
+                editing.set(id().map(|id| (id, field)));
+                // Its input still open (left and come back to in one task, so
+                // `here` never changed): back into it now.
+                let td: web_sys::Element = event_target(&ev);
+                if let Some(input) = td.first_element_child().and_then(|c| c.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+                    enter(&input);
+                }
+            }>
+            {content}
+            <span class="tip" role="tooltip" id=tip_id>{move || view.with(|v| v.cells.get(k).map(|c| c.message.clone()).unwrap_or_default())}</span>
         </td>
     }
 }
 
+/// Into a cell's input: the focus, without scrolling (the cell's own focus
+/// has scrolled it into view), and its text selected, as Tab selects a
+/// field's text.
+fn enter(input: &web_sys::HtmlInputElement) {
+    let options = web_sys::FocusOptions::new();
+    options.set_prevent_scroll(true);
+    let _ = input.focus_with_options(&options);
+    input.select();
+}
+
 /// Before the window moves from `from` to `to`: a focused control in the
-/// grid is left (so that its pending text is committed to its own row); if
-/// its row keeps a slot, the same control in that slot takes the focus,
-/// otherwise the grid's viewport does. Nothing scrolls.
-fn follow_focus(tbody: &web_sys::HtmlElement, viewport: &web_sys::HtmlElement, from: usize, to: &Window) {
-    // Every control of the grid is a cell's child; the cell a row's, the
-    // row the body's (found by walking, not by selectors: the first load is
-    // kept small).
-    let Some(focused) = document().active_element() else {
-        return;
-    };
-    let Some(cell) = focused.parent_element() else {
-        return;
-    };
-    let Some(tr) = cell.parent_element() else {
-        return;
-    };
+/// grid is left (so that its pending text is committed to its own row).
+/// What takes the focus once the window has moved: if the row keeps a slot,
+/// the same cell or control in that slot, otherwise the grid's `viewport`;
+/// `None` if the focus was not in the grid. (A cell focused by Tab below the
+/// rows in view scrolls the grid itself, before its input opens: the cell
+/// follows its row too.)
+fn leave_focus(
+    tbody: &web_sys::HtmlElement,
+    viewport: &web_sys::HtmlElement,
+    from: usize,
+    to: &Window,
+) -> Option<web_sys::HtmlElement> {
+    // The focus is on a text cell (its input not open yet) or on a control,
+    // a cell's child; the cell is a row's, the row the body's (found by
+    // walking, not by selectors: the first load is kept small).
+    let focused = document().active_element()?;
+    let text_cell = focused.has_attribute("data-field");
+    let cell = if text_cell {
+        Some(focused.clone())
+    } else {
+        focused.parent_element()
+    }?;
+    let tr = cell.parent_element()?;
     if !tr.parent_element().is_some_and(|p| p.is_same_node(Some(tbody))) {
-        return;
+        return None;
     }
     // Elements before it: the top spacer and the slots above; cells before it.
     let before = |el: &web_sys::Element| {
         std::iter::successors(el.previous_element_sibling(), |e| e.previous_element_sibling()).count()
     };
     let (Some(slot), column) = (before(&tr).checked_sub(1), before(&cell)) else {
-        return;
+        return None;
     };
-    // Leaving the cell commits it (its change event runs now).
-    let _ = focused.unchecked_ref::<web_sys::HtmlElement>().blur();
+    // Leaving an input commits it (its change event runs now).
+    if !text_cell {
+        let _ = focused.unchecked_ref::<web_sys::HtmlElement>().blur();
+    }
     let position = from + slot;
     let nth = |first: Option<web_sys::Element>, n: usize| (0..n).try_fold(first?, |e, _| e.next_element_sibling());
     let target = to
@@ -279,11 +316,13 @@ fn follow_focus(tbody: &web_sys::HtmlElement, viewport: &web_sys::HtmlElement, f
         .then(|| nth(tbody.first_element_child(), position - to.first + 1))
         .flatten()
         .and_then(|tr| nth(tr.first_element_child(), column))
-        .and_then(|cell| cell.first_element_child());
-    let options = web_sys::FocusOptions::new();
-    options.set_prevent_scroll(true);
-    let _ = match target {
-        Some(el) => el.unchecked_ref::<web_sys::HtmlElement>().focus_with_options(&options),
-        None => viewport.focus_with_options(&options),
-    };
+        // A text cell takes the focus itself (and opens its input); others, their control.
+        .and_then(|cell| {
+            if cell.has_attribute("data-field") {
+                Some(cell)
+            } else {
+                cell.first_element_child()
+            }
+        });
+    Some(target.map_or_else(|| viewport.clone(), |el| el.unchecked_into()))
 }
