@@ -131,6 +131,12 @@ pub fn Grid(
                 })
             })
         });
+        // The field of this slot's row being edited: one subscriber to
+        // `editing` per slot, and a scroll wakes no cell through it.
+        let edited = Memo::new(move |_| match editing.get() {
+            Some((id, field)) if view.with(|v| v.id) == Some(id) => Some(field),
+            _ => None,
+        });
         let line = move || view.with(|v| v.line);
         let status = move || {
             let errors = view.with(|v| v.errors);
@@ -146,7 +152,7 @@ pub fn Grid(
                 .get()
                 .into_iter()
                 .enumerate()
-                .map(|(k, field)| cell(slot, k, field, view, editing, edit))
+                .map(|(k, field)| cell(slot, k, field, view, editing, edited, edit))
                 .collect_view()
         };
         view! {
@@ -185,7 +191,8 @@ pub fn Grid(
 }
 
 /// Cell `k` of slot `slot`, its `field`, as `view` has it: its text, and an
-/// input only while it is the cell being edited (`editing`). Its marker is
+/// input only while it is the cell being edited (`editing`; `edited` is the
+/// slot's share of it). Its marker is
 /// drawn by CSS from its class; its tooltip (empty without findings)
 /// describes it, with an id that names the slot.
 fn cell(
@@ -194,13 +201,14 @@ fn cell(
     field: Field,
     view: Memo<SlotView>,
     editing: RwSignal<Option<(usize, Field)>>,
+    edited: Memo<Option<Field>>,
     edit: impl Fn(usize, Field, String) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let mark = move || view.with(|v| v.cells.get(k).map_or(Mark::Clean, |c| c.mark));
     let invalid = move || mark() == Mark::Invalid;
     let value = move || view.with(|v| v.cells.get(k).map(|c| c.value.clone()).unwrap_or_default());
     let id = move || view.with_untracked(|v| v.id);
-    let here = Memo::new(move |_| view.with(|v| v.id).is_some_and(|id| editing.get() == Some((id, field))));
+    let here = Memo::new(move |_| edited.get() == Some(field));
     let tip_id = format!("tip-{slot}-{}", field.label().replace(' ', "-").to_lowercase());
     let content = {
         let tip_id = tip_id.clone();
