@@ -177,3 +177,14 @@ test("Escape in a cell being edited goes back to the value held: nothing is comm
   assert.equal(await page.locator("[data-testid=invalid]").textContent(), String(invalid));
   await page.close();
 });
+
+test("text typed into a cell is committed when the cell loses the focus without a change event (the window left)", async () => {
+  const page = await loaded();
+  const cell = await editCell(page, "Last Name", 6);
+  await page.keyboard.type("Typed");
+  // A window switch blurs the input and fires no change event.
+  await cell.evaluate((input) => input.dispatchEvent(new FocusEvent("blur")));
+  await page.waitForFunction(() => document.querySelectorAll("#grid input").length === 0);
+  assert.equal(await cellText(page, "Last Name", 6), "Typed");
+  await page.close();
+});

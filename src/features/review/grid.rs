@@ -192,9 +192,9 @@ pub fn Grid(
 
 /// Cell `k` of slot `slot`, its `field`, as `view` has it: its text, and an
 /// input only while it is the cell being edited (`editing`; `edited` is the
-/// slot's share of it). Its marker is
-/// drawn by CSS from its class; its tooltip (empty without findings)
-/// describes it, with an id that names the slot.
+/// slot's share of it). Its marker is drawn by CSS from its class; its
+/// tooltip (empty without findings) describes it, with an id that names the
+/// slot.
 fn cell(
     slot: usize,
     k: usize,
@@ -209,6 +209,13 @@ fn cell(
     let value = move || view.with(|v| v.cells.get(k).map(|c| c.value.clone()).unwrap_or_default());
     let id = move || view.with_untracked(|v| v.id);
     let here = Memo::new(move |_| edited.get() == Some(field));
+    // The input's text to its row, unless it is what the row holds.
+    let commit = move |input: web_sys::HtmlInputElement| {
+        let text = input.value();
+        if let Some(id) = id().filter(|_| text != untrack(value)) {
+            edit(id, field, text);
+        }
+    };
     let tip_id = format!("tip-{slot}-{}", field.label().replace(' ', "-").to_lowercase());
     let content = {
         let tip_id = tip_id.clone();
@@ -232,14 +239,19 @@ fn cell(
                         // The attribute, set as the input is made (a `prop:value` is
                         // set a microtask later, which would undo the selection).
                         value=untrack(value)
-                        on:change=move |ev| if let Some(id) = id() { edit(id, field, event_target_value(&ev)) }
+                        on:change=move |ev| commit(event_target(&ev))
                         on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Escape" {
                             // Back to the value held: nothing is committed.
                             let el: web_sys::HtmlInputElement = event_target(&ev);
                             el.set_value(&untrack(value));
                             el.select();
                         }
-                        on:blur=move |_| editing.set(None)/>
+                        // A blur without a change (the window left while typing)
+                        // commits too: closing the input must not lose its text.
+                        on:blur=move |ev| {
+                            commit(event_target(&ev));
+                            editing.set(None);
+                        }/>
                 }
                 .into_any()
             } else {
