@@ -188,3 +188,22 @@ test("text typed into a cell is committed when the cell loses the focus without 
   assert.equal(await cellText(page, "Last Name", 6), "Typed");
   await page.close();
 });
+
+test("a fix that takes its row out of the filter goes to that row only, not to the row that takes its place", async () => {
+  const page = await loaded();
+  await page.selectOption("#grid-filter", "errors");
+  // Lines 2, 52, 102, … have "UK" (an error): line 2 is first, line 52 next.
+  await page.waitForFunction(() => document.querySelector("#grid tr.grid-row th")?.textContent === "2");
+  const invalid = Number(await page.locator("[data-testid=invalid]").textContent());
+  const country = await editCell(page, "Country", 2);
+  await country.fill("GB");
+  await country.press("Tab");
+  await page.waitForFunction((n) => document.querySelector("[data-testid=invalid]")?.textContent === String(n), invalid - 1);
+  await page.waitForFunction(() => document.querySelector("#grid tr.grid-row th")?.textContent === "52");
+  assert.equal(await cellText(page, "Country", 52), "UK");
+  await page.selectOption("#grid-filter", "all");
+  await page.waitForFunction(() => document.querySelector("#grid tr.grid-row th")?.textContent === "2");
+  assert.equal(await cellText(page, "Country", 2), "GB");
+  assert.equal(await page.locator("[data-testid=invalid]").textContent(), String(invalid - 1));
+  await page.close();
+});

@@ -16,7 +16,7 @@ import { gzipSync, brotliCompressSync, constants } from "node:zlib";
  * The first-load budget, brotli, in KB (1 KB = 1024 bytes). 300 since the review
  * grid's cells are text with one input for the cell being edited, and each
  * row element reads one view of its row (focus following the edited cell, the
- * slot view: +1.4 KB, 299.3 KB when raised), which took the 100k-row grid's p95
+ * slot view: +1.9 KB, 299.8 KB when raised), which took the 100k-row grid's p95
  * scroll frame from 27.3 to 20.1 ms on one machine. 298 since the page
  * decodes and groups the rows as the worker sends them (wire::RowPieces,
  * editor::KeyIndex, the rows' key hashes: +1.4 KB, 297.9 KB when raised),

@@ -21,6 +21,8 @@ use super::Filter;
 use crate::shared::state::AppState;
 use leptos::prelude::*;
 use smime_bulk_roster::mapping::Field;
+use std::cell::RefCell;
+use std::rc::Rc;
 use wasm_bindgen::JsCast;
 
 /// The grid over the rows `filter` lets through. `scroll_top` is the
@@ -209,18 +211,37 @@ fn cell(
     let value = move || view.with(|v| v.cells.get(k).map(|c| c.value.clone()).unwrap_or_default());
     let id = move || view.with_untracked(|v| v.id);
     let here = Memo::new(move |_| edited.get() == Some(field));
-    // The input's text to its row, unless it is what the row holds.
-    let commit = move |input: web_sys::HtmlInputElement| {
-        let text = input.value();
-        if let Some(id) = id().filter(|_| text != untrack(value)) {
-            edit(id, field, text);
-        }
-    };
     let tip_id = format!("tip-{slot}-{}", field.label().replace(' ', "-").to_lowercase());
     let content = {
         let tip_id = tip_id.clone();
         move || {
             if here.get() {
+                // The input belongs to the row it opened on, whatever the slot
+                // shows by the time it commits (an edit can move the row out
+                // of the filter before the blur that follows its change).
+                let Some(row) = id() else { return ().into_any() };
+                let held = Rc::new(RefCell::new(untrack(value)));
+                // The input's text to its row, unless it is what the row holds.
+                let commit = {
+                    let held = held.clone();
+                    move |input: web_sys::HtmlInputElement| {
+                        let text = input.value();
+                        if *held.borrow() != text {
+                            held.replace(text.clone());
+                            edit(row, field, text);
+                        }
+                    }
+                };
+                let initial = held.borrow().clone();
+                let on_change = commit.clone();
+                let on_escape = move |ev: leptos::ev::KeyboardEvent| {
+                    if ev.key() == "Escape" {
+                        // Back to the value held: nothing is committed.
+                        let el: web_sys::HtmlInputElement = event_target(&ev);
+                        el.set_value(&held.borrow());
+                        el.select();
+                    }
+                };
                 let input = NodeRef::<leptos::html::Input>::new();
                 input.on_load(move |el| {
                     // Only where the user is: the cell holding the focus.
@@ -238,14 +259,9 @@ fn cell(
                         aria-describedby=tip_id.clone()
                         // The attribute, set as the input is made (a `prop:value` is
                         // set a microtask later, which would undo the selection).
-                        value=untrack(value)
-                        on:change=move |ev| commit(event_target(&ev))
-                        on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Escape" {
-                            // Back to the value held: nothing is committed.
-                            let el: web_sys::HtmlInputElement = event_target(&ev);
-                            el.set_value(&untrack(value));
-                            el.select();
-                        }
+                        value=initial
+                        on:change=move |ev| on_change(event_target(&ev))
+                        on:keydown=on_escape
                         // A blur without a change (the window left while typing)
                         // commits too: closing the input must not lose its text.
                         on:blur=move |ev| {
