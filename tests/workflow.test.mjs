@@ -110,6 +110,24 @@ test("connect, load a 1252 export, fix it inline, order, and export the results"
   await sandbox.setStatus(orders[0].reference, "issued");
   await page.click("#refresh-statuses");
   await page.waitForFunction(() => /issued/.test(document.querySelector("#results")?.textContent ?? ""));
+  assert.equal(await page.locator("#announcer").textContent(), "Statuses refreshed.");
+  // A CA that fails every try of a refresh: the page says so where the
+  // button is, and keeps the statuses it had.
+  assert.equal((await sandbox.setFaults({ fail_next: 4 })).status, 200);
+  await sandbox.setStatus(orders[1].reference, "issued");
+  await page.click("#refresh-statuses");
+  const failed = page.locator("#step-results [role=alert]");
+  await failed.waitFor({ timeout: 20000 });
+  assert.equal(
+    await failed.innerText(),
+    "Statuses could not be refreshed: the CA's order list gave no usable answer 4 times in a row (the last: HTTP 500); try again in a few minutes.",
+  );
+  assert.equal((await page.locator("#results").innerText()).match(/\bissued\b/g).length, 1, "the last statuses read stay");
+  assert.equal(await page.locator("#refresh-statuses").isEnabled(), true, "and it can be tried again");
+  await page.click("#refresh-statuses");
+  // (innerText: textContent runs the cells' words together.)
+  await page.waitForFunction(() => (document.querySelector("#results")?.innerText.match(/\bissued\b/g) ?? []).length === 2);
+  assert.equal(await failed.count(), 0, "a refresh that works takes the failure away");
   assert.deepEqual(errors, []);
   await page.close();
   await server.close();

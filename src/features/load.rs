@@ -1,5 +1,6 @@
 //! Step: load the roster by file picker, drag-and-drop anywhere, or paste.
 
+use crate::shared::alert::alert;
 use crate::shared::file::read_bytes;
 use crate::shared::state::{use_app, AppState, Reading, RosterInput};
 use leptos::ev;
@@ -171,7 +172,7 @@ pub fn LoadStep() -> impl IntoView {
                     </div>
                 }
             })}
-            {move || state.load_error.get().map(|m| view! { <p class="error" role="alert">{m}</p> })}
+            {alert(state.load_error)}
         </section>
         <div class="drop-overlay" class:visible=move || dragging.get() aria-hidden="true">
             <p>"Drop the roster file to check it"</p>

@@ -2,6 +2,7 @@
 //! it costs), product and validity, how many rows will be ordered and at
 //! what total, and the confirmation that starts the batch.
 
+use crate::shared::alert::alert;
 use crate::shared::ca::{call, CallError};
 use crate::shared::state::{use_app, RunPhase};
 use leptos::prelude::*;
@@ -179,7 +180,7 @@ pub fn OrderStep(on_place: impl Fn(Arc<BatchSpec>) + 'static) -> impl IntoView {
                 <p class="hint">"Test the connection in step 1, or "
                     <button type="button" class="link" id="load-products" on:click=load_products>"load the CA's products"</button>"."</p>
             </Show>
-            {move || message.get().map(|m| view! { <p class="error" role="alert">{m}</p> })}
+            {alert(message)}
             <Show when=can_enroll>
                 <fieldset id="order-mode">
                     <legend>"How to order"</legend>

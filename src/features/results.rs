@@ -1,26 +1,24 @@
 //! Step 8: the orders — refs, statuses, amounts, links — with "refresh
 //! statuses" and the exports.
 
-use crate::shared::ca::{call, CallError};
+use crate::shared::alert::alert;
+use crate::shared::ca::{explain_failure, send, TIMEOUT_MS};
 use crate::shared::download::save;
 use crate::shared::state::use_app;
+use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use smime_bulk_ca::engine::RowState;
+use smime_bulk_ca::engine::{Outcome, RowState};
 use smime_bulk_ca::protocol::decimal::sum_amounts;
 use smime_bulk_ca::protocol::trust::is_trusted_url;
-use smime_bulk_ca::protocol::ListQuery;
+use smime_bulk_ca::refresh::{RefreshError, RefreshStep, StatusRefresh};
 use smime_bulk_ca::results::results_csv;
 use smime_bulk_roster::editor::Editor;
 use smime_bulk_roster::Row;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Rows the table shows (the exports have them all).
 const SHOWN: usize = 500;
-
-/// Pages of the order list a refresh reads at most (100,000 orders).
-const MAX_REFRESH_PAGES: u32 = 1_000;
 
 /// A link from a CA answer: a link only when it is `https:` (or `http:` to
 /// this machine, the sandbox); anything else (`javascript:`, `data:`…) is
@@ -39,6 +37,9 @@ fn link(url: String, label: &'static str, hidden: String) -> AnyView {
 pub fn ResultsStep() -> impl IntoView {
     let state = use_app();
     let refreshing = RwSignal::new(false);
+    // Why the last refresh failed, shown under its button (a success is
+    // seen in the statuses, and announced).
+    let refresh_failed = RwSignal::new(None::<String>);
 
     let export_results = move |_| {
         if let Some(run) = state.run.get_untracked() {
@@ -65,65 +66,58 @@ pub fn ResultsStep() -> impl IntoView {
         );
     };
     // "Refresh statuses": the account's orders in the batch's window, a page
-    // (100 orders) at a time, not one request per order.
+    // (100 orders) at a time, not one request per order; a fault that may
+    // pass is retried (smime_bulk_ca::refresh holds the rules).
     let refresh = move |_| {
         let Some(run) = state.run.get_untracked() else { return };
         let creds = state.credentials();
         refreshing.set(true);
+        refresh_failed.set(None);
         spawn_local(async move {
-            let (base, profile) = (run.spec.ca_url.clone(), run.spec.profile);
-            let per_page = profile.list_page_size();
-            let mut statuses: HashMap<String, String> = HashMap::new();
-            let mut failure = None;
-            for page in 1..=MAX_REFRESH_PAGES {
-                let query = ListQuery {
-                    page,
-                    per_page,
-                    created_since: run.spec.created_at,
-                };
-                match call(&base, &profile.list_orders(&creds, &query), |r| {
-                    profile.parse_order_list(r)
-                })
-                .await
-                {
-                    Ok(orders) => {
-                        let full = orders.len() >= per_page as usize;
-                        statuses.extend(orders.into_iter().map(|o| (o.reference, o.status)));
-                        if !full {
-                            break;
-                        }
-                    }
-                    Err(CallError::Ca(e)) => {
-                        failure = Some(e.to_string());
-                        break;
-                    }
-                    Err(CallError::NoAnswer(why)) => {
-                        failure = Some(why.explain().await);
-                        break;
-                    }
+            let base = run.spec.ca_url.clone();
+            let mut refresh =
+                StatusRefresh::new(run.spec.profile, creds, run.spec.created_at, js_sys::Date::now() as u64);
+            let done = loop {
+                match refresh.step() {
+                    RefreshStep::Send(request) => refresh.answered(send(&base, &request, TIMEOUT_MS).await),
+                    RefreshStep::Wait(ms) => TimeoutFuture::new(ms.min(u64::from(u32::MAX)) as u32).await,
+                    RefreshStep::Done(done) => break done,
                 }
-            }
+            };
+            // What was read is shown even when the refresh stopped short.
+            let statuses = refresh.statuses();
             let mut missing = 0;
             state.run.update(|run| {
                 if let Some(run) = run {
                     let mut states = (*run.states).clone();
-                    for slot in states.iter_mut() {
-                        if let RowState::Placed { order } = slot {
-                            match statuses.get(&order.reference) {
-                                Some(status) => order.status = status.clone(),
-                                None => missing += 1,
-                            }
-                        }
-                    }
+                    missing = statuses.apply(&mut states);
                     run.states = Arc::new(states);
                 }
             });
             refreshing.set(false);
-            state.announce.set(match failure {
-                Some(why) => format!("Statuses could not be refreshed: {why}"),
-                None if missing == 0 => "Statuses refreshed.".into(),
-                None => format!("Statuses refreshed; {missing} orders are no longer listed (cancelled or expired)."),
-            });
+            match done {
+                Ok(()) if missing == 0 => state.announce.set("Statuses refreshed.".into()),
+                Ok(()) => state.announce.set(format!(
+                    "Statuses refreshed; {missing} orders are no longer listed (cancelled or expired)."
+                )),
+                // Shown under the button (an alert, so announced too).
+                Err(e) => {
+                    let why = match &e {
+                        RefreshError::GaveUp(outcome @ (Outcome::Timeout | Outcome::Network(_))) => {
+                            explain_failure(&base, outcome).await
+                        }
+                        e => e.to_string(),
+                    };
+                    let read = statuses.len();
+                    let kept = if read > 0 {
+                        format!(" The statuses of the {read} orders read before that are shown.")
+                    } else {
+                        String::new()
+                    };
+                    let why = why.trim_end_matches('.');
+                    refresh_failed.set(Some(format!("Statuses could not be refreshed: {why}.{kept}")));
+                }
+            }
         });
     };
 
@@ -271,6 +265,7 @@ pub fn ResultsStep() -> impl IntoView {
                 <button type="button" class="secondary" id="export-results" on:click=export_results>"Export results (CSV)"</button>
                 <button type="button" class="secondary" id="export-rejected" on:click=export_rejected>"Export rejected rows as a roster"</button>
             </div>
+            {alert(refresh_failed)}
             {batch_total}
             {invoice}
             {enrollment_invoices}

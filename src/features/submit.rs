@@ -2,6 +2,7 @@
 //! journal in IndexedDB, so a reload or a closed tab resumes the batch without
 //! placing an order twice.
 
+use crate::shared::alert::alert;
 use crate::shared::ca::{send, TIMEOUT_MS};
 use crate::shared::journal_store::{active_batch, set_active_batch, JournalStore};
 use crate::shared::state::{use_app, AppState, RunCommand, RunPhase, RunView};
@@ -439,7 +440,7 @@ pub fn SubmitStep(runner: Runner) -> impl IntoView {
                     </div>
                 </div>
             })}
-            {move || problem.get().map(|m| view! { <p class="error" role="alert">{m}</p> })}
+            {alert(problem)}
             {move || progress().map(|v| v.into_any()).unwrap_or_else(|| view! { <p class="hint">"Orders you place in step 6 are sent from here, with progress."</p> }.into_any())}
         </section>
     }

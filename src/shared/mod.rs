@@ -1,5 +1,6 @@
 //! Pieces every feature may use; features never import each other.
 
+pub mod alert;
 pub mod ca;
 pub mod config;
 pub mod download;

@@ -1,6 +1,7 @@
 // Starts the real smime-bulk-sandbox binary on 127.0.0.1 and a free port; it
-// stops with the test process (and when stop() is called). It speaks SSL.com's
-// SWS API (its default profile; pass ["--profile", "reference"] for the other).
+// stops with the test process (and when stop() is called), which it never
+// keeps alive. It speaks SSL.com's SWS API (its default profile; pass
+// ["--profile", "reference"] for the other).
 // The admin endpoints want the token the sandbox prints on its first line;
 // admin() sends it.
 import { spawn } from "node:child_process";
@@ -27,6 +28,10 @@ export async function startSandbox(args = []) {
     });
     child.on("exit", (code) => reject(new Error(`sandbox exited with ${code}: ${out}`)));
   });
+  // Neither the sandbox nor its output keeps the test process alive: a test
+  // that fails before its stop() ends instead of hanging the run.
+  child.unref();
+  child.stdout.unref();
   process.on("exit", () => child.kill());
   const admin = (path, init = {}) =>
     fetch(`${url}${path}`, { ...init, headers: { ...(init.headers ?? {}), "x-sandbox-admin-token": token } });

@@ -9,8 +9,11 @@
 //!   same logic runs under tokio in the CLI, under gloo-net in the browser, and
 //!   in tests with a fake clock. Its [`engine::journal`] lets a batch resume
 //!   exactly where it stopped.
+//! - [`refresh`]: "refresh statuses", the batch's orders read back page by
+//!   page, faults that may pass retried.
 
 pub mod engine;
 pub mod probe;
 pub mod protocol;
+pub mod refresh;
 pub mod results;

@@ -47,6 +47,7 @@ async fn killed_twice_and_resumed_every_row_has_exactly_one_order() {
         created_error_rate: 0.05,
         rate_limit: Some(200),
         latency_ms: 0,
+        fail_next: 0,
     };
     let sb = start(SandboxConfig {
         faults,
@@ -224,6 +225,7 @@ async fn a_bulk_enrollment_killed_twice_under_faults_gives_every_address_one_ord
         created_error_rate: 0.15,
         rate_limit: Some(200),
         latency_ms: 10,
+        fail_next: 0,
     };
     let sb = start(SandboxConfig {
         faults,

@@ -25,6 +25,10 @@ pub struct Faults {
     /// 500). A bulk enrollment so hit keeps its orders and answers 500.
     #[serde(default)]
     pub created_error_rate: f64,
+    /// The next this many API requests are answered 500 before anything is
+    /// done, whatever `fail_rate` says: a fault a test can count on.
+    #[serde(default)]
+    pub fail_next: u32,
 }
 
 /// A partial update of the settings (admin endpoint).
@@ -36,6 +40,7 @@ pub struct FaultsUpdate {
     pub rate_limit: Option<u32>,
     pub latency_ms: Option<u64>,
     pub created_error_rate: Option<f64>,
+    pub fail_next: Option<u32>,
 }
 
 impl Faults {
@@ -124,6 +129,9 @@ impl FaultState {
         if let Some(v) = u.latency_ms {
             f.latency_ms = v;
         }
+        if let Some(v) = u.fail_next {
+            f.fail_next = v;
+        }
         if let Some(v) = u.created_error_rate {
             f.created_error_rate = v;
         }
@@ -143,7 +151,7 @@ impl FaultState {
         Duration::from_millis(base / 2 + jitter)
     }
 
-    /// Rate limit, then the failure coin.
+    /// Rate limit, then the failures asked for (`fail_next`), then the failure coin.
     pub fn gate(&self) -> Gate {
         let mut inner = self.lock();
         if let Some(limit) = inner.faults.rate_limit {
@@ -156,6 +164,10 @@ impl FaultState {
             if inner.window_count > limit {
                 return Gate::RateLimited;
             }
+        }
+        if inner.faults.fail_next > 0 {
+            inner.faults.fail_next -= 1;
+            return Gate::Fail;
         }
         let p = inner.faults.fail_rate;
         if p > 0.0 && inner.rng.random_bool(p) {

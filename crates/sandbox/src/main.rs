@@ -99,6 +99,7 @@ async fn main() -> ExitCode {
             rate_limit: args.rate_limit,
             latency_ms: args.latency_ms,
             created_error_rate: args.created_error_rate,
+            fail_next: 0,
         },
         seed: args.seed,
         admin_token: args.admin_token,

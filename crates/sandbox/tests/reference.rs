@@ -259,6 +259,25 @@ async fn injected_faults_fail_drop_and_rate_limit() {
         "a failed request does nothing"
     );
 
+    // A counted failure: the next two requests fail, whatever the rate, then none.
+    assert_eq!(
+        admin_post(&sb, "/sandbox/faults", r#"{"fail_rate":0,"fail_next":2}"#).await,
+        200
+    );
+    let statuses: Vec<u16> = {
+        let mut v = Vec::new();
+        for _ in 0..3 {
+            let r = client()
+                .get(format!("{}/domains?{AUTH}", sb.url()))
+                .send()
+                .await
+                .unwrap();
+            v.push(r.status().as_u16());
+        }
+        v
+    };
+    assert_eq!(statuses, [500, 500, 200]);
+
     // Changed at run time: now every creation is dropped after the order exists.
     assert_eq!(
         admin_post(&sb, "/sandbox/faults", r#"{"fail_rate":0,"drop_rate":1}"#).await,

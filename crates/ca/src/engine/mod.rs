@@ -30,6 +30,7 @@ mod progress;
 mod reconcile;
 mod state;
 
+pub(crate) use backoff::Jitter;
 pub use batch::{
     external_order_number, BatchRow, BatchSpec, Enrollment, OrderMode, DEFAULT_CHUNK, MAX_CHUNK, MAX_PERIOD_DAYS,
 };
