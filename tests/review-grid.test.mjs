@@ -178,6 +178,26 @@ test("Escape in a cell being edited goes back to the value held: nothing is comm
   await page.close();
 });
 
+test("the grid's rows are laid out as flex boxes and still read as a table: its columns line up and keep their roles", async () => {
+  const page = await loaded();
+  // Every row's cells sit under the header's columns.
+  const misaligned = await page.evaluate(() => {
+    const edges = (tr) => [...tr.children].map((c) => Math.round(c.getBoundingClientRect().left));
+    const head = edges(document.querySelector("#grid thead tr"));
+    return [...document.querySelectorAll("#grid tr.grid-row")].filter((tr) => edges(tr).join() !== head.join()).length;
+  });
+  assert.equal(misaligned, 0);
+  // The table's semantics, as assistive technology is given them.
+  const table = page.getByRole("table").and(page.locator("#grid"));
+  assert.equal(await table.count(), 1);
+  assert.equal(await table.getByRole("columnheader", { name: "Email", exact: true }).count(), 1);
+  assert.equal(await table.getByRole("rowheader", { name: "5", exact: true }).count(), 1);
+  const row = table.getByRole("row").filter({ has: page.getByRole("rowheader", { name: "5", exact: true }) });
+  assert.equal(await row.count(), 1);
+  assert.equal(await row.getByRole("cell", { name: "person3@example.com", exact: true }).count(), 1);
+  await page.close();
+});
+
 test("text typed into a cell is committed when the cell loses the focus without a change event (the window left)", async () => {
   const page = await loaded();
   const cell = await editCell(page, "Last Name", 6);

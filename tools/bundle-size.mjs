@@ -13,7 +13,11 @@ import { join } from "node:path";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
 
 /**
- * The first-load budget, brotli, in KB (1 KB = 1024 bytes). 300 since the review
+ * The first-load budget, brotli, in KB (1 KB = 1024 bytes). 301 since the review
+ * grid's rows are flex boxes with the table's roles written out (+0.5 KB,
+ * 300.1 KB when raised; "refresh statuses" retrying its reads had been paid
+ * for by one shared alert view and wasm-opt's --converge), which took the
+ * layout of a scrolled frame at 100k rows from 5.3 to 3.6 ms. 300 since the review
  * grid's cells are text with one input for the cell being edited, and each
  * row element reads one view of its row (focus following the edited cell, the
  * slot view: +1.9 KB, 299.8 KB when raised), which took the 100k-row grid's p95
@@ -42,7 +46,7 @@ import { gzipSync, brotliCompressSync, constants } from "node:zlib";
  * says where the rest is by crate (tachys 61 KB, the page's own code 51,
  * core 36, reactive_graph 16, alloc 14, the ca crate 16, roster 14, serde_json 11).
  */
-export const BUDGET_KB = 300;
+export const BUDGET_KB = 301;
 
 /** Sizes of every file in `dist`, each tagged first load or later. */
 export async function bundleReport(dist) {

@@ -13,7 +13,9 @@
 //! values or findings changed touch the DOM. A cell being edited follows its
 //! row while the row keeps a slot (its pending text is committed first, as
 //! leaving the cell would); when the row scrolls out, the cell is left and
-//! the focus goes to the grid.
+//! the focus goes to the grid. The rows are flex boxes (style/main.css: a
+//! table's layout cost a third more each frame), so the table's roles are
+//! written out: browsers may drop them with the display.
 
 use super::slot::{Mark, SheetColumns, SlotView};
 use super::window::{Window, ROW_HEIGHT_PX, VIEWPORT_PX};
@@ -158,14 +160,14 @@ pub fn Grid(
                 .collect_view()
         };
         view! {
-            <tr class="grid-row" aria-rowindex=move || position() + 2 style:height=format!("{ROW_HEIGHT_PX}px")>
-                <th scope="row" class="num">{line}</th>
+            <tr class="grid-row" role="row" aria-rowindex=move || position() + 2 style:height=format!("{ROW_HEIGHT_PX}px")>
+                <th scope="row" role="rowheader" class="num">{line}</th>
                 {cells}
-                <td class=move || if view.with(|v| v.row_notes.is_empty()) { "status cell" } else { "status cell noted" }>
+                <td role="cell" class=move || if view.with(|v| v.row_notes.is_empty()) { "status cell" } else { "status cell noted" }>
                     {status}
                     <span class="tip" role="tooltip">{notes}</span>
                 </td>
-                <td><button type="button" class="icon" aria-label=move || format!("Delete line {}", line())
+                <td role="cell"><button type="button" class="icon" aria-label=move || format!("Delete line {}", line())
                     on:click=move |_| if let Some(id) = view.with_untracked(|v| v.id) { delete(id) }>"Delete"</button></td>
             </tr>
         }
@@ -175,12 +177,12 @@ pub fn Grid(
         <div class="grid-viewport" node_ref=viewport tabindex="-1"
             style:height=format!("{VIEWPORT_PX}px")
             on:scroll=on_scroll>
-            <table class="grid" id="grid" aria-rowcount=move || total.get() + 1>
-                <thead><tr aria-rowindex="1">
-                    <th scope="col">"Line"</th>
-                    {move || fields.get().into_iter().map(|f| view! { <th scope="col">{f.label()}</th> }).collect_view()}
-                    <th scope="col">"Status"</th>
-                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+            <table class="grid" id="grid" role="table" aria-rowcount=move || total.get() + 1>
+                <thead><tr role="row" aria-rowindex="1">
+                    <th scope="col" role="columnheader">"Line"</th>
+                    {move || fields.get().into_iter().map(|f| view! { <th scope="col" role="columnheader">{f.label()}</th> }).collect_view()}
+                    <th scope="col" role="columnheader">"Status"</th>
+                    <th scope="col" role="columnheader"><span class="visually-hidden">"Actions"</span></th>
                 </tr></thead>
                 <tbody node_ref=tbody>
                     <tr class="spacer" aria-hidden="true" style:height=move || format!("{}px", window.get().above_px)></tr>
@@ -277,7 +279,7 @@ fn cell(
     };
     let described = tip_id.clone();
     view! {
-        <td data-field=field.label()
+        <td role="cell" data-field=field.label()
             class=move || match mark() { Mark::Clean => "cell", Mark::Warned => "cell warned", Mark::Invalid => "cell invalid" }
             tabindex=move || if here.get() { "-1" } else { "0" }
             aria-invalid=move || invalid().then_some("true")
