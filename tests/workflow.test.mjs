@@ -42,7 +42,11 @@ test("connect, load a 1252 export, fix it inline, order, and export the results"
   page.on("pageerror", (e) => errors.push(e.message));
   await openSite(page, server.url, sandbox.url);
 
+  // The connection check is a read: two server errors in a row are tried
+  // again, and the step still connects.
+  assert.equal((await sandbox.setFaults({ fail_next: 2 })).status, 200);
   await connect(page);
+  assert.equal((await (await sandbox.admin("/sandbox/faults")).json()).fail_next, 0, "both failures were met");
   assert.match(await page.locator("#connection-status").innerText(), /the keys were accepted/);
   assert.match(await page.locator("#domains-not-listed").innerText(), /does not list the domains/);
   assert.match(await page.locator("#secret-destination").innerText(), new RegExp(`sent only to ${sandbox.url.replace(/[.]/g, "\\.")}`));

@@ -5,8 +5,10 @@
 //! outcomes back to the engine.
 
 use gloo_net::http::Request;
+use gloo_timers::future::TimeoutFuture;
 use smime_bulk_ca::engine::Outcome;
 use smime_bulk_ca::protocol::{CaError, HttpRequest, HttpResponse, Method};
+use smime_bulk_ca::retry::{may_pass, ReadRetry};
 use std::cell::Cell;
 use std::rc::Rc;
 
@@ -50,17 +52,39 @@ impl NoAnswer {
 
 /// Sends `request` to the CA at `base` and reads the answer with `parse` (one
 /// of `protocol::parse_*`); as the Leptos hackernews example's `fetch_api`.
+///
+/// A read (`GET`) met by a fault that may pass (a 5xx, a 429, a dropped
+/// connection: `smime_bulk_ca::retry`'s rule) is sent again after a jittered
+/// wait, up to `retry::MAX_TRIES` tries, so one bad answer does not fail a
+/// step. A read that got no answer within [`TIMEOUT_MS`] is not: the user has
+/// waited that long already and is told at once. A `POST` is sent once.
 pub async fn call<T>(
     base: &str,
     request: &HttpRequest,
-    parse: impl FnOnce(&HttpResponse) -> Result<T, CaError>,
+    parse: impl Fn(&HttpResponse) -> Result<T, CaError>,
 ) -> Result<T, CallError> {
-    match send(base, request, TIMEOUT_MS).await {
-        Outcome::Response(r) => parse(&r).map_err(CallError::Ca),
-        outcome => Err(CallError::NoAnswer(NoAnswer {
-            base: base.to_owned(),
-            outcome,
-        })),
+    let mut tries = ReadRetry::new(js_sys::Date::now() as u64);
+    loop {
+        let outcome = send(base, request, TIMEOUT_MS).await;
+        let parsed = match &outcome {
+            Outcome::Response(r) => Some(parse(r)),
+            _ => None,
+        };
+        let retry = request.method == Method::Get && !matches!(outcome, Outcome::Timeout);
+        if let Some(wait_ms) = may_pass(&outcome, parsed.as_ref())
+            .filter(|_| retry)
+            .and_then(|asked| tries.after_fault(asked))
+        {
+            TimeoutFuture::new(u32::try_from(wait_ms).unwrap_or(u32::MAX)).await;
+            continue;
+        }
+        return match parsed {
+            Some(result) => result.map_err(CallError::Ca),
+            None => Err(CallError::NoAnswer(NoAnswer {
+                base: base.to_owned(),
+                outcome,
+            })),
+        };
     }
 }
 

@@ -11,9 +11,12 @@
 //!   exactly where it stopped.
 //! - [`refresh`]: "refresh statuses", the batch's orders read back page by
 //!   page, faults that may pass retried.
+//! - [`retry`]: which faults a read may pass by being sent again, and the
+//!   waits between its tries.
 
 pub mod engine;
 pub mod probe;
 pub mod protocol;
 pub mod refresh;
 pub mod results;
+pub mod retry;

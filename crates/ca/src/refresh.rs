@@ -4,28 +4,22 @@
 //! wait, or stop) and [`StatusRefresh::answered`] takes what became of the
 //! request, so the page's driver stays a loop and the rules are tested here.
 //!
-//! A read is safe to send again, so a fault that may pass — a 5xx, a 429 (a
-//! proxy in front of the CA may add one), no answer in time, a dropped
-//! connection — is retried with jittered backoff, up to [`MAX_TRIES`] times a
-//! page. Keys refused, a redirect, or an
-//! answer that cannot be read stop the refresh at once: sending it again
-//! would get the same.
+//! A page that meets a fault that may pass (a 5xx, a 429, no answer in
+//! time, a dropped connection: [`crate::retry`]'s rule, the page's other
+//! reads' too) is read again with jittered backoff, up to [`MAX_TRIES`]
+//! times. Keys refused, a redirect, an answer that cannot be read, or a 429
+//! asking for a wait over [`crate::retry::MAX_ASKED_WAIT_MS`] stop the
+//! refresh at once, with the CA's words.
 
-use crate::engine::Jitter;
 use crate::engine::{Outcome, RowState};
 use crate::protocol::{CaError, Credentials, HttpRequest, ListQuery, Profile};
+pub use crate::retry::MAX_TRIES;
+use crate::retry::{may_pass, ReadRetry};
 use std::collections::HashMap;
 use std::fmt;
 
-/// Tries of one page before the refresh gives up.
-pub const MAX_TRIES: u32 = 4;
-
 /// Pages read at most (100,000 orders at SSL.com's 100 a page).
 pub const MAX_PAGES: u32 = 1_000;
-
-/// Backoff base and ceiling between tries of a page, in milliseconds.
-const BASE_BACKOFF_MS: u64 = 250;
-const MAX_BACKOFF_MS: u64 = 4_000;
 
 /// What the driver does next.
 #[derive(Debug)]
@@ -80,8 +74,8 @@ impl fmt::Display for RefreshError {
             }
             RefreshError::TooManyPages => write!(
                 f,
-                "the CA lists more than {MAX_PAGES} pages of orders in the batch's window; the statuses \
-                 of the first {MAX_PAGES} pages are shown"
+                "the CA lists more than {MAX_PAGES} pages of orders in the batch's window, more than a \
+                 refresh reads"
             ),
         }
     }
@@ -126,11 +120,10 @@ pub struct StatusRefresh {
     credentials: Credentials,
     created_since: u64,
     page: u32,
-    /// Tries of the current page that met a fault that may pass.
-    faults: u32,
+    /// The current page's tries.
+    retry: ReadRetry,
     /// The wait owed before the next try, if any.
     wait: Option<u64>,
-    jitter: Jitter,
     statuses: Statuses,
     done: Option<Result<(), RefreshError>>,
 }
@@ -145,9 +138,8 @@ impl StatusRefresh {
             credentials,
             created_since,
             page: 1,
-            faults: 0,
+            retry: ReadRetry::new(seed),
             wait: None,
-            jitter: Jitter::new(seed),
             statuses: Statuses::default(),
             done: None,
         }
@@ -173,16 +165,21 @@ impl StatusRefresh {
     /// What became of the request [`step`](Self::step) handed out.
     pub fn answered(&mut self, outcome: Outcome) {
         let parsed = match &outcome {
-            Outcome::Response(r) => self.profile.parse_order_list(r),
-            Outcome::Timeout | Outcome::Network(_) => return self.fault(outcome, None),
+            Outcome::Response(r) => Some(self.profile.parse_order_list(r)),
+            Outcome::Timeout | Outcome::Network(_) => None,
         };
+        if let Some(retry_after_ms) = may_pass(&outcome, parsed.as_ref()) {
+            return self.fault(outcome, retry_after_ms);
+        }
+        // An answer came (no answer may pass).
+        let Some(parsed) = parsed else { return };
         match parsed {
             Ok(orders) => {
                 let full = orders.len() >= self.profile.list_page_size() as usize;
                 self.statuses
                     .0
                     .extend(orders.into_iter().map(|o| (o.reference, o.status)));
-                self.faults = 0;
+                self.retry.answered();
                 if !full {
                     self.done = Some(Ok(()));
                 } else if self.page >= MAX_PAGES {
@@ -191,8 +188,6 @@ impl StatusRefresh {
                     self.page += 1;
                 }
             }
-            Err(CaError::RateLimited { retry_after_ms }) => self.fault(outcome, retry_after_ms),
-            Err(CaError::Server { .. }) => self.fault(outcome, None),
             Err(e) => self.done = Some(Err(RefreshError::Ca(e))),
         }
     }
@@ -205,12 +200,9 @@ impl StatusRefresh {
     /// A fault that may pass: try the page again after a wait (the CA's
     /// `Retry-After` when it gave one), or give up after [`MAX_TRIES`].
     fn fault(&mut self, outcome: Outcome, retry_after_ms: Option<u64>) {
-        self.faults += 1;
-        if self.faults >= MAX_TRIES {
-            self.done = Some(Err(RefreshError::GaveUp(outcome)));
-            return;
+        match self.retry.after_fault(retry_after_ms) {
+            Some(ms) => self.wait = Some(ms),
+            None => self.done = Some(Err(RefreshError::GaveUp(outcome))),
         }
-        let backoff = self.jitter.delay(BASE_BACKOFF_MS, MAX_BACKOFF_MS, self.faults);
-        self.wait = Some(retry_after_ms.unwrap_or(backoff).max(1));
     }
 }

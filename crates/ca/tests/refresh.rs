@@ -171,6 +171,31 @@ fn a_429_waits_as_long_as_the_ca_says() {
 }
 
 #[test]
+fn a_429_asking_for_a_long_wait_stops_with_the_cas_words() {
+    let mut r = refresh();
+    send(r.step());
+    r.answered(Outcome::Response(HttpResponse {
+        status: 429,
+        retry_after: Some("3600".into()),
+        location: None,
+        body: String::new(),
+    }));
+    let RefreshStep::Done(Err(err)) = r.step() else {
+        panic!("an hour is not waited out in silence")
+    };
+    assert!(
+        matches!(
+            err,
+            RefreshError::Ca(CaError::RateLimited {
+                retry_after_ms: Some(3_600_000)
+            })
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("429, try again in 3600 s"), "{err}");
+}
+
+#[test]
 fn faults_on_every_try_of_a_page_give_up_with_the_last_keeping_the_pages_read() {
     let mut r = refresh();
     send(r.step());

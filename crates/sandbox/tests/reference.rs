@@ -43,6 +43,15 @@ async fn get(sb: &Sandbox, path: &str) -> (u16, Value) {
 
 const AUTH: &str = "account_key=sandbox-account&secret_key=sandbox-secret";
 
+/// The account's domains, the answer as it came (a fault's status and headers too).
+async fn get_domains(sb: &Sandbox) -> reqwest::Response {
+    client()
+        .get(format!("{}/domains?{AUTH}", sb.url()))
+        .send()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn an_order_is_placed_listed_fetched_and_invoiced() {
     let sb = sandbox(Faults::default()).await;
@@ -264,18 +273,10 @@ async fn injected_faults_fail_drop_and_rate_limit() {
         admin_post(&sb, "/sandbox/faults", r#"{"fail_rate":0,"fail_next":2}"#).await,
         200
     );
-    let statuses: Vec<u16> = {
-        let mut v = Vec::new();
-        for _ in 0..3 {
-            let r = client()
-                .get(format!("{}/domains?{AUTH}", sb.url()))
-                .send()
-                .await
-                .unwrap();
-            v.push(r.status().as_u16());
-        }
-        v
-    };
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        statuses.push(get_domains(&sb).await.status().as_u16());
+    }
     assert_eq!(statuses, [500, 500, 200]);
 
     // Changed at run time: now every creation is dropped after the order exists.
@@ -299,11 +300,7 @@ async fn injected_faults_fail_drop_and_rate_limit() {
     );
     let mut limited = None;
     for _ in 0..5 {
-        let r = client()
-            .get(format!("{}/domains?{AUTH}", sb.url()))
-            .send()
-            .await
-            .unwrap();
+        let r = get_domains(&sb).await;
         if r.status() == 429 {
             limited = Some(r.headers()["retry-after"].to_str().unwrap().to_owned());
             break;

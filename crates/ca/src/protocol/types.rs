@@ -211,7 +211,11 @@ impl fmt::Display for CaError {
             }
             CaError::RateLimited {
                 retry_after_ms: Some(ms),
-            } => write!(f, "the CA asked to slow down (429, retry after {ms} ms)"),
+            } => write!(
+                f,
+                "the CA asked to slow down (429, try again in {} s)",
+                ms.div_ceil(1000)
+            ),
             CaError::RateLimited { retry_after_ms: None } => f.write_str("the CA asked to slow down (429)"),
             CaError::Server { status } => write!(f, "the CA failed with HTTP {status}"),
             CaError::NotFound => f.write_str("the CA has no such resource (404)"),
