@@ -48,8 +48,8 @@ async function scrollTo(page, top) {
   await page.waitForFunction((rows) => {
     const el = document.querySelector(".grid-viewport");
     const first = document.querySelector("#grid tr.grid-row");
-    // 44 px a row, 8 rows of overscan above the one at the top, 26 row elements.
-    const expected = Math.max(0, Math.min(Math.floor(el.scrollTop / 44) - 8, rows - 26));
+    // 44 px a row, 4 rows of overscan above the one at the top, 18 row elements.
+    const expected = Math.max(0, Math.min(Math.floor(el.scrollTop / 44) - 4, rows - 18));
     return Number(first?.getAttribute("aria-rowindex")) === expected + 2;
   }, ROWS);
 }
@@ -76,7 +76,7 @@ test("the 100k-row grid reuses its row elements while scrolling, each showing it
     for (const tr of all) tr.__mark = true;
     return all.length;
   });
-  assert.equal(count, 26, "10 rows in view and 8 above and below");
+  assert.equal(count, 18, "10 rows in view and 4 above and below");
   assert.equal(await page.locator("#grid").getAttribute("aria-rowcount"), String(ROWS + 1));
   for (const top of [Infinity, 44 * 50_000 + 20, 44 * 3, 0]) {
     await scrollTo(page, top);

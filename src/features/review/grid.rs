@@ -7,7 +7,7 @@
 //! piece of it changed write to the DOM. A cell is its text; only the cell
 //! being edited holds an input (the `editing` signal names its row and
 //! field), because a text input is costly to lay out and a scroll would
-//! otherwise change about 130 of them a frame. Focus on a cell (Tab, a click)
+//! otherwise change about 90 of them a frame. Focus on a cell (Tab, a click)
 //! opens its input; leaving the input closes it. An edit bumps the editor's
 //! version: every slot's view is computed again, and only the rows whose
 //! values or findings changed touch the DOM. A cell being edited follows its

@@ -5,7 +5,7 @@
 //! and each of the slot's DOM bindings reads its own piece of it. A chain of
 //! small memos per cell (row findings → cell findings → invalid → class)
 //! looked cheaper but was not: marking a chain re-walks every path through
-//! it, and a scroll re-marks all 26 slots each frame.
+//! it, and a scroll re-marks all 18 slots each frame.
 
 use smime_bulk_roster::editor::Editor;
 use smime_bulk_roster::mapping::{Field, Mapping};
