@@ -71,7 +71,8 @@ pub async fn call<T>(
             _ => None,
         };
         let retry = request.method == Method::Get && !matches!(outcome, Outcome::Timeout);
-        if let Some(wait_ms) = may_pass(&outcome, parsed.as_ref())
+        let error = parsed.as_ref().and_then(|p| p.as_ref().err());
+        if let Some(wait_ms) = may_pass(&outcome, error)
             .filter(|_| retry)
             .and_then(|asked| tries.after_fault(asked))
         {

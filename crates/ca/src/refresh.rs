@@ -168,7 +168,8 @@ impl StatusRefresh {
             Outcome::Response(r) => Some(self.profile.parse_order_list(r)),
             Outcome::Timeout | Outcome::Network(_) => None,
         };
-        if let Some(retry_after_ms) = may_pass(&outcome, parsed.as_ref()) {
+        let error = parsed.as_ref().and_then(|p| p.as_ref().err());
+        if let Some(retry_after_ms) = may_pass(&outcome, error) {
             return self.fault(outcome, retry_after_ms);
         }
         // An answer came (no answer may pass).

@@ -22,19 +22,20 @@ const MAX_BACKOFF_MS: u64 = 4_000;
 /// CA's error, which names its wait, is shown instead.
 pub const MAX_ASKED_WAIT_MS: u64 = 10_000;
 
-/// A fault that may pass: a 5xx, a 429 (a proxy in front of the CA may add
-/// one), no answer in time, a dropped connection. `Some` holds the wait the
-/// CA asked for (`Retry-After`), if any; `None` means the fault will not pass
-/// by itself (keys refused, a redirect, an answer that cannot be read) or
-/// not soon enough (a wait over [`MAX_ASKED_WAIT_MS`]).
-pub fn may_pass<T>(outcome: &Outcome, parsed: Option<&Result<T, CaError>>) -> Option<Option<u64>> {
-    match (outcome, parsed) {
+/// Whether `outcome` is a fault that may pass: a 5xx, a 429 (a proxy in front
+/// of the CA may add one), no answer in time, a dropped connection. `error`
+/// is what the answer's parser made of an answer, if it refused it. `Some`
+/// holds the wait the CA asked for (`Retry-After`), if any; `None` means the
+/// fault will not pass by itself (keys refused, a redirect, an answer that
+/// cannot be read) or not soon enough (a wait over [`MAX_ASKED_WAIT_MS`]).
+pub fn may_pass(outcome: &Outcome, error: Option<&CaError>) -> Option<Option<u64>> {
+    match (outcome, error) {
         (Outcome::Timeout | Outcome::Network(_), _) => Some(None),
-        (Outcome::Response(_), Some(Err(CaError::RateLimited { retry_after_ms }))) => match retry_after_ms {
+        (Outcome::Response(_), Some(CaError::RateLimited { retry_after_ms })) => match retry_after_ms {
             Some(ms) if *ms > MAX_ASKED_WAIT_MS => None,
             asked => Some(*asked),
         },
-        (Outcome::Response(_), Some(Err(CaError::Server { .. }))) => Some(None),
+        (Outcome::Response(_), Some(CaError::Server { .. })) => Some(None),
         (Outcome::Response(_), _) => None,
     }
 }
@@ -90,20 +91,20 @@ mod tests {
 
     #[test]
     fn faults_that_may_pass_are_told_from_those_that_will_not() {
-        let server: Result<(), _> = Err(CaError::Server { status: 503 });
-        let limited: Result<(), _> = Err(CaError::RateLimited {
-            retry_after_ms: Some(2_000),
-        });
-        assert_eq!(may_pass::<()>(&Outcome::Timeout, None), Some(None));
-        assert_eq!(may_pass::<()>(&Outcome::Network("reset".into()), None), Some(None));
-        assert_eq!(may_pass(&answer(), Some(&server)), Some(None));
-        assert_eq!(may_pass(&answer(), Some(&limited)), Some(Some(2_000)));
-        let too_long: Result<(), _> = Err(CaError::RateLimited {
-            retry_after_ms: Some(MAX_ASKED_WAIT_MS + 1),
-        });
-        assert_eq!(may_pass(&answer(), Some(&too_long)), None, "shown, not waited for");
-        assert_eq!(may_pass(&answer(), Some(&Err::<(), _>(CaError::Unauthorized))), None);
-        assert_eq!(may_pass(&answer(), Some(&Ok(()))), None);
+        let limited = |ms| CaError::RateLimited {
+            retry_after_ms: Some(ms),
+        };
+        assert_eq!(may_pass(&Outcome::Timeout, None), Some(None));
+        assert_eq!(may_pass(&Outcome::Network("reset".into()), None), Some(None));
+        assert_eq!(may_pass(&answer(), Some(&CaError::Server { status: 503 })), Some(None));
+        assert_eq!(may_pass(&answer(), Some(&limited(2_000))), Some(Some(2_000)));
+        assert_eq!(
+            may_pass(&answer(), Some(&limited(MAX_ASKED_WAIT_MS + 1))),
+            None,
+            "shown, not waited for"
+        );
+        assert_eq!(may_pass(&answer(), Some(&CaError::Unauthorized)), None);
+        assert_eq!(may_pass(&answer(), None), None, "an answer read");
     }
 
     #[test]
