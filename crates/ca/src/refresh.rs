@@ -172,7 +172,7 @@ impl StatusRefresh {
         if let Some(retry_after_ms) = may_pass(&outcome, error) {
             return self.fault(outcome, retry_after_ms);
         }
-        // An answer came (no answer may pass).
+        // Only an answer gets here: no answer at all may pass, handled above.
         let Some(parsed) = parsed else { return };
         match parsed {
             Ok(orders) => {
