@@ -160,6 +160,21 @@ test("Tab from the last row in view goes on to the next row's first cell, which 
   await page.close();
 });
 
+test("keys typed into a cell before its row moves to another row element are kept, and typing goes on after them", async () => {
+  const page = await loaded();
+  await scrollTo(page, 44 * 20);
+  await editCell(page, "First Name", 27);
+  await page.keyboard.type("Ty"); // over the selected "Person"
+  // One row down: every row element shows another row, line 27's input opens again in the next one up.
+  await scrollTo(page, 44 * 21);
+  await page.waitForFunction(() => document.activeElement?.getAttribute("aria-label") === "First Name, line 27");
+  await page.keyboard.type("ped");
+  await page.keyboard.press("Tab");
+  await page.waitForFunction(() => document.activeElement?.getAttribute("aria-label") === "Last Name, line 27");
+  assert.equal(await cellText(page, "First Name", 27), "Typed", "not \"ped\": the keys after the move replaced none before it");
+  await page.close();
+});
+
 test("Escape in a cell being edited goes back to the value held: nothing is committed; opening a cell moves no column", async () => {
   const page = await loaded();
   const invalid = Number(await page.locator("[data-testid=invalid]").textContent());

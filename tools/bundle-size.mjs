@@ -13,7 +13,11 @@ import { join } from "node:path";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
 
 /**
- * The first-load budget, brotli, in KB (1 KB = 1024 bytes). 301 since the review
+ * The first-load budget, brotli, in KB (1 KB = 1024 bytes). 302 since the page's
+ * reads (the connection check, the domains, the products) are sent again after
+ * a fault that may pass (+0.6 KB) and a cell's input that follows its row to
+ * another slot keeps its text cursor, so the keys typed next replace none
+ * typed before (+0.3 KB): 301.0 KB when raised. 301 since the review
  * grid's rows are flex boxes with the table's roles written out (+0.5 KB,
  * 300.1 KB when raised; "refresh statuses" retrying its reads had been paid
  * for by one shared alert view and wasm-opt's --converge), which took the
@@ -46,7 +50,7 @@ import { gzipSync, brotliCompressSync, constants } from "node:zlib";
  * says where the rest is by crate (tachys 61 KB, the page's own code 51,
  * core 36, reactive_graph 16, alloc 14, the ca crate 16, roster 14, serde_json 11).
  */
-export const BUDGET_KB = 301;
+export const BUDGET_KB = 302;
 
 /** Sizes of every file in `dist`, each tagged first load or later. */
 export async function bundleReport(dist) {

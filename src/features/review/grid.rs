@@ -12,7 +12,7 @@
 //! version: every slot's view is computed again, and only the rows whose
 //! values or findings changed touch the DOM. A cell being edited follows its
 //! row while the row keeps a slot (its pending text is committed first, as
-//! leaving the cell would); when the row scrolls out, the cell is left and
+//! leaving the cell would, and its text cursor goes back where it was); when the row scrolls out, the cell is left and
 //! the focus goes to the grid. The rows are flex boxes (style/main.css: a
 //! table's layout cost a third more each frame), so the table's roles are
 //! written out: browsers may drop them with the display.
@@ -98,7 +98,10 @@ pub fn Grid(
         let top = usize::try_from(el.scroll_top()).unwrap_or(0);
         let before = window.get_untracked();
         let after = Window::at(top, before.total);
-        let refocus = (after.first != before.first)
+        let moved = after.first != before.first;
+        // Where the text cursor is in an open input, before leaving it.
+        let caret = moved.then(focused_caret).flatten();
+        let refocus = moved
             .then(|| {
                 tbody
                     .get_untracked()
@@ -107,6 +110,11 @@ pub fn Grid(
             .flatten();
         scroll_top.set(top);
         if let Some(target) = refocus {
+            // The input opening again in its row's new slot puts the cursor
+            // back (see `enter`).
+            if let Some(at) = caret.filter(|_| target.has_attribute("data-field")) {
+                let _ = target.set_attribute(CARET, &at.to_string());
+            }
             let options = web_sys::FocusOptions::new();
             options.set_prevent_scroll(true);
             let _ = target.focus_with_options(&options);
@@ -248,10 +256,14 @@ fn cell(
                 input.on_load(move |el| {
                     // Only where the user is: the cell holding the focus.
                     let active = document().active_element();
-                    if el.parent_element().is_some_and(|td| active.is_some_and(|a| a == td)) {
-                        enter(&el);
-                    } else {
-                        editing.set(None);
+                    match el.parent_element() {
+                        Some(td) if active.is_some_and(|a| a == td) => enter(&el),
+                        td => {
+                            if let Some(td) = td {
+                                let _ = td.remove_attribute(CARET);
+                            }
+                            editing.set(None);
+                        }
                     }
                 });
                 view! {
@@ -299,14 +311,43 @@ fn cell(
     }
 }
 
+/// The attribute of a cell whose input opens again after its row moved to
+/// this slot while it was open: where its text cursor was.
+const CARET: &str = "data-caret";
+
 /// Into a cell's input: the focus, without scrolling (the cell's own focus
 /// has scrolled it into view), and its text selected, as Tab selects a
-/// field's text.
+/// field's text; or, for an input opening again after its row moved, the
+/// cursor where it was ([`CARET`]): the keys typed next must not replace
+/// those typed before the move. (An input that had text selected then has
+/// all of it selected.)
 fn enter(input: &web_sys::HtmlInputElement) {
     let options = web_sys::FocusOptions::new();
     options.set_prevent_scroll(true);
     let _ = input.focus_with_options(&options);
-    input.select();
+    let td = input.parent_element();
+    let caret = td.as_ref().and_then(|td| td.get_attribute(CARET));
+    let at = caret.as_deref().and_then(|c| c.parse::<usize>().ok());
+    if let Some(td) = td.filter(|_| caret.is_some()) {
+        let _ = td.remove_attribute(CARET);
+    }
+    match at.and_then(|at| u32::try_from(at).ok()) {
+        Some(at) => {
+            let _ = input.set_selection_range(at, at);
+        }
+        None => input.select(),
+    }
+}
+
+/// Where the text cursor is in the focused element, if it is a text input
+/// with no text selected (selected text is selected whole again: see `enter`).
+fn focused_caret() -> Option<u32> {
+    let input = document()
+        .active_element()?
+        .dyn_into::<web_sys::HtmlInputElement>()
+        .ok()?;
+    let end = input.selection_end().ok()??;
+    (input.selection_start().ok()?? == end).then_some(end)
 }
 
 /// Before the window moves from `from` to `to`: a focused control in the
