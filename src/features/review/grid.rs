@@ -12,10 +12,11 @@
 //! version: every slot's view is computed again, and only the rows whose
 //! values or findings changed touch the DOM. A cell being edited follows its
 //! row while the row keeps a slot (its pending text is committed first, as
-//! leaving the cell would, and its text cursor goes back where it was); when the row scrolls out, the cell is left and
-//! the focus goes to the grid. The rows are flex boxes (style/main.css: a
-//! table's layout cost a third more each frame), so the table's roles are
-//! written out: browsers may drop them with the display.
+//! leaving the cell would, and its text cursor goes back where it was); when
+//! the row scrolls out, the cell is left and the focus goes to the grid. The
+//! rows are flex boxes (style/main.css: a table's layout cost a third more
+//! each frame), so the table's roles are written out: browsers may drop them
+//! with the display.
 
 use super::slot::{Mark, SheetColumns, SlotView};
 use super::window::{Window, ROW_HEIGHT_PX, VIEWPORT_PX};
