@@ -30,6 +30,16 @@ fn page(first: usize, n: usize, status: &str) -> Outcome {
     answer(200, serde_json::Value::Array(items).to_string())
 }
 
+/// A 429 whose `Retry-After` is `after` (seconds), as a proxy would answer.
+fn too_many_requests(after: &str) -> Outcome {
+    Outcome::Response(HttpResponse {
+        status: 429,
+        retry_after: Some(after.into()),
+        location: None,
+        body: String::new(),
+    })
+}
+
 fn send(step: RefreshStep) -> HttpRequest {
     match step {
         RefreshStep::Send(request) => request,
@@ -158,12 +168,7 @@ fn a_fault_that_may_pass_is_retried_on_the_same_page_after_a_wait() {
 fn a_429_waits_as_long_as_the_ca_says() {
     let mut r = refresh();
     send(r.step());
-    r.answered(Outcome::Response(HttpResponse {
-        status: 429,
-        retry_after: Some("3".into()),
-        location: None,
-        body: String::new(),
-    }));
+    r.answered(too_many_requests("3"));
     assert!(matches!(r.step(), RefreshStep::Wait(3_000)));
     send(r.step());
     r.answered(page(0, 1, "issued"));
@@ -174,12 +179,7 @@ fn a_429_waits_as_long_as_the_ca_says() {
 fn a_429_asking_for_a_long_wait_stops_with_the_cas_words() {
     let mut r = refresh();
     send(r.step());
-    r.answered(Outcome::Response(HttpResponse {
-        status: 429,
-        retry_after: Some("3600".into()),
-        location: None,
-        body: String::new(),
-    }));
+    r.answered(too_many_requests("3600"));
     let RefreshStep::Done(Err(err)) = r.step() else {
         panic!("an hour is not waited out in silence")
     };

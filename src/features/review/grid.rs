@@ -328,6 +328,8 @@ fn enter(input: &web_sys::HtmlInputElement) {
     let _ = input.focus_with_options(&options);
     let td = input.parent_element();
     let caret = td.as_ref().and_then(|td| td.get_attribute(CARET));
+    // Read as usize, whose parser the page holds already (a u32 one would
+    // add to the first load), then narrowed.
     let at = caret.as_deref().and_then(|c| c.parse::<usize>().ok());
     if let Some(td) = td.filter(|_| caret.is_some()) {
         let _ = td.remove_attribute(CARET);
