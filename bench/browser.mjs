@@ -273,38 +273,45 @@ try {
       : `${mb(r.memory + r.report, r)}: wasm ${mb(r.memory, r)} + report ${mb(r.report, r)}`;
     console.log(`${r.engine.padEnd(16)} ${String(r.rows).padStart(8)} ${r.mb.toFixed(1).padStart(8)} ${r.ms.toFixed(1).padStart(12)} ${r.first.toFixed(1).padStart(14)} ${r.mbps.toFixed(1).padStart(8)}   ${memory}`);
   }
-  const longest = load.long.reduce((m, t) => Math.max(m, t.duration), 0);
-  console.log("");
-  console.log(`app, ${big} rows loaded through the page: ${load.wall_ms.toFixed(0)} ms to the summary; main-thread tasks over 50 ms meanwhile: ${load.long.length}, longest ${longest.toFixed(0)} ms`);
-  const p95of = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.95)];
-  // A frame interval over 1.5 frames (25 ms) is a frame missed; below it,
-  // intervals over 16.7 ms are the frame clock's jitter, not a miss.
-  const missed = (xs) => xs.filter((t) => t > 1.5 * (1000 / 60)).length;
-  const p95 = p95of(scroll.times);
-  const p95edit = p95of(edit);
-  console.log(`app, review grid of ${mid} rows scrolled top to bottom in 240 frames: p95 frame time ${p95.toFixed(2)} ms, median ${median(scroll.times).toFixed(2)} ms, frames missed (over 25 ms) ${missed(scroll.times)}, ${scroll.rows} row elements; callback to callback: p95 ${p95of(scroll.callbacks).toFixed(1)} ms, median ${median(scroll.callbacks).toFixed(1)} ms`);
-  if (scrollBig) console.log(`app, review grid of ${big} rows scrolled top to bottom in 240 frames: p95 frame time ${p95of(scrollBig.times).toFixed(1)} ms, median ${median(scrollBig.times).toFixed(1)} ms, frames missed ${missed(scrollBig.times)}, ${scrollBig.rows} row elements, last line shown ${scrollBig.lastLine}`);
-  for (const [rate, t] of throttled) {
-    console.log(`app, review grid of ${mid} rows scrolled with the CPU slowed ${rate}×: p95 frame time ${p95of(t.times).toFixed(1)} ms, median ${median(t.times).toFixed(1)} ms, frames missed ${missed(t.times)} of 240`);
-  }
-  console.log(`app, review grid of ${mid} rows, ${edit.length} cells edited one after another: p95 edit-to-frame ${p95edit.toFixed(1)} ms, median ${median(edit).toFixed(1)} ms`);
-  // File chosen → summary in the page, over the engine's own bytes → report in a bare worker.
-  const engineMs = (n) => results.find((r) => r.rows === n && r.engine === "smime-bulk wasm")?.ms;
-  const summaries = [...loads].sort(([a], [b]) => a - b).map(([n, ms]) => ({ n, ms, over: ms / engineMs(n) }));
-  for (const { n, ms, over } of summaries) {
-    console.log(`app, ${n} rows: ${ms.toFixed(0)} ms from the file chosen to the summary = ${over.toFixed(2)}× the engine's own ${engineMs(n)?.toFixed(0) ?? "n/a"} ms`);
-    console.log(`app, ${n} rows, ms per stage: ${stages.get(n).join(", ")}`);
+  // The app part's figures, when it ran (BENCH_PARTS=engine runs without it).
+  const app = PARTS.includes("app");
+  /** The app part's `key=value` lines, printed after the bundle's line. */
+  const appFigures = [];
+  if (app) {
+    const longest = load.long.reduce((m, t) => Math.max(m, t.duration), 0);
+    console.log("");
+    console.log(`app, ${big} rows loaded through the page: ${load.wall_ms.toFixed(0)} ms to the summary; main-thread tasks over 50 ms meanwhile: ${load.long.length}, longest ${longest.toFixed(0)} ms`);
+    const p95of = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.95)];
+    // A frame interval over 1.5 frames (25 ms) is a frame missed; below it,
+    // intervals over 16.7 ms are the frame clock's jitter, not a miss.
+    const missed = (xs) => xs.filter((t) => t > 1.5 * (1000 / 60)).length;
+    const p95 = p95of(scroll.times);
+    const p95edit = p95of(edit);
+    console.log(`app, review grid of ${mid} rows scrolled top to bottom in 240 frames: p95 frame time ${p95.toFixed(2)} ms, median ${median(scroll.times).toFixed(2)} ms, frames missed (over 25 ms) ${missed(scroll.times)}, ${scroll.rows} row elements; callback to callback: p95 ${p95of(scroll.callbacks).toFixed(1)} ms, median ${median(scroll.callbacks).toFixed(1)} ms`);
+    if (scrollBig) console.log(`app, review grid of ${big} rows scrolled top to bottom in 240 frames: p95 frame time ${p95of(scrollBig.times).toFixed(1)} ms, median ${median(scrollBig.times).toFixed(1)} ms, frames missed ${missed(scrollBig.times)}, ${scrollBig.rows} row elements, last line shown ${scrollBig.lastLine}`);
+    for (const [rate, t] of throttled) {
+      console.log(`app, review grid of ${mid} rows scrolled with the CPU slowed ${rate}×: p95 frame time ${p95of(t.times).toFixed(1)} ms, median ${median(t.times).toFixed(1)} ms, frames missed ${missed(t.times)} of 240`);
+    }
+    console.log(`app, review grid of ${mid} rows, ${edit.length} cells edited one after another: p95 edit-to-frame ${p95edit.toFixed(1)} ms, median ${median(edit).toFixed(1)} ms`);
+    // File chosen → summary in the page, over the engine's own bytes → report in a bare worker.
+    const engineMs = (n) => results.find((r) => r.rows === n && r.engine === "smime-bulk wasm")?.ms;
+    const summaries = [...loads].sort(([a], [b]) => a - b).map(([n, ms]) => ({ n, ms, over: ms / engineMs(n) }));
+    for (const { n, ms, over } of summaries) {
+      console.log(`app, ${n} rows: ${ms.toFixed(0)} ms from the file chosen to the summary = ${over.toFixed(2)}× the engine's own ${engineMs(n)?.toFixed(0) ?? "n/a"} ms`);
+      console.log(`app, ${n} rows, ms per stage: ${stages.get(n).join(", ")}`);
+    }
+    appFigures.push(`longest_main_thread_task_ms_${big}=${longest.toFixed(0)}`);
+    appFigures.push(`grid_p95_frame_ms_${mid}=${p95.toFixed(1)}`);
+    appFigures.push(`grid_missed_frames_${mid}=${missed(scroll.times)}`);
+    appFigures.push(`grid_p95_edit_frame_ms_${mid}=${p95edit.toFixed(1)}`);
+    if (scrollBig) appFigures.push(`grid_p95_frame_ms_${big}=${p95of(scrollBig.times).toFixed(1)}`);
+    for (const { n, ms, over } of summaries) {
+      appFigures.push(`app_to_summary_ms_${n}=${ms.toFixed(0)}`);
+      if (Number.isFinite(over)) appFigures.push(`app_over_engine_${n}=${over.toFixed(2)}`);
+    }
   }
   console.log(`bundle: first load ${(bundle.firstLoad.brotli / 1024).toFixed(1)} KB brotli (${(bundle.firstLoad.raw / 1024).toFixed(0)} KB raw); engine worker, loaded once the page is up, ${(bundle.later.brotli / 1024).toFixed(1)} KB brotli`);
-  console.log(`longest_main_thread_task_ms_${big}=${longest.toFixed(0)}`);
-  console.log(`grid_p95_frame_ms_${mid}=${p95.toFixed(1)}`);
-  console.log(`grid_missed_frames_${mid}=${missed(scroll.times)}`);
-  console.log(`grid_p95_edit_frame_ms_${mid}=${p95edit.toFixed(1)}`);
-  if (scrollBig) console.log(`grid_p95_frame_ms_${big}=${p95of(scrollBig.times).toFixed(1)}`);
-  for (const { n, ms, over } of summaries) {
-    console.log(`app_to_summary_ms_${n}=${ms.toFixed(0)}`);
-    if (Number.isFinite(over)) console.log(`app_over_engine_${n}=${over.toFixed(2)}`);
-  }
+  for (const line of appFigures) console.log(line);
   console.log(`first_load_brotli_kb=${Math.round(bundle.firstLoad.brotli / 1024)}`);
   const at100k = (engine) => results.find((r) => r.rows === 100_000 && r.engine === engine)?.ms;
   if (at100k("papaparse+js") && at100k("smime-bulk wasm")) {

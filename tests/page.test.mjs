@@ -43,6 +43,28 @@ async function setDomains(page, value) {
   await page.locator("#domains").press("Tab");
 }
 
+test("a browser without WebAssembly SIMD is told what the page needs, not shown a blank page", async () => {
+  // V8 without SSE4.1 has no wasm SIMD: a real browser that lacks it.
+  const old = await launch(["--js-flags=--no-enable-sse4-1"]);
+  try {
+    const page = await old.newPage();
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(server.url);
+    const alert = page.getByRole("alert");
+    await alert.waitFor();
+    const said = await alert.innerText();
+    assert.match(said, /smime-bulk cannot start in this browser/);
+    assert.match(said, /WebAssembly with SIMD/);
+    assert.match(said, /Firefox 89 or later and Safari 16\.4 or later/);
+    // The app did not start: no step of it is on the page.
+    assert.equal(await page.locator("#roster-file").count(), 0);
+    assert.deepEqual(errors, ["smime-bulk: this browser has no WebAssembly SIMD"]);
+  } finally {
+    await old.close();
+  }
+});
+
 test("a Windows-1252 semicolon export loaded by the file input shows counts and fixes", async () => {
   const { page, errors } = await openPage();
   await setDomains(page, "example.com, example.org");

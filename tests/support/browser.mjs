@@ -1,7 +1,8 @@
 // Launches Debian's Chromium through playwright-core (no browser download).
 import { chromium } from "playwright-core";
 
-export async function launch() {
+/** `extra`: more command-line switches, e.g. `--js-flags=…` for V8. */
+export async function launch(extra = []) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
     args: [
@@ -12,6 +13,7 @@ export async function launch() {
       "--disable-background-networking",
       "--disable-component-update",
       "--disable-sync",
+      ...extra,
     ],
   });
 }

@@ -11,12 +11,11 @@
 //!   form where the target has `simd128`, its word form elsewhere. The word
 //!   form is what native tests and property tests run, and it computes the
 //!   same masks, bit for bit (`the_word_blocks_agree_with_a_byte_loop`).
-//!   The vector form is compiled only with `-C target-feature=+simd128`,
-//!   which the project's builds do not pass yet (see the README); with it,
-//!   `tests/wasm.rs` holds its reports to the native snapshots:
-//!   `RUSTFLAGS="-C target-feature=+simd128" cargo test -p smime-bulk-roster
-//!   --target wasm32-unknown-unknown --test wasm` (in its own target
-//!   directory, so the usual builds are not redone).
+//!   The vector form is compiled with `-C target-feature=+simd128`, which
+//!   `.cargo/config.toml` passes to every wasm build: the page, the engine
+//!   worker and `tests/wasm.rs`, whose reports (in Chromium, Firefox and
+//!   WebKitGTK) are held to the native snapshots the word form made. A wasm
+//!   build without the flag (`RUSTFLAGS` set replaces it) gets the word form.
 //! - No `unsafe`: a block is built from two `u64::from_le_bytes` of a slice
 //!   chunk (`u64x2`). Of a chunk of known length sixteen (every loop here)
 //!   the compiler makes one `v128.load` (checked with binaryen's `wasm-dis`
