@@ -1,14 +1,13 @@
 //! Step: load the roster by file picker, drag-and-drop anywhere, or paste.
 
 use crate::shared::alert::alert;
-use crate::shared::file::read_bytes;
+use crate::shared::file::{read_bytes, BrowserBytes};
 use crate::shared::state::{use_app, AppState, Reading, RosterInput};
 use leptos::ev;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use smime_bulk_roster::template::{TEMPLATE_CSV, TEMPLATE_FILE_NAME};
 use smime_bulk_roster::Mode;
-use std::sync::Arc;
 
 /// Loads `file` into the state, or reports why it could not be read: a
 /// file over the size limit is refused before its bytes are read into the
@@ -29,7 +28,7 @@ fn load_file(state: AppState, file: web_sys::File) {
                     state,
                     RosterInput {
                         source: file.name(),
-                        bytes: Arc::new(bytes),
+                        bytes,
                         mode: Mode::Auto,
                     },
                 );
@@ -87,7 +86,7 @@ pub fn LoadStep() -> impl IntoView {
             state,
             RosterInput {
                 source: "pasted text".into(),
-                bytes: Arc::new(text.into_bytes()),
+                bytes: BrowserBytes::copied_from(text.as_bytes()),
                 mode: Mode::Auto,
             },
         );
@@ -139,7 +138,7 @@ pub fn LoadStep() -> impl IntoView {
                 <a href=template_href download=TEMPLATE_FILE_NAME>"Download the CSV template"</a>
                 " · "
                 <button type="button" class="link" id="load-sample" on:click=move |_| {
-                    set_input(state, RosterInput { source: "sample roster".into(), bytes: Arc::new(SAMPLE.as_bytes().to_vec()), mode: Mode::Auto });
+                    set_input(state, RosterInput { source: "sample roster".into(), bytes: BrowserBytes::copied_from(SAMPLE.as_bytes()), mode: Mode::Auto });
                 }>"Try a sample roster"</button>
             </p>
             <div class="load-options">

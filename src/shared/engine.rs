@@ -3,6 +3,7 @@
 //! its progress to a callback and returns what it found. Cancelling
 //! terminates the worker; the next request starts a fresh one.
 
+use crate::shared::file::BrowserBytes;
 use futures_channel::oneshot;
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use smime_bulk_roster::editor::KeyIndex;
@@ -86,13 +87,13 @@ thread_local! {
 /// Checks `bytes` against `options` in the worker, calling `progress` as it
 /// goes. A check started while another runs cancels the other.
 pub async fn check(
-    bytes: &[u8],
+    bytes: &BrowserBytes,
     options: &Options,
     progress: impl Fn(CheckProgress) + 'static,
 ) -> Result<Checked, EngineError> {
     // The copy yields to the browser: a check started meanwhile wins.
     let ticket = CHECK_TICKET.with(|t| t.replace(t.get() + 1) + 1);
-    let data = crate::shared::file::to_browser(bytes).await;
+    let data = bytes.copy().await;
     crate::shared::slices::mark("sent");
     if CHECK_TICKET.with(Cell::get) != ticket {
         return Err(EngineError::Cancelled);

@@ -3,6 +3,7 @@
 
 use crate::shared::config::AppConfig;
 use crate::shared::engine::{self, Checked, EngineError};
+use crate::shared::file::BrowserBytes;
 use crate::shared::slices::{mark, yield_now, Budget};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -22,9 +23,9 @@ use std::sync::Arc;
 pub struct RosterInput {
     /// File name, or "pasted text".
     pub source: String,
-    /// The bytes as read; never sent anywhere. (An `Arc<Vec>`, not an
-    /// `Arc<[u8]>`: a file's bytes become one without a copy.)
-    pub bytes: Arc<Vec<u8>>,
+    /// The bytes as read, held by the browser; sent nowhere but to the
+    /// engine worker.
+    pub bytes: BrowserBytes,
     /// How to read them.
     pub mode: Mode,
 }
@@ -244,7 +245,7 @@ impl AppState {
             state.sheet_choice.track();
             let options = state.options_untracked(input.mode, mapping);
             state.reading.set(Some(Reading::Checking(CheckProgress {
-                bytes_total: input.bytes.len(),
+                bytes_total: input.bytes.byte_length(),
                 ..CheckProgress::default()
             })));
             let generation = state.generation.get_value() + 1;
