@@ -92,7 +92,7 @@ async function appLoad(browser, url, rows, bytes) {
         super(...args);
         this.addEventListener("message", (e) => {
           const kind = e.data?.kind;
-          if (kind === "ready") window.__warmUp = e.data.warm_up_ms;
+          if (kind === "ready") window.__warmUp = e.data.warm_up_ms ?? [];
           if (kind === "rows" || kind === "report") window.__engine.push({ kind, at: performance.now(), elapsed: e.data.elapsed_ms });
         });
       }
@@ -142,6 +142,7 @@ async function appLoad(browser, url, rows, bytes) {
     const first = pieces.length ? `, first of ${pieces.length} row pieces at +${(pieces[0].at - started).toFixed(0)}` : "";
     stages.push(`(the worker's own check ${report.elapsed.toFixed(0)} ms${first}, report at +${(report.at - started).toFixed(0)})`);
   }
+  for (const t of long) stages.push(`(a main-thread task of ${t.duration.toFixed(0)} ms at +${(t.start - started).toFixed(0)})`);
   const warm = await page.evaluate(() => window.__warmUp);
   stages.push(`(its warm-up before: ${warm.length} rounds of ${warm.map((ms) => ms.toFixed(0)).join(", ")} ms)`);
   log(`the app at ${rows} rows, ms since the previous stage: ${stages.join(", ")}`);
