@@ -7,9 +7,10 @@
 //! (options in `wire::encode_options` form; the bytes transferred, not
 //! copied), or `{kind: "csrs", id, pems: [string]}` for CSRs typed into the
 //! grid, answered by `{kind: "csrs", id, outcomes: ArrayBuffer}`
-//! (`wire::encode_csr_outcomes`): the page never carries the CSR checks. Messages out: `{kind: "ready"}` once, then for each check
-//! `{kind: "progress", id, done, total, rows}` and `{kind: "rows", id,
-//! piece: ArrayBuffer}` (each piece of rows as soon as it is full, so the
+//! (`wire::encode_csr_outcomes`): the page never carries the CSR checks.
+//! Messages out: `{kind: "ready", warm_up_ms}` once (the warm-up's rounds'
+//! times, for the benchmark), then for each check `{kind: "progress", id,
+//! done, total, rows}` and `{kind: "rows", id, piece: ArrayBuffer}` (each piece of rows as soon as it is full, so the
 //! page decodes rows while the check goes on: `wire::RowPieces`) in order,
 //! and `{kind: "report", id, report: [ArrayBuffer], preview: string,
 //! elapsed_ms, memory_bytes, report_bytes}` (the rest of the report in
@@ -60,10 +61,10 @@ const WARM_UP_ROWS: usize = 30_000;
 /// compiles wasm quickly first, and well only once a function has run a
 /// while, in the background: the rounds' times fall as the good code
 /// arrives (in Chromium, 30,000 rows took 88-146 ms in the first round and
-/// 11-13 once it was all there). A single round, as before, left the user's
-/// first roster to code half compiled: at 100k rows 66-100 ms, where later
-/// checks take 42. The page starts the worker once it is up, so this runs
-/// while the user connects, not while they wait.
+/// 11-13 once it was all there). With a single round, as before, the app's
+/// first check of 100k rows took 82-136 ms in the worker, and later ones
+/// 42-58; with these rounds, 44-57. The page starts the worker once it is
+/// up, so this runs while the user connects, not while they wait.
 fn warm_up() -> Array {
     // Mostly good rows, and now and then each common problem, so that the
     // findings' paths run too: a bad country, a duplicate, a broken address,
@@ -95,9 +96,9 @@ fn warm_up() -> Array {
         ..Default::default()
     };
     // The same store type as a real check's: the check is generic over it,
-    // and the browser tiers up each compiled instance on its own. Warmed
-    // with another type (as it was), the first real check ran in the quick
-    // code throughout: at 100k rows 82-102 ms, where later checks take 42.
+    // each type is a function of its own, and the browser compiles each on
+    // its own, so warming another type (as the warm-up did) leaves the real
+    // check's code cold.
     let mut store = CopyOut {
         scope: None,
         id: 0.0,
