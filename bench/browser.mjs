@@ -245,9 +245,8 @@ try {
   // largest's long tasks kept), and the 100k grid scrolled and edited.
   const big = Math.max(...SIZES);
   const mid = SIZES.includes(100_000) ? 100_000 : Math.min(...SIZES);
-  let load = { wall_ms: NaN, long: [] };
-  let scroll = { times: [NaN], rows: NaN };
-  let edit = [NaN];
+  // Set when the app part runs (its figures are printed only then).
+  let load, scroll, edit;
   let scrollBig = null;
   const throttled = new Map();
   const loads = new Map();
