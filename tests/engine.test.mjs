@@ -165,9 +165,14 @@ test("Cancel stops the worker reading a large roster, and the page forgets it", 
   assert.equal(page.workers().length, 1, "the engine worker did not start ahead of the first roster");
   const closed = new Promise((resolve) => page.workers()[0].on("close", () => resolve(true)));
   await page.setInputFiles("#roster-file", { name: "big.csv", mimeType: "text/csv", buffer: Buffer.from(roster(1_000_000)) });
-  // The worker is reading: it has reported rows.
-  await page.waitForFunction(() => /[1-9][0-9]* rows so far/.test(document.querySelector("#reading")?.textContent ?? ""));
-  await page.click("#cancel-reading");
+  // The worker is reading: it has reported rows. Cancel is clicked in the
+  // same frame: warmed, the worker reads the whole million in about half a
+  // second, within the time Playwright's click waits for the button to hold still.
+  await page.waitForFunction(() => {
+    const reading = /[1-9][0-9]* rows so far/.test(document.querySelector("#reading")?.textContent ?? "");
+    if (reading) document.querySelector("#cancel-reading").click();
+    return reading;
+  }, null, { polling: "raf" });
   assert.equal(await Promise.race([closed, new Promise((r) => setTimeout(() => r(false), 5000))]), true, "the worker did not stop");
   await page.waitForSelector("#reading", { state: "detached" });
   await page.waitForTimeout(500);
@@ -185,9 +190,13 @@ test("Cancel while the roster is still being handed to the worker: nothing is re
   let workers = 0;
   page.on("worker", () => workers++);
   await page.setInputFiles("#roster-file", { name: "big.csv", mimeType: "text/csv", buffer: Buffer.from(roster(1_000_000)) });
-  await page.waitForSelector("#reading progress");
-  // At once: the 50 MB are copied a slice at a time, so the click lands during the copy.
-  await page.click("#cancel-reading");
+  // At once, in the frame the progress first shows: the 50 MB are copied a
+  // slice at a time, yielding between slices, so the click lands during the copy.
+  await page.waitForFunction(() => {
+    const cancel = document.querySelector("#reading progress") && document.querySelector("#cancel-reading");
+    cancel?.click();
+    return Boolean(cancel);
+  }, null, { polling: "raf" });
   await page.waitForSelector("#reading", { state: "detached" });
   await page.waitForTimeout(1500);
   assert.equal(await page.locator("#summary").count(), 0, "a cancelled roster was shown");
