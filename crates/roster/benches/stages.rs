@@ -1,6 +1,6 @@
 //! The engine's passes one at a time, on the benchmark's roster of 1M rows:
 //! decoding (UTF-8 check, and the one pass that looks for NUL bytes and
-//! counts line breaks), that count alone (what the row limit reads), and
+//! counts line ends), that count alone (what the row limit reads), and
 //! splitting the text into records. Beside `throughput`'s whole check, they
 //! say which pass a change moved. Run with
 //! `cargo bench -p smime-bulk-roster --bench stages`. Figures only.
@@ -23,13 +23,13 @@ fn decode_text(bencher: Bencher, rows: usize) {
     let bytes = roster(rows);
     bencher
         .counter(BytesCount::new(bytes.len()))
-        .bench(|| decode::decode(divan::black_box(&bytes)).map(|d| d.line_breaks));
+        .bench(|| decode::decode(divan::black_box(&bytes)).map(|d| d.line_ends));
 }
 
 /// The line-break count of a text on its own (the decoder counts them in
 /// its pass for NUL bytes; this is the cost it saves the row limit).
 #[divan::bench(args = [1_000_000], sample_count = 5, sample_size = 1)]
-fn count_line_breaks(bencher: Bencher, rows: usize) {
+fn count_line_ends(bencher: Bencher, rows: usize) {
     let bytes = roster(rows);
     let text = std::str::from_utf8(&bytes).unwrap_or_default();
     bencher

@@ -66,10 +66,10 @@ pub struct Decoded<'a> {
     pub text: Cow<'a, str>,
     /// How the bytes were read.
     pub encoding: TextEncoding,
-    /// How many of the text's bytes are line feeds or carriage returns (a
-    /// CRLF counts twice), counted in the pass that looked for NUL bytes:
-    /// the row limit's bound on the records (see [`crate::limits`]).
-    pub line_breaks: usize,
+    /// How many lines of the text end (each LF, CR or CRLF once), counted in
+    /// the pass that looked for NUL bytes: the row limit's bound on the
+    /// records (see [`crate::limits`]).
+    pub line_ends: usize,
 }
 
 /// How many leading bytes are inspected to tell text from binary.
@@ -85,12 +85,12 @@ const SNIFF_LEN: usize = 64 * 1024;
 /// assert!(d.text.starts_with("Email"));
 /// ```
 pub fn decode(bytes: &[u8]) -> Result<Decoded<'_>, Finding> {
-    let mut line_breaks = 0;
+    let mut line_ends = 0;
     let (text, encoding) = match bytes {
         [0xFF, 0xFE, rest @ ..] => (utf16(Utf16::Le, rest)?, TextEncoding::Utf16Le),
         [0xFE, 0xFF, rest @ ..] => (utf16(Utf16::Be, rest)?, TextEncoding::Utf16Be),
         [0xEF, 0xBB, 0xBF, rest @ ..] => {
-            line_breaks = check_text(rest)?;
+            line_ends = check_text(rest)?;
             match std::str::from_utf8(rest) {
                 Ok(s) => (Cow::Borrowed(s), TextEncoding::Utf8Bom),
                 Err(_) => return Err(broken_utf8(rest, &Utf8Evidence::of(rest), true)),
@@ -101,7 +101,7 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded<'_>, Finding> {
                 return Err(utf16_without_bom_finding(order));
             }
             // Windows-1252 keeps every ASCII byte, so the count holds for it too.
-            line_breaks = check_text(bytes)?;
+            line_ends = check_text(bytes)?;
             match std::str::from_utf8(bytes) {
                 Ok(s) => (Cow::Borrowed(s), TextEncoding::Utf8),
                 Err(_) => {
@@ -117,7 +117,7 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded<'_>, Finding> {
     // UTF-16 text may itself be binary once decoded (e.g. a BOM then garbage).
     if matches!(encoding, TextEncoding::Utf16Le | TextEncoding::Utf16Be) {
         check_text_chars(&text)?;
-        line_breaks = crate::words::Census::of(text.as_bytes()).line_breaks;
+        line_ends = crate::words::Census::of(text.as_bytes()).line_ends;
     }
     if text
         .trim_matches(|c: char| c.is_whitespace() || c == '\u{FEFF}')
@@ -132,7 +132,7 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded<'_>, Finding> {
     Ok(Decoded {
         text,
         encoding,
-        line_breaks,
+        line_ends,
     })
 }
 
@@ -358,7 +358,7 @@ fn check_text(bytes: &[u8]) -> Result<usize, Finding> {
         )
         .at_line(line));
     }
-    Ok(census.line_breaks)
+    Ok(census.line_ends)
 }
 
 fn check_text_chars(text: &str) -> Result<(), Finding> {
@@ -417,8 +417,13 @@ mod tests {
         ];
         for bytes in inputs {
             let decoded = decode(&bytes).unwrap();
-            let breaks = decoded.text.bytes().filter(|&b| b == b'\n' || b == b'\r').count();
-            assert_eq!(decoded.line_breaks, breaks, "{:?} ({})", decoded.text, decoded.encoding);
+            let ends = decoded
+                .text
+                .replace("\r\n", "\n")
+                .bytes()
+                .filter(|&b| b == b'\n' || b == b'\r')
+                .count();
+            assert_eq!(decoded.line_ends, ends, "{:?} ({})", decoded.text, decoded.encoding);
         }
     }
 }

@@ -311,7 +311,7 @@ pub(crate) fn read<T>(
     let Decoded {
         text,
         encoding,
-        line_breaks,
+        line_ends,
     } = match decode(bytes) {
         Ok(d) => d,
         Err(finding) => {
@@ -368,14 +368,14 @@ pub(crate) fn read<T>(
             parsed.headers = (1..=guess.len()).map(|i| format!("Column {i}")).collect();
             parsed.header_line = 0;
             parsed.guessed = Some(guess);
-            if let Some(over) = rows_over_limit(&text, line_breaks, delimiter, limits, 0) {
+            if let Some(over) = rows_over_limit(&text, line_ends, delimiter, limits, 0) {
                 parsed.findings.push(over);
                 return then(parsed, RecordStream::Empty);
             }
             return then(parsed, RecordStream::Table { first, records });
         }
     }
-    if let Some(over) = rows_over_limit(&text, line_breaks, delimiter, limits, 1) {
+    if let Some(over) = rows_over_limit(&text, line_ends, delimiter, limits, 1) {
         parsed.findings.push(over);
         return then(parsed, RecordStream::Empty);
     }
@@ -393,17 +393,17 @@ pub(crate) fn read<T>(
 
 /// `too_many_rows` when the table's records after its `header_records`
 /// (1, or 0 for a table without a header) are more than the limit: the
-/// line count (`line_breaks`, counted by the decoder) settles nearly every
+/// count of line ends (`line_ends`, counted by the decoder) settles nearly every
 /// file; a file with more lines than that is counted record by record, up
 /// to the first beyond the limit.
 fn rows_over_limit(
     text: &str,
-    line_breaks: usize,
+    line_ends: usize,
     delimiter: sniff::Delimiter,
     limits: &limits::Limits,
     header_records: usize,
 ) -> Option<Finding> {
-    if !limits.may_exceed_rows_with(line_breaks) {
+    if !limits.may_exceed_rows_with(line_ends) {
         return None;
     }
     let allowed = limits.max_rows.saturating_add(header_records);

@@ -5,7 +5,7 @@
 //!
 //! The row limit is checked before any row is made, so a roster over it is
 //! refused whole (`too_many_rows`, like any unusable file), never cut short:
-//! a count of line breaks bounds the records from above and settles nearly
+//! a count of line ends bounds the records from above and settles nearly
 //! every file at once; only a file with more lines than the limit allows is
 //! counted record by record.
 
@@ -70,13 +70,13 @@ impl Limits {
     /// a record takes at least one line (ended by LF, CR or CRLF), so text
     /// with at most `max_rows + 1` lines cannot. The fast half of the row check; see [`Limits::rows`].
     pub fn may_exceed_rows(&self, text: &str) -> bool {
-        self.may_exceed_rows_with(crate::words::Census::of(text.as_bytes()).line_breaks)
+        self.may_exceed_rows_with(crate::words::Census::of(text.as_bytes()).line_ends)
     }
 
-    /// [`Limits::may_exceed_rows`] of a text with `line_breaks` LF and CR
-    /// bytes (as [`crate::decode::Decoded::line_breaks`] counts them).
-    pub fn may_exceed_rows_with(&self, line_breaks: usize) -> bool {
-        line_breaks.saturating_add(1) > self.max_rows.saturating_add(1)
+    /// [`Limits::may_exceed_rows`] of a text with `line_ends` line ends (LF,
+    /// CR or CRLF, as [`crate::decode::Decoded::line_ends`] counts them).
+    pub fn may_exceed_rows_with(&self, line_ends: usize) -> bool {
+        line_ends.saturating_add(1) > self.max_rows.saturating_add(1)
     }
 
     /// `too_many_rows` when `rows` (the count of data rows, or as many as
@@ -119,6 +119,22 @@ pub fn field_too_long(label: &str, cell: &str, max_chars: usize) -> Option<Strin
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_file_with_crlf_line_ends_and_as_many_rows_as_allowed_is_settled_by_its_line_count() {
+        // Excel on Windows ends each line with CRLF: two bytes, one line. The
+        // count of those bytes made a file at half the limit look over it, and
+        // every such file was read twice (once to count its records).
+        let limits = Limits {
+            max_rows: 3,
+            ..Limits::default()
+        };
+        assert!(!limits.may_exceed_rows("Email\r\na@x.org\r\nb@x.org\r\nc@x.org"));
+        assert!(!limits.may_exceed_rows("Email\r\na@x.org\r\nb@x.org\r\n"));
+        assert!(limits.may_exceed_rows("Email\r\na@x.org\r\nb@x.org\r\nc@x.org\r\nd@x.org"));
+        // A CR alone and an LF alone each end a line.
+        assert!(limits.may_exceed_rows("Email\ra@x.org\nb@x.org\r\rc@x.org"));
+    }
+
     proptest::proptest! {
         /// The line count never says "cannot exceed" of text whose records
         /// (counted as the reader reads them) exceed the limit.
@@ -132,8 +148,8 @@ mod tests {
             if records.saturating_sub(1) > max_rows {
                 proptest::prop_assert!(limits.may_exceed_rows(&text), "{:?}", text);
             }
-            let breaks = text.bytes().filter(|&b| b == b'\n' || b == b'\r').count();
-            proptest::prop_assert_eq!(limits.may_exceed_rows(&text), breaks + 1 > max_rows + 1);
+            let ends = text.replace("\r\n", "\n").bytes().filter(|&b| b == b'\n' || b == b'\r').count();
+            proptest::prop_assert_eq!(limits.may_exceed_rows(&text), ends + 1 > max_rows + 1);
         }
     }
 }

@@ -60,31 +60,37 @@ pub(crate) fn exact_zero_bytes(word: u64) -> u64 {
 }
 
 /// What one pass over a text's bytes finds: whether it holds a NUL, and how
-/// many of its bytes are line feeds or carriage returns (a CRLF counts
-/// twice). The decoder's check for NUL and the row limit's count of lines
-/// were two passes over every byte of the file; this is one.
+/// many line ends it has (each LF, CR or CRLF is one). The decoder's check
+/// for NUL and the row limit's count of lines were two passes over every
+/// byte of the file; this is one.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Census {
     /// Whether some byte is 0x00.
     pub nul: bool,
-    /// The bytes that are `\n` or `\r`.
-    pub line_breaks: usize,
+    /// The `\n`, `\r` and `\r\n` sequences, each counted once.
+    pub line_ends: usize,
 }
 
 impl Census {
     /// Counts `bytes`, a [`Block`] at a time, the rest byte by byte.
     pub(crate) fn of(bytes: &[u8]) -> Census {
-        let (mut nul, mut line_breaks) = (false, 0usize);
+        let (mut nul, mut line_ends, mut after_cr) = (false, 0usize, false);
         let mut blocks = bytes.chunks_exact(16);
         for chunk in &mut blocks {
             let block = Block::of(chunk);
             nul |= block.has_nul();
-            line_breaks += block.line_breaks() as usize;
+            let (ends, ends_in_cr) = block.line_ends(after_cr);
+            line_ends += ends as usize;
+            after_cr = ends_in_cr;
         }
         let rest = blocks.remainder();
+        for &b in rest {
+            line_ends += usize::from(b == b'\r' || (b == b'\n' && !after_cr));
+            after_cr = b == b'\r';
+        }
         Census {
             nul: nul || rest.contains(&0),
-            line_breaks: line_breaks + rest.iter().filter(|&&b| b == b'\n' || b == b'\r').count(),
+            line_ends,
         }
     }
 }
@@ -142,16 +148,32 @@ impl Block {
         }
     }
 
-    /// How many bytes are `\n` or `\r`.
+    /// How many line ends the block holds (each `\n`, `\r` and `\r\n`
+    /// once; `after_cr`: the byte before the block is `\r`, so a `\n` first
+    /// ends no new line), and whether its last byte is `\r`.
     #[inline]
-    pub(crate) fn line_breaks(self) -> u32 {
+    pub(crate) fn line_ends(self, after_cr: bool) -> (u32, bool) {
         #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-        return (self.eq_mask(b'\n') | self.eq_mask(b'\r')).count_ones();
+        {
+            let (cr, lf) = (self.eq_mask(b'\r'), self.eq_mask(b'\n'));
+            // The LFs that follow a CR: the CR mask moved up a byte.
+            let crlf = ((cr << 1) | u32::from(after_cr)) & lf;
+            ((cr | lf).count_ones() - crlf.count_ones(), cr & 0x8000 != 0)
+        }
         #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
         {
-            // A byte is one or the other: one flag each.
-            let breaks = |w: u64| exact_zero_bytes(w ^ splat(b'\n')) | exact_zero_bytes(w ^ splat(b'\r'));
-            breaks(self.words[0]).count_ones() + breaks(self.words[1]).count_ones()
+            // Flags in each byte's high bit; a CR's flag moved up eight bits
+            // lands on the next byte's, and the last byte's is carried into
+            // the next word (bit 7, its first byte's flag).
+            let mut carry = u64::from(after_cr) << 7;
+            let mut ends = 0;
+            for w in self.words {
+                let (cr, lf) = (exact_zero_bytes(w ^ splat(b'\r')), exact_zero_bytes(w ^ splat(b'\n')));
+                let crlf = ((cr << 8) | carry) & lf;
+                ends += (cr | lf).count_ones() - crlf.count_ones();
+                carry = (cr >> 63) << 7;
+            }
+            (ends, carry != 0)
         }
     }
 
@@ -195,6 +217,13 @@ mod tests {
         (0..16).filter(|&i| wanted.contains(&chunk[i])).map(|i| 1 << i).sum()
     }
 
+    /// The line ends of a byte loop: each LF but one after a CR, each CR.
+    fn naive_line_ends(bytes: &[u8]) -> usize {
+        (0..bytes.len())
+            .filter(|&i| bytes[i] == b'\r' || (bytes[i] == b'\n' && (i == 0 || bytes[i - 1] != b'\r')))
+            .count()
+    }
+
     proptest::proptest! {
         /// Whatever the bytes (the needles themselves, their neighbours, a
         /// borrow across bytes, UTF-8), a block's masks are the byte loop's.
@@ -212,7 +241,12 @@ mod tests {
             }
             proptest::prop_assert_eq!(block.any_mask(needles), naive_mask(&chunk, &needles));
             proptest::prop_assert_eq!(block.has_nul(), chunk.contains(&0));
-            proptest::prop_assert_eq!(block.line_breaks(), naive_mask(&chunk, b"\n\r").count_ones());
+            for after_cr in [false, true] {
+                let mut before = vec![if after_cr { b'\r' } else { b'a' }];
+                before.extend_from_slice(&chunk);
+                let ends = naive_line_ends(&before) - usize::from(after_cr);
+                proptest::prop_assert_eq!(block.line_ends(after_cr), (ends as u32, chunk[15] == b'\r'));
+            }
         }
 
         /// The census counts what a byte loop counts, at every length.
@@ -221,7 +255,7 @@ mod tests {
             proptest::sample::select(vec![0u8, 1, b'a', b'\n', b'\r', 0x8A, 0x8D, 0xFF]), 0..100)) {
             let census = Census::of(&bytes);
             proptest::prop_assert_eq!(census.nul, bytes.contains(&0));
-            proptest::prop_assert_eq!(census.line_breaks, bytes.iter().filter(|&&b| b == b'\n' || b == b'\r').count());
+            proptest::prop_assert_eq!(census.line_ends, naive_line_ends(&bytes));
         }
     }
 
