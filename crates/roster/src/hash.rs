@@ -1,12 +1,8 @@
-//! The crate's hashes. Its one hasher: foldhash's fast hasher, with a fixed
-//! seed unless the check is given one (`Options::key_seed`, for the
-//! duplicate set: see `seen.rs`); the engine takes no randomness of its own
-//! (the same bytes and options give the same report, and the same order of
-//! work, on every run). foldhash, because its hashes are 64 bits wide on
-//! wasm32 too, which the duplicate set needs (it keeps the high half of
-//! each), and it is as fast as FxHash on the engine's short keys
-//! (`cargo bench -p smime-bulk-roster`). And [`row_key`], the hash a row
-//! keeps of its address key.
+//! The crate's hashes. Its hasher for maps and sets: foldhash's fast
+//! hasher, with a fixed seed; the engine takes no randomness of its own (the
+//! same bytes and options give the same report, and the same order of work,
+//! on every run). And [`row_key`], the hash of an address key: the one a row
+//! keeps, and the duplicate set's (`seen.rs`), seeded by `Options::key_seed`.
 
 /// Builds the crate's hashers.
 pub(crate) type Hasher = foldhash::fast::FixedState;
@@ -23,7 +19,11 @@ pub(crate) type HashSet<K> = std::collections::HashSet<K, Hasher>;
 /// and the engine worker (wasm32) must write alike, and foldhash's hashes
 /// differ between 32- and 64-bit targets. Eight bytes at a time, each
 /// multiplied in (64-bit products, native in wasm too), then murmur3's
-/// finaliser. Not made to resist a roster written for collisions: a
+/// finaliser. 64 bits wide on wasm32 too, which the duplicate set needs (it
+/// keeps the high half of each as a tag). No keyed cryptographic hash (nor
+/// is foldhash's fast one): the seed, random in the page, is what keeps a
+/// roster from being written whose keys share a hash, which would make each
+/// look-up in the duplicate set probe every key before it; in the editor a
 /// collision costs only a parse of the colliding rows' addresses when one of
 /// them is edited (`editor/groups.rs`).
 pub(crate) fn row_key(seed: u64, key: &str) -> u64 {

@@ -25,21 +25,21 @@
 //!   only when the key is the address as written, lower-cased (a plain
 //!   address, `email::plain_address`), and `None` otherwise.
 //! - The tag, the hash's high 32 bits, spares nearly every comparison of
-//!   unequal keys. It needs a hash that is 64 bits wide on wasm32 too, which
-//!   is why the crate hashes with foldhash (FxHash is pointer-wide there).
+//!   unequal keys. It needs a hash that is 64 bits wide on wasm32 too (FxHash
+//!   is pointer-wide there).
 //! - Key numbers start at 1, so a zero slot is an empty one; `ends` and
 //!   `lines` are indexed by number − 1. The table grows before a key is
 //!   placed, so a probe always ends at an empty slot.
 //! - Nothing here knows rows or findings: `validate` decides what a key is
 //!   (`AddressRef::write_key`) and when a prefetched hash may be used.
-//! - The hash is seeded ([`SeenKeys::with_seed`], `Options::key_seed`): a
+//! - The hash is [`crate::hash::row_key`], the one a row keeps
+//!   ([`crate::Row::key`], which the editor groups rows by): one hash of each
+//!   key serves both, and it is the same on every target, as the wire form
+//!   must be. It is seeded ([`SeenKeys::with_seed`], `Options::key_seed`): a
 //!   fixed one would let a roster be written whose keys all share a hash,
-//!   and each look-up would then probe every key before it. A row's
-//!   [`crate::Row::key`], which the editor groups rows by, is another hash
-//!   of the key ([`crate::hash::row_key`]): foldhash's differs between 32-
-//!   and 64-bit targets, and the wire form must not.
+//!   and each look-up would then probe every key before it.
 
-use std::hash::BuildHasher;
+use crate::hash::row_key;
 
 /// Address keys seen so far.
 #[derive(Default)]
@@ -55,13 +55,9 @@ pub(crate) struct SeenKeys {
     /// cache line or two, for a table half the size: at a million keys, 16 MB
     /// less to miss in); its length is a power of two.
     slots: Vec<u64>,
-    /// 64 bits wide on every target (FxHash is pointer-wide: on wasm32 its
-    /// high half, the slots' tag, would always be zero and every occupied
-    /// slot met would cost a comparison of keys).
-    hasher: crate::hash::Hasher,
     /// Scratch for [`SeenKeys::prefetch`]: an address lower-cased.
     key: String,
-    /// The seed of `hasher`, and of the rows' key hashes.
+    /// The seed of the keys' hashes.
     seed: u64,
 }
 
@@ -74,7 +70,6 @@ impl SeenKeys {
     /// An empty set whose keys are hashed with `seed` (see the module's advice).
     pub(crate) fn with_seed(seed: u64) -> Self {
         SeenKeys {
-            hasher: crate::hash::Hasher::with_seed(seed),
             seed,
             ..SeenKeys::default()
         }
@@ -92,8 +87,8 @@ impl SeenKeys {
     /// The line `key` was first seen on; if it is new, records it at `line`.
     /// `write` appends the key to the string it is given. `prefetched`: the
     /// key's hash, if [`SeenKeys::prefetch`] made it (of this very key: see
-    /// the module's advice); else the key is hashed here. Also returns the
-    /// key's [`crate::hash::row_key`], the row's [`crate::Row::key`].
+    /// the module's advice); else the key is hashed here. Also returns that
+    /// hash, the key's [`crate::hash::row_key`]: the row's [`crate::Row::key`].
     pub(crate) fn first_line_or_insert(
         &mut self,
         line: u32,
@@ -105,14 +100,13 @@ impl SeenKeys {
         self.grow_for(self.ends.len() + 1);
         let hash = match prefetched {
             Some(KeyHash(hash)) => hash,
-            None => self.hasher.hash_one(&self.arena[start..]),
+            None => row_key(self.seed, &self.arena[start..]),
         };
         debug_assert_eq!(
             hash,
-            self.hasher.hash_one(&self.arena[start..]),
+            row_key(self.seed, &self.arena[start..]),
             "a prefetched hash of another key"
         );
-        let row_key = crate::hash::row_key(self.seed, &self.arena[start..]);
         let mask = self.slots.len() - 1;
         let mut at = hash as usize & mask;
         loop {
@@ -121,13 +115,13 @@ impl SeenKeys {
                 self.ends.push(self.arena.len() as u32);
                 self.lines.push(line);
                 self.slots[at] = (hash & TAG) | self.ends.len() as u64;
-                return (None, row_key);
+                return (None, hash);
             }
             if slot & TAG == hash & TAG {
                 let number = (slot & !TAG) as usize - 1;
                 if self.key(number) == &self.arena[start..] {
                     self.arena.truncate(start);
-                    return (Some(self.lines[number]), row_key);
+                    return (Some(self.lines[number]), hash);
                 }
             }
             at = (at + 1) & mask;
@@ -164,7 +158,7 @@ impl SeenKeys {
                 } else {
                     raw
                 };
-                KeyHash(self.hasher.hash_one(key))
+                KeyHash(row_key(self.seed, key))
             }));
         }
         let Some(mask) = self.slots.len().checked_sub(1) else {
@@ -193,7 +187,7 @@ impl SeenKeys {
         let mut slots = vec![0u64; wanted];
         let mask = wanted - 1;
         for number in 0..self.ends.len() {
-            let hash = self.hasher.hash_one(self.key(number));
+            let hash = row_key(self.seed, self.key(number));
             let mut at = hash as usize & mask;
             while slots[at] != 0 {
                 at = (at + 1) & mask;

@@ -12,10 +12,7 @@
 //! property test holds them to it).
 
 use crate::sniff::Delimiter;
-#[cfg(any(test, all(target_arch = "wasm32", target_feature = "simd128")))]
-use crate::words::Block;
-#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-use crate::words::{splat, word, zero_bytes};
+use crate::words::{Block, Search};
 
 /// One record of the table, fields trimmed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -73,7 +70,7 @@ impl<'a> Records<'a> {
             quoted,
             out: Vec::new(),
             ends: Vec::new(),
-            specials: Specials::new(delimiter.byte()),
+            specials: Specials::new(delimiter.byte(), text.as_bytes()),
         }
     }
 
@@ -191,71 +188,71 @@ impl Records<'_> {
     }
 }
 
-/// Finds the next delimiter, quote, CR or LF: sixteen bytes at a time with
-/// wasm `simd128`, else eight (see [`crate::words`]).
+/// Finds the next delimiter, quote, CR or LF, with one mask of them for 64
+/// bytes of the text at a time (four [`Block`]s): a field costs a shift and
+/// a count of zeros, not a search from its start. Rows are short (about 50
+/// bytes), fields shorter, so a search per field read the same bytes over
+/// and over, and its set-up cost more than its reading.
 #[derive(Debug, Clone, Copy)]
 struct Specials {
     /// The delimiter, then `"`, CR and LF.
     bytes: [u8; 4],
+    /// Where the 64 bytes `mask` covers start.
+    base: usize,
+    /// Bit `i` set for each special byte at `base + i` (none past the text).
+    mask: u64,
 }
 
 impl Specials {
-    fn new(delimiter: u8) -> Self {
-        Specials {
+    /// A search of `bytes` for the specials of `delimiter`, ready at its start.
+    fn new(delimiter: u8, bytes: &[u8]) -> Self {
+        let mut specials = Specials {
             bytes: [delimiter, b'"', b'\r', b'\n'],
-        }
+            base: 0,
+            mask: 0,
+        };
+        specials.load(bytes, 0);
+        specials
     }
 
     /// The first index from `at` of a delimiter, `"`, CR or LF in `bytes`,
-    /// or `bytes.len()`.
+    /// or `bytes.len()`. Fastest when each `at` is past the last one's
+    /// (as the reader asks); any `at` is right.
     #[inline]
-    fn next(self, bytes: &[u8], at: usize) -> usize {
-        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-        return self.next_by_blocks(bytes, at);
-        #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-        self.next_by_words(bytes, at)
-    }
-
-    /// [`Specials::next`], a [`Block`] of sixteen bytes at a time (natively
-    /// only in tests, on word blocks: the same logic as the vector path's).
-    #[cfg(any(test, all(target_arch = "wasm32", target_feature = "simd128")))]
-    #[inline]
-    fn next_by_blocks(self, bytes: &[u8], mut at: usize) -> usize {
-        while let Some(chunk) = bytes.get(at..at + 16) {
-            let found = Block::of(chunk).any_mask(self.bytes);
-            if found != 0 {
-                return at + found.trailing_zeros() as usize;
+    fn next(&mut self, bytes: &[u8], mut at: usize) -> usize {
+        loop {
+            // Also when `at` is before `base`: the difference wraps.
+            let offset = at.wrapping_sub(self.base);
+            if offset >= 64 {
+                if at >= bytes.len() {
+                    return bytes.len();
+                }
+                self.load(bytes, at);
+                continue;
             }
-            at += 16;
-        }
-        self.next_byte_by_byte(bytes, at)
-    }
-
-    /// [`Specials::next`], a 64-bit word at a time.
-    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-    #[inline]
-    fn next_by_words(self, bytes: &[u8], mut at: usize) -> usize {
-        let [delimiter, quote, cr, lf] = self.bytes.map(splat);
-        while let Some(chunk) = bytes.get(at..at + 8) {
-            let word = word(chunk);
-            let found =
-                zero_bytes(word ^ delimiter) | zero_bytes(word ^ quote) | zero_bytes(word ^ cr) | zero_bytes(word ^ lf);
-            if found != 0 {
-                // Little-endian: the lowest flagged byte is the first one
-                // (a flag above a zero byte may be false; the lowest never is).
-                return at + (found.trailing_zeros() / 8) as usize;
+            let rest = self.mask >> offset;
+            if rest != 0 {
+                return (at + rest.trailing_zeros() as usize).min(bytes.len());
             }
-            at += 8;
+            at = self.base + 64;
         }
-        self.next_byte_by_byte(bytes, at)
     }
 
-    /// [`Specials::next`] over the last few bytes.
-    fn next_byte_by_byte(self, bytes: &[u8], at: usize) -> usize {
-        bytes[at.min(bytes.len())..]
-            .iter()
-            .position(|b| self.bytes.contains(b))
-            .map_or(bytes.len(), |i| at + i)
+    /// Makes the mask of the 64 bytes from `base`.
+    #[inline(never)]
+    fn load(&mut self, bytes: &[u8], base: usize) {
+        self.base = base;
+        self.mask = match bytes.get(base..base + 64) {
+            Some(chunk) => chunk.chunks_exact(16).enumerate().fold(0, |mask, (i, c)| {
+                mask | u64::from(Block::of(c).any_mask(self.bytes)) << (16 * i)
+            }),
+            // The text's last bytes, fewer than 64.
+            None => bytes[base.min(bytes.len())..]
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| self.bytes.contains(b))
+                .fold(0, |mask, (i, _)| mask | 1 << i),
+        };
     }
 }
 
@@ -336,29 +333,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_word_scan_finds_each_special_byte_at_every_offset() {
+    fn the_search_finds_each_special_byte_at_every_offset() {
         for delimiter in [b',', b';', b'\t', b'|'] {
-            let specials = Specials::new(delimiter);
             for special in [delimiter, b'"', b'\r', b'\n'] {
-                for len in 0..40 {
+                for len in (0..80).chain([127, 128, 129, 200]) {
                     for at in 0..len {
                         // Bytes next to the specials ('+' ',' '-', '#' '"'), and UTF-8.
                         let mut bytes: Vec<u8> =
                             (0..len).map(|i| [b'+', b'#', 0xC3, 0xA9, b'-', b'{'][i % 6]).collect();
                         bytes[at] = special;
-                        for from in 0..=at {
+                        let mut specials = Specials::new(delimiter, &bytes);
+                        // In order, as the reader asks, then from anywhere.
+                        for from in (0..=at).chain((0..=at).rev()) {
                             assert_eq!(
                                 specials.next(&bytes, from),
                                 at,
                                 "{special} at {at} of {len}, from {from}"
                             );
-                            // The vector path's logic, on word blocks natively.
-                            assert_eq!(specials.next_by_blocks(&bytes, from), at, "blocks, from {from}");
                         }
+                        assert_eq!(specials.next(&bytes, at + 1), len, "none after {at} of {len}");
                     }
                     let none = vec![b'a'; len];
+                    let mut specials = Specials::new(delimiter, &none);
                     assert_eq!(specials.next(&none, 0), len);
-                    assert_eq!(specials.next_by_blocks(&none, 0), len);
+                    assert_eq!(specials.next(&none, len), len);
                 }
             }
         }
