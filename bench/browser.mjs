@@ -25,7 +25,8 @@ import { bundleReport } from "../tools/bundle-size.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const SIZES = (process.env.BENCH_SIZES ?? "10000,100000,1000000").split(",").map(Number);
-const RUNS = 5;
+/** Timed runs of each engine at each size (after one untimed); BENCH_RUNS for steadier medians. */
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const PARTS = (process.env.BENCH_PARTS ?? "engine,app").split(",");
 /** CPU slow-downs the 100k grid is scrolled under too, to show its headroom. */
 const THROTTLE_RATES = [2, 4];
