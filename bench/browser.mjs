@@ -13,7 +13,8 @@
 // last, `speedup_vs_papaparse_100k=X.XX`.
 // Figures only: nothing here passes or fails on a time.
 // BENCH_SIZES=10000,100000 picks the sizes; BENCH_PARTS=engine (or app)
-// runs only the side-by-side timings (or only the app's long tasks and grid).
+// runs only the side-by-side timings (or only the app's long tasks and grid);
+// BENCH_RUNS=25 times each engine 25 times (5 by default).
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
