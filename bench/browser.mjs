@@ -142,7 +142,8 @@ async function appLoad(browser, url, rows, bytes) {
   const pieces = engine.filter((m) => m.kind === "rows");
   if (report) {
     const first = pieces.length ? `, first of ${pieces.length} row pieces at +${(pieces[0].at - started).toFixed(0)}` : "";
-    stages.push(`(the worker's own check ${report.elapsed.toFixed(0)} ms${first}, report at +${(report.at - started).toFixed(0)})`);
+    const last = pieces.length ? `, last at +${(pieces[pieces.length - 1].at - started).toFixed(0)}` : "";
+    stages.push(`(the worker's own check ${report.elapsed.toFixed(0)} ms${first}${last}, report at +${(report.at - started).toFixed(0)})`);
   }
   for (const t of long) stages.push(`(a main-thread task of ${t.duration.toFixed(0)} ms at +${(t.start - started).toFixed(0)})`);
   const warm = await page.evaluate(() => window.__warmUp);

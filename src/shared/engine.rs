@@ -101,10 +101,11 @@ pub async fn check(
     if RUNNING.with(|slot| slot.borrow().as_ref().is_some_and(|r| r.check.is_some())) {
         cancel();
     }
+    let pieces = (wire::RowPieces::up_to(options.limits.max_rows), KeyIndex::default());
     let options = Uint8Array::from(wire::encode_options(options).as_slice());
     let fields = [("options", options.into()), ("bytes", data.buffer().into())];
     let transfer = Array::of1(&data.buffer());
-    let rows: RowsIn = Rc::new(RefCell::new(Ok(Default::default())));
+    let rows: RowsIn = Rc::new(RefCell::new(Ok(pieces)));
     let hooks = (Rc::new(progress) as OnProgress, rows.clone());
     match request("check", &fields, transfer, Some(hooks)).await? {
         Answer::Checked(report, preview) => {
@@ -304,13 +305,23 @@ fn on_message(event: MessageEvent) {
             }
         }
         Some("progress") => {
-            let progress = under(id).map(|u| u.0);
-            if let Some(progress) = progress {
-                progress(CheckProgress {
+            if let Some((on_progress, rows)) = under(id) {
+                let progress = CheckProgress {
                     bytes_done: number("done"),
                     bytes_total: number("total"),
                     rows: number("rows"),
-                });
+                };
+                // Room for the rows to come, made once as soon as they can be
+                // estimated. At a million rows this thread, decoding the rows
+                // as they come, is the slower of the two (the worker's report
+                // waits behind its last pieces); doubling them into place
+                // made it slower still.
+                if let Ok((decoded, index)) = rows.borrow_mut().as_mut() {
+                    if let Some(more) = decoded.reserve_once(&progress) {
+                        index.reserve(more);
+                    }
+                }
+                on_progress(progress);
             }
         }
         Some("rows") => {

@@ -93,6 +93,27 @@ pub struct CheckProgress {
     pub rows: usize,
 }
 
+impl CheckProgress {
+    /// About how many rows are still to come, at the rate of those so far
+    /// (and a tenth of them more), for a reader that makes room for them at
+    /// once: never more than a roster of `max_rows` (the row limit, which a
+    /// check refuses a file over) has left, however short the first rows and
+    /// long the rest. `None` before the first row.
+    ///
+    /// ```
+    /// use smime_bulk_roster::CheckProgress;
+    /// let halfway = CheckProgress { bytes_done: 500, bytes_total: 1000, rows: 10 };
+    /// assert_eq!(halfway.rows_to_come(1000), Some(10 + 1));
+    /// assert_eq!(halfway.rows_to_come(15), Some(5));
+    /// assert_eq!(CheckProgress::default().rows_to_come(1000), None);
+    /// ```
+    pub fn rows_to_come(&self, max_rows: usize) -> Option<usize> {
+        (self.rows > 0).then(|| {
+            pass::rows_to_come(self.rows, self.bytes_done, self.bytes_total).min(max_rows.saturating_sub(self.rows))
+        })
+    }
+}
+
 /// How many rows are read between two progress reports.
 pub const PROGRESS_EVERY: usize = 16_384;
 

@@ -160,7 +160,12 @@ pub(crate) fn validate_records<S: RowSink>(
     let mut count = 0;
     while let Some(next) = read.next(&mut validator) {
         if count == ESTIMATE_AFTER {
-            let more = rows_to_come(count, next.position, total);
+            let so_far = CheckProgress {
+                bytes_done: next.position,
+                bytes_total: total,
+                rows: count,
+            };
+            let more = so_far.rows_to_come(options.limits.max_rows).unwrap_or(0);
             sink.reserve(more);
             validator.reserve(more);
         }
@@ -337,10 +342,12 @@ impl<'t> ReadAhead<'t> {
 /// About how many rows the rest of the text holds, judged by the first
 /// `rows`, which took `read` of its `total` bytes, and a tenth of `rows`
 /// more: room made once for what is to come, not doubled (and copied) ten
-/// times over.
-fn rows_to_come(rows: usize, read: usize, total: usize) -> usize {
-    let per_row = read.max(1) / rows;
-    (total - read) / per_row.max(1) + rows / 10
+/// times over. Never a division by zero nor less than nothing, whatever the
+/// numbers (a page passes on a worker's); no bound by the row limit here
+/// ([`CheckProgress::rows_to_come`] is the one to call).
+pub(crate) fn rows_to_come(rows: usize, read: usize, total: usize) -> usize {
+    let per_row = read.max(1) / rows.max(1);
+    total.saturating_sub(read) / per_row.max(1) + rows / 10
 }
 
 /// The finding of a record of `fields` fields under a header of `width`.
@@ -436,6 +443,26 @@ mod tests {
         assert_eq!(rows_to_come(1024, 51_200, 50_000_000), (50_000_000 - 51_200) / 50 + 102);
         // Rows longer than the text so far cannot make it divide by zero.
         assert_eq!(rows_to_come(1024, 0, 10), 10 + 102);
+        // Nor can numbers that make no sense (a page passes a worker's on).
+        assert_eq!(rows_to_come(0, 0, 10), 10);
+        assert_eq!(rows_to_come(5, 20, 10), 0);
+    }
+
+    #[test]
+    fn room_is_made_for_no_more_rows_than_the_row_limit_leaves() {
+        // A hostile roster: 1024 rows of 8 bytes, then a 256 MB line. At
+        // the first rows' rate the file holds 32M rows, and room for them
+        // (the duplicate set's, the report's) took over a gigabyte, more
+        // than a tab's wasm memory may have; a file over the row limit is
+        // refused before its rows are read, so the rest holds fewer.
+        let so_far = CheckProgress {
+            bytes_done: 8 * 1024,
+            bytes_total: 256 << 20,
+            rows: 1024,
+        };
+        let limits = crate::limits::Limits::default();
+        assert!(rows_to_come(1024, 8 * 1024, 256 << 20) > 30_000_000);
+        assert_eq!(so_far.rows_to_come(limits.max_rows), Some(limits.max_rows - 1024));
     }
 
     #[test]

@@ -211,7 +211,7 @@ impl KeyIndex {
 
     /// Room for `keys` more keys. The keys spread evenly, so the tables
     /// would all double at about the same row: sized now, none does.
-    pub(super) fn reserve(&mut self, keys: usize) {
+    pub fn reserve(&mut self, keys: usize) {
         if self.shards.is_empty() {
             self.shards.resize_with(Self::SHARDS, HashMap::default);
         }

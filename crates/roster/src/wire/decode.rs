@@ -30,14 +30,34 @@ pub struct ReportDecoder<'a> {
 /// The rows of a report being made, decoded from the pieces of rows a
 /// check hands to [`PieceStore::rows_kept`](super::PieceStore::rows_kept),
 /// in order; then [`ReportDecoder::after_rows`] takes the rest.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct RowPieces {
     rows: Vec<Row>,
     /// Bytes decoded so far (an error's offset counts from the first piece).
     read: usize,
+    /// The check's row limit ([`crate::limits::Limits::max_rows`]).
+    max_rows: usize,
+    /// Whether [`RowPieces::reserve_once`] made room.
+    reserved: bool,
+}
+
+impl Default for RowPieces {
+    fn default() -> Self {
+        RowPieces::up_to(crate::limits::DEFAULT_MAX_ROWS)
+    }
 }
 
 impl RowPieces {
+    /// No rows yet, of a check whose row limit is `max_rows`.
+    pub fn up_to(max_rows: usize) -> Self {
+        RowPieces {
+            rows: Vec::new(),
+            read: 0,
+            max_rows,
+            reserved: false,
+        }
+    }
+
     /// Decodes the rows of `piece`, the next piece of rows.
     pub fn decode(&mut self, piece: &[u8]) -> Result<(), WireError> {
         let mut r = Reader { bytes: piece, at: 0 };
@@ -48,6 +68,25 @@ impl RowPieces {
         }
         self.read += piece.len();
         Ok(())
+    }
+
+    /// Makes room, the first time it is called with a row read, for the
+    /// rows the check's `progress` says are coming
+    /// ([`crate::CheckProgress::rows_to_come`], within the row limit), and
+    /// returns how many more than those decoded that is, for the caller's
+    /// own room ([`crate::editor::KeyIndex::reserve`]); `None` later (later
+    /// reports only refine the guess, and room made again would copy every
+    /// row so far). Rows doubled into place instead are copied twenty times
+    /// over at a million, on the page's thread while the check goes on.
+    pub fn reserve_once(&mut self, progress: &crate::CheckProgress) -> Option<usize> {
+        if self.reserved {
+            return None;
+        }
+        let to_come = progress.rows_to_come(self.max_rows)?;
+        let more = (progress.rows + to_come).saturating_sub(self.rows.len());
+        self.rows.reserve_exact(more);
+        self.reserved = true;
+        Some(more)
     }
 
     /// Rows decoded so far.
@@ -257,6 +296,27 @@ mod tests {
     use crate::wire::bytes::Writer;
     use crate::wire::encode;
     use crate::wire::tests::sample;
+
+    #[test]
+    fn room_for_the_rows_to_come_is_made_once_and_within_the_row_limit() {
+        let halfway = crate::CheckProgress {
+            bytes_done: 1_000,
+            bytes_total: 2_000,
+            rows: 100,
+        };
+        let mut pieces = RowPieces::up_to(1_000_000);
+        // 100 rows read, 100 more at their rate and a tenth of them: 210 in all.
+        assert_eq!(pieces.reserve_once(&halfway), Some(210));
+        assert!(pieces.rows.capacity() >= 210);
+        assert_eq!(pieces.reserve_once(&halfway), None, "room is made once");
+        // Short rows first, then a long rest: no room beyond the limit.
+        let mut limited = RowPieces::up_to(150);
+        assert_eq!(limited.reserve_once(&halfway), Some(150));
+        // Before the first row there is nothing to go by.
+        let mut early = RowPieces::default();
+        assert_eq!(early.reserve_once(&crate::CheckProgress::default()), None);
+        assert!(early.reserve_once(&halfway).is_some());
+    }
 
     #[test]
     fn decoding_in_slices_gives_the_same_report() {
