@@ -231,6 +231,9 @@ impl KeyIndex {
     }
 
     /// Adds `id`, past every id grouped so far, to the group of `key`.
+    /// Inlined for the page's size-optimised build, like the wire readers
+    /// (`wire/bytes.rs`): it runs for each row as the pieces come.
+    #[inline(always)]
     fn push_last(&mut self, key: u64, id: u32) {
         let shard = self.shard_mut(key);
         match shard.get_mut(&key) {

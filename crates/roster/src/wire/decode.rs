@@ -106,6 +106,7 @@ impl RowPieces {
 }
 
 /// Reads one row, whose line follows `last_line`.
+#[inline(always)]
 fn read_row(r: &mut Reader<'_>, last_line: u32) -> Result<Row, WireError> {
     let at = r.at;
     let step_and_flags = r.u64()?;
