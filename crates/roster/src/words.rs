@@ -258,11 +258,30 @@ mod tests {
         Ok(())
     }
 
+    /// The word form's masks under the trait's own `has_nul` and
+    /// `line_ends`, which the word form replaces and the vector form uses:
+    /// so that those are held to the byte loop natively too.
+    #[derive(Debug, Clone, Copy)]
+    struct MasksOnly(WordBlock);
+
+    impl Search for MasksOnly {
+        fn of(chunk: &[u8]) -> Self {
+            MasksOnly(WordBlock::of(chunk))
+        }
+        fn eq_mask(self, byte: u8) -> u32 {
+            self.0.eq_mask(byte)
+        }
+        fn any_mask(self, bytes: [u8; 4]) -> u32 {
+            self.0.any_mask(bytes)
+        }
+    }
+
     proptest::proptest! {
         /// Whatever the bytes (the needles themselves, their neighbours, a
         /// borrow across bytes, UTF-8), the word form's masks are the byte
-        /// loop's (natively `Block` is the word form; the wasm build's vector
-        /// form is held to the same reports by `tests/wasm.rs`).
+        /// loop's, and so are the trait's own census searches on them
+        /// (natively `Block` is the word form; the wasm build's vector form
+        /// is held to the same reports by `tests/wasm.rs`).
         #[test]
         fn the_blocks_agree_with_a_byte_loop(
             chunk in proptest::collection::vec(proptest::prop_oneof![
@@ -273,6 +292,7 @@ mod tests {
         ) {
             agrees::<WordBlock>(&chunk, needles)?;
             agrees::<WordBlock>(&chunk, [0, b'\r', b'\n', b'"'])?;
+            agrees::<MasksOnly>(&chunk, needles)?;
         }
 
         /// The census counts what a byte loop counts, at every length, a CR
